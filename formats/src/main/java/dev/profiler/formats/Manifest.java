@@ -1,0 +1,113 @@
+package dev.profiler.formats;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * manifest.json: what a capture is (host, kernel, clock, how it was
+ * recorded) and what the recorder itself saw (events lost per source and
+ * CPU, its own CPU time). Written when recording starts (complete=false) and
+ * again when it stops, so a killed recorder still leaves a readable capture.
+ * Field names are snake_case in the file; see docs/capture-format.md.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class Manifest {
+    public int formatVersion = CaptureFiles.FORMAT_VERSION;
+    public String recorder;
+    /** false until the recorder stopped cleanly and wrote its counters. */
+    public boolean complete;
+    public String host;
+    public String kernelRelease;
+    public String arch;
+    public int cpuCount;
+    public String clock = "CLOCK_MONOTONIC";
+    /** Add to a monotonic ts to get Unix-epoch ns (wall clock). */
+    public long wallClockOffsetNs;
+    public long startNs;
+    public Long endNs;
+    public Sampling sampling = new Sampling();
+    public Options options = new Options();
+    public Counters counters = new Counters();
+    /** Rows per table, when complete. */
+    public Map<String, Long> rows = new LinkedHashMap<>();
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Sampling {
+        /** "cpu-clock" (software timer) or "cycles" (hardware PMU). */
+        public String eventSource;
+        public int frequencyHz;
+        /** ns of CPU time per sample for cpu-clock; null for cycles (frequency mode). */
+        public Long periodNs;
+        public boolean kernelStacks = true;
+        public boolean userStacks = true;
+        public int maxFrames;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Options {
+        /** "system", "pids" or "command". */
+        public String target;
+        public List<Integer> pids = new ArrayList<>();
+        public List<String> command;
+        public Integer durationSeconds;
+        public List<String> arguments = new ArrayList<>();
+        /** What the recorder leaves out of the capture on purpose. */
+        public List<String> excluded = new ArrayList<>();
+        public String transport;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Counters {
+        /** Per source (e.g. "samples"), per CPU: events emitted by BPF. */
+        public Map<String, List<Long>> emittedPerCpu = new LinkedHashMap<>();
+        /** Per source, per CPU: events BPF could not hand over (buffer full). */
+        public Map<String, List<Long>> lostPerCpu = new LinkedHashMap<>();
+        /** Records user space received but could not decode or keep. */
+        public long droppedByRecorder;
+        /** CPU time the recorder process used, ns (user + system). */
+        public long recorderCpuNs;
+        /** Bytes of all table files at stop. */
+        public long captureBytes;
+
+        public long totalLost() {
+            long n = 0;
+            for (List<Long> l : lostPerCpu.values()) for (long x : l) n += x;
+            return n;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Writes atomically (temp file + rename), so a crash never leaves half a manifest. */
+    public void write(Path captureDir) throws IOException {
+        Path tmp = captureDir.resolve(CaptureFiles.MANIFEST + ".tmp");
+        JSON.writeValue(tmp.toFile(), this);
+        Files.move(tmp, captureDir.resolve(CaptureFiles.MANIFEST),
+            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static Manifest read(Path captureDir) throws IOException {
+        return JSON.readValue(captureDir.resolve(CaptureFiles.MANIFEST).toFile(), Manifest.class);
+    }
+
+    public String toJson() throws IOException {
+        return JSON.writeValueAsString(this);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.profiler.formats;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.impl.UnionListWriter;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+
+/**
+ * Appends rows to one capture table and writes them as ZSTD-compressed
+ * record batches of an Arrow IPC stream. A batch is written when it is full
+ * or when {@link #flushIfOlderThan} says it waited long enough, so a
+ * recorder killed at any moment leaves every batch before that moment
+ * readable.
+ *
+ * Dictionary-encoded columns keep one growing dictionary per column; the
+ * stream writer re-sends it (whole, same ids) whenever it changed, which the
+ * IPC file format cannot do.
+ */
+public final class TableWriter implements AutoCloseable {
+    private final CaptureTable table;
+    private final VectorSchemaRoot root;
+    private final FieldVector[] vectors;
+    private final Dictionaries dictionaries;
+    private final ArrowStreamWriter writer;
+    private final int batchRows;
+    private int rows;
+    private long rowsWritten;
+    private long lastFlushNanos = System.nanoTime();
+
+    TableWriter(CaptureTable table, BufferAllocator allocator, FileChannel out, int batchRows) throws IOException {
+        this.table = table;
+        this.batchRows = batchRows;
+        this.root = VectorSchemaRoot.create(CaptureSchemas.schema(table), allocator);
+        this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
+        this.dictionaries = new Dictionaries(table, allocator);
+        this.writer = new ArrowStreamWriter(root, dictionaries.provider, out, IpcOption.DEFAULT,
+            CommonsCompressionFactory.INSTANCE, CompressionUtil.CodecType.ZSTD);
+        root.allocateNew();
+        writer.start();
+    }
+
+    public CaptureTable table() { return table; }
+
+    /** Rows written to the file so far (not counting the pending batch). */
+    public long rowsWritten() { return rowsWritten; }
+
+    /**
+     * Appends one row: values in column order. Types: Long/Integer/Short
+     * (any Number) for integer columns, Boolean, String, long[] for lists,
+     * null for a missing optional value.
+     */
+    public void append(Object... values) throws IOException {
+        List<Column> columns = table.columns();
+        if (values.length != columns.size())
+            throw new IllegalArgumentException(table.tableName() + ": expected " + columns.size()
+                + " values, got " + values.length);
+        for (int c = 0; c < values.length; c++) set(c, columns.get(c), values[c]);
+        rows++;
+        if (rows >= batchRows) flush();
+    }
+
+    private void set(int c, Column col, Object v) {
+        FieldVector vec = vectors[c];
+        if (v == null) {
+            if (!col.nullable()) throw new IllegalArgumentException(table.tableName() + "." + col.name() + " may not be null");
+            if (vec instanceof ListVector list) list.setNull(rows);
+            else vec.setNull(rows);
+            return;
+        }
+        switch (col.kind()) {
+            case INT64 -> ((BigIntVector) vec).setSafe(rows, ((Number) v).longValue());
+            case INT32 -> ((IntVector) vec).setSafe(rows, ((Number) v).intValue());
+            case INT16 -> ((SmallIntVector) vec).setSafe(rows, ((Number) v).shortValue());
+            case BOOL -> ((BitVector) vec).setSafe(rows, ((Boolean) v) ? 1 : 0);
+            case STRING -> ((VarCharVector) vec).setSafe(rows, ((String) v).getBytes(StandardCharsets.UTF_8));
+            case DICT_STRING -> ((IntVector) vec).setSafe(rows, dictionaries.indexOf(c, (String) v));
+            case INT64_LIST -> {
+                UnionListWriter w = ((ListVector) vec).getWriter();
+                w.setPosition(rows);
+                w.startList();
+                for (long x : (long[]) v) w.writeBigInt(x);
+                w.endList();
+            }
+        }
+    }
+
+    /** Writes the pending rows as one record batch, if there are any. */
+    public void flush() throws IOException {
+        lastFlushNanos = System.nanoTime();
+        if (rows == 0) return;
+        for (FieldVector v : vectors) v.setValueCount(rows);
+        root.setRowCount(rows);
+        dictionaries.seal();
+        writer.writeBatch();
+        rowsWritten += rows;
+        rows = 0;
+        root.clear();
+        root.allocateNew();
+    }
+
+    /** Flushes if the pending rows have waited at least maxAgeNanos. */
+    public void flushIfOlderThan(long maxAgeNanos) throws IOException {
+        if (System.nanoTime() - lastFlushNanos >= maxAgeNanos) flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            flush();
+            writer.end();
+        } finally {
+            writer.close();
+            root.close();
+            dictionaries.close();
+        }
+    }
+
+    /** One growing string dictionary per dictionary-encoded column. */
+    private static final class Dictionaries implements AutoCloseable {
+        final DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider();
+        final VarCharVector[] values;
+        final Map<String, Integer>[] index;
+
+        @SuppressWarnings("unchecked")
+        Dictionaries(CaptureTable table, BufferAllocator allocator) {
+            List<Column> columns = table.columns();
+            values = new VarCharVector[columns.size()];
+            index = new Map[columns.size()];
+            for (int c = 0; c < columns.size(); c++) {
+                Column col = columns.get(c);
+                if (col.kind() != Column.Kind.DICT_STRING) continue;
+                values[c] = (VarCharVector) CaptureSchemas.dictionaryValuesField(col).createVector(allocator);
+                values[c].allocateNew();
+                index[c] = new HashMap<>();
+                var field = CaptureSchemas.field(col, c);
+                provider.put(new Dictionary(values[c], field.getDictionary()));
+            }
+        }
+
+        int indexOf(int column, String value) {
+            Integer i = index[column].get(value);
+            if (i != null) return i;
+            int next = index[column].size();
+            values[column].setSafe(next, value.getBytes(StandardCharsets.UTF_8));
+            values[column].setValueCount(next + 1);
+            index[column].put(value, next);
+            return next;
+        }
+
+        void seal() {
+            for (VarCharVector v : values)
+                if (v != null) v.setValueCount(v.getValueCount());
+        }
+
+        @Override
+        public void close() {
+            for (VarCharVector v : values)
+                if (v != null) v.close();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.profiler.formats;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CaptureRoundTripTest {
+    @TempDir Path tmp;
+
+    /** A value of the right kind for column c of row r; strings repeat (dictionaries grow slowly). */
+    static Object valueFor(Column col, int r) {
+        if (col.nullable() && r % 7 == 3) return null;
+        return switch (col.kind()) {
+            case INT64 -> (long) r * 1_000_003L + col.name().length();
+            case INT32 -> r * 31 + 1;
+            case INT16 -> (short) (r % 100);
+            case BOOL -> r % 3 == 0;
+            case STRING -> "fn_" + r + "_é";
+            case DICT_STRING -> "name-" + (r / 4); // a new entry every 4 rows: grows across batches
+            case INT64_LIST -> new long[] {r, r + 1L, -r};
+        };
+    }
+
+    static List<Object[]> rowsFor(CaptureTable t, int n) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            Object[] row = new Object[t.columns().size()];
+            for (int c = 0; c < row.length; c++) row[c] = valueFor(t.columns().get(c), r);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static void assertRowsEqual(List<Object[]> expected, List<Object[]> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what + ": row count");
+        for (int r = 0; r < expected.size(); r++) {
+            for (int c = 0; c < expected.get(r).length; c++) {
+                Object e = expected.get(r)[c], a = actual.get(r)[c];
+                if (e instanceof long[] el) assertArrayEquals(el, (long[]) a, what + " row " + r);
+                else if (e instanceof Number en) assertEquals(en.longValue(), ((Number) a).longValue(), what + " row " + r + " col " + c);
+                else assertEquals(e, a, what + " row " + r + " col " + c);
+            }
+        }
+    }
+
+    @Test
+    void everyTableRoundTripsAcrossBatchesWithGrowingDictionaries() throws Exception {
+        Path cap = tmp.resolve("t.cap");
+        int rowsPerTable = 50; // batches of 8 rows: 7 batches, the dictionaries grow in each
+        try (CaptureWriter w = CaptureWriter.create(cap, false, 8)) {
+            for (CaptureTable t : CaptureTable.values())
+                for (Object[] row : rowsFor(t, rowsPerTable)) w.table(t).append(row);
+            Manifest m = new Manifest();
+            m.complete = true;
+            m.host = "h";
+            w.writeManifest(m);
+        }
+        try (CaptureReader r = CaptureReader.open(cap); RootAllocator a = new RootAllocator()) {
+            assertTrue(r.manifest().complete);
+            for (CaptureTable t : CaptureTable.values()) {
+                try (TableReader tr = r.openTable(t, a)) {
+                    List<Object[]> back = TableRows.readAll(tr);
+                    assertRowsEqual(rowsFor(t, rowsPerTable), back, t.tableName());
+                    assertNull(tr.truncation(), t.tableName());
+                }
+            }
+        }
+        // the last dictionary entry is only added in the last batch: it must be there
+        try (CaptureReader r = CaptureReader.open(cap); RootAllocator a = new RootAllocator();
+             TableReader tr = r.openTable(CaptureTable.THREADS, a)) {
+            List<Object[]> back = TableRows.readAll(tr);
+            assertEquals("name-" + ((rowsPerTable - 1) / 4), back.get(rowsPerTable - 1)[2]);
+        }
+    }
+
+    @Test
+    void tableCutMidBatchIsReadUpToItsLastCompleteBatch() throws Exception {
+        Path cap = tmp.resolve("cut.cap");
+        List<Long> sizesAfterBatch = new ArrayList<>();
+        List<Object[]> rows = rowsFor(CaptureTable.FRAMES, 500);
+        try (CaptureWriter w = CaptureWriter.create(cap, false, 100)) {
+            for (int i = 0; i < rows.size(); i++) {
+                w.table(CaptureTable.FRAMES).append(rows.get(i));
+                if ((i + 1) % 100 == 0) sizesAfterBatch.add(Files.size(cap.resolve("frames.arrows")));
+            }
+            w.writeManifest(new Manifest());
+            // no close(): like a recorder killed after its 5th flush
+            Path file = cap.resolve("frames.arrows");
+            long size = Files.size(file);
+            assertEquals(sizesAfterBatch.get(4), size);
+            // cut the file in the middle of the 3rd batch
+            long cut = (sizesAfterBatch.get(1) + sizesAfterBatch.get(2)) / 2;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(cut);
+            }
+            try (CaptureReader r = CaptureReader.open(cap); RootAllocator a = new RootAllocator();
+                 TableReader tr = r.openTable(CaptureTable.FRAMES, a)) {
+                List<Object[]> back = TableRows.readAll(tr);
+                assertRowsEqual(rows.subList(0, 200), back, "frames cut in batch 3");
+                assertNotNull(tr.truncation());
+                assertTrue(tr.truncation().contains("kept the batches before it"), tr.truncation());
+            }
+        }
+    }
+
+    @Test
+    void existingOutputIsRefusedWithoutForceAndNonCapturesAreNeverReplaced() throws Exception {
+        Path cap = tmp.resolve("x.cap");
+        try (CaptureWriter w = CaptureWriter.create(cap, false)) {
+            w.writeManifest(new Manifest());
+        }
+        CaptureException e = assertThrows(CaptureException.class, () -> CaptureWriter.create(cap, false));
+        assertTrue(e.getMessage().contains("--force"), e.getMessage());
+        try (CaptureWriter w = CaptureWriter.create(cap, true)) {
+            w.writeManifest(new Manifest());
+        }
+        Path notCapture = Files.createDirectory(tmp.resolve("home"));
+        Files.writeString(notCapture.resolve("thesis.tex"), "precious");
+        e = assertThrows(CaptureException.class, () -> CaptureWriter.create(notCapture, true));
+        assertTrue(e.getMessage().contains("not a capture"), e.getMessage());
+        assertTrue(Files.exists(notCapture.resolve("thesis.tex")));
+    }
+
+    @Test
+    void notACaptureGivesOneClearLine() throws IOException {
+        Path file = Files.writeString(tmp.resolve("random.txt"), "hello, not a tar");
+        CaptureException e = assertThrows(CaptureException.class, () -> CaptureReader.open(file));
+        assertTrue(e.getMessage().contains("is not a capture"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        Path dir = Files.createDirectory(tmp.resolve("empty"));
+        e = assertThrows(CaptureException.class, () -> CaptureReader.open(dir));
+        assertTrue(e.getMessage().contains("no manifest.json"), e.getMessage());
+        e = assertThrows(CaptureException.class, () -> CaptureReader.open(tmp.resolve("nope")));
+        assertTrue(e.getMessage().contains("no such capture"), e.getMessage());
+    }
+
+    @Test
+    void packedCaptureReadsLikeTheDirectory() throws Exception {
+        Path cap = tmp.resolve("p.cap");
+        try (CaptureWriter w = CaptureWriter.create(cap, false, 8)) {
+            for (Object[] row : rowsFor(CaptureTable.SAMPLES, 20)) w.table(CaptureTable.SAMPLES).append(row);
+            w.writeManifest(new Manifest());
+        }
+        Path tar = tmp.resolve("p.cap.tar");
+        CaptureArchive.pack(cap, tar);
+        try (CaptureReader r = CaptureReader.open(tar); RootAllocator a = new RootAllocator();
+             TableReader tr = r.openTable(CaptureTable.SAMPLES, a)) {
+            assertRowsEqual(rowsFor(CaptureTable.SAMPLES, 20), TableRows.readAll(tr), "samples from tar");
+        }
+    }
+}
