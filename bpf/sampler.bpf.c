@@ -12,6 +12,8 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "profiler.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -58,6 +60,20 @@ static __always_inline void count(__u32 which)
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);
 	if (c)
 		*c += 1;
+}
+
+/* With -p or -- CMD, follow new processes of the targets (children of CMD).
+ * Writes only the target_tgids map, never a ring buffer. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!filter_by_tgid)
+		return 0;
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+	if (ptgid != ctgid && bpf_map_lookup_elem(&target_tgids, &ptgid))
+		bpf_map_update_elem(&target_tgids, &ctgid, &one, BPF_ANY);
+	return 0;
 }
 
 SEC("perf_event")

@@ -34,6 +34,7 @@ struct pshim {
 	int ncpus;
 	int *perf_fds;
 	struct bpf_link **links;
+	struct bpf_link *fork_link; /* follows children of -p / -- CMD targets */
 	int event_source;
 	/* batch handed to Java after each poll */
 	char *batch;
@@ -206,6 +207,13 @@ int pshim_attach_sampler(struct pshim *h, int freq_hz, int allow_hw, char *err, 
 		return -(last_err ? last_err : ENODEV);
 	}
 	h->event_source = source;
+	if (h->skel->rodata->filter_by_tgid) {
+		h->fork_link = bpf_program__attach(h->skel->progs.on_fork);
+		if (!h->fork_link) {
+			set_err(err, errlen, "cannot attach the fork tracker: %s", strerror(errno));
+			return -errno;
+		}
+	}
 	return source;
 }
 
@@ -283,6 +291,10 @@ int pshim_counters(struct pshim *h, uint64_t *out, int ncpus_cap)
  * ring buffer stays readable so the caller can drain what is left. */
 void pshim_detach(struct pshim *h)
 {
+	if (h->fork_link) {
+		bpf_link__destroy(h->fork_link);
+		h->fork_link = NULL;
+	}
 	if (h->links)
 		for (int i = 0; i < h->ncpus; i++)
 			if (h->links[i]) {

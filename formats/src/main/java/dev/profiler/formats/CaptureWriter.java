@@ -122,8 +122,12 @@ public final class CaptureWriter implements AutoCloseable {
         return m;
     }
 
+    private boolean closed;
+
     @Override
     public void close() throws IOException {
+        if (closed) return;
+        closed = true;
         IOException first = null;
         for (TableWriter w : tables.values()) {
             try {
@@ -132,7 +136,6 @@ public final class CaptureWriter implements AutoCloseable {
                 if (first == null) first = e;
             }
         }
-        tables.clear();
         allocator.close();
         if (first != null) throw first;
     }

@@ -1,0 +1,308 @@
+package dev.profiler.recorder;
+
+import dev.profiler.formats.CaptureException;
+import dev.profiler.formats.CaptureTable;
+import dev.profiler.formats.CaptureWriter;
+import dev.profiler.formats.Manifest;
+import dev.profiler.recorder.bpf.BpfException;
+import dev.profiler.recorder.bpf.BpfRecords;
+import dev.profiler.recorder.bpf.BpfSession;
+import dev.profiler.recorder.symbols.ElfCache;
+import dev.profiler.recorder.symbols.ElfFile;
+import dev.profiler.recorder.symbols.KernelSymbols;
+import dev.profiler.recorder.symbols.ProcessMaps;
+import dev.profiler.recorder.symbols.Symbolizer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One recording, start to finish: load and attach the BPF programs, drain
+ * their buffer in batches, symbolize and write, then stop cleanly (detach
+ * everything, drain what is left, write the counters).
+ */
+public final class Recording {
+    /** Poll timeout: how long the consumer sleeps when the BPF side has not woken it. */
+    static final int POLL_TIMEOUT_MS = 100;
+    /** The sampler wakes the consumer only once this much is pending (DESIGN: batch wakeups). */
+    static final long WAKEUP_BYTES = 256 * 1024;
+    static final long MAX_BATCH_BYTES = 8L << 20;
+    static final Path PROC = Path.of("/proc");
+
+    private final RecordingOptions opts;
+    private final PrintStream err;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private long samples;
+    private long droppedByRecorder;
+    private String stopReason = "done";
+    private Integer commandExit;
+
+    public Recording(RecordingOptions opts, PrintStream err) {
+        this.opts = opts;
+        this.err = err;
+    }
+
+    /** Asks a running recording to stop; it finishes writing before run() returns. */
+    public void requestStop(String reason) {
+        stopReason = reason;
+        stopRequested.set(true);
+    }
+
+    /** Waits (bounded) for run() to have finished writing: for a shutdown hook. */
+    public void awaitFinished(long millis) throws InterruptedException {
+        finished.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public Integer commandExitCode() { return commandExit; }
+
+    /** Runs the recording; returns a summary line. */
+    public String run() throws RecorderException {
+        try {
+            return record();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private String record() throws RecorderException {
+        checkPrivileges();
+        if (opts.frequencyHz() < 1 || opts.frequencyHz() > 100_000)
+            throw new RecorderException("-F must be between 1 and 100000 Hz", 2);
+        for (int pid : opts.pids())
+            if (!Files.isDirectory(PROC.resolve(Integer.toString(pid))))
+                throw new RecorderException("no process with PID " + pid, 2);
+
+        KernelSymbols kernel;
+        try {
+            kernel = KernelSymbols.load(PROC.resolve("kallsyms"));
+        } catch (IOException e) {
+            throw new RecorderException("cannot read /proc/kallsyms: " + e.getMessage(), 1);
+        }
+        CaptureWriter out;
+        try {
+            out = CaptureWriter.create(opts.output(), opts.force());
+        } catch (CaptureException e) {
+            throw new RecorderException(e.getMessage(), 2);
+        } catch (IOException e) {
+            throw new RecorderException("cannot create " + opts.output() + ": " + e.getMessage(), 1);
+        }
+
+        int ncpus = Runtime.getRuntime().availableProcessors();
+        long ringBytes = Math.max(4L << 20, (long) ncpus * (512 << 10));
+        boolean filter = opts.target() != RecordingOptions.Target.SYSTEM;
+        GatedCommand command = null;
+        Manifest manifest = new Manifest();
+        String summary;
+        try (BpfSession bpf = BpfSession.open((int) ProcessHandle.current().pid(), filter, ringBytes, WAKEUP_BYTES, opts.verbose())) {
+            for (int pid : opts.pids()) bpf.addTargetProcess(pid);
+            if (opts.target() == RecordingOptions.Target.COMMAND) {
+                command = GatedCommand.start(opts.command());
+                bpf.addTargetProcess((int) command.pid());
+            }
+            BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
+            long periodNs = 1_000_000_000L / opts.frequencyHz();
+            fillManifest(manifest, bpf, source, periodNs, ncpus);
+            out.writeManifest(manifest);
+
+            Symbolizer symbolizer = new Symbolizer(kernel, kernelBuildId(), new ElfCache(Path.of("/usr/lib/debug/.build-id")), PROC);
+            ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer);
+            StackInterner stacks = new StackInterner(symbolizer, out);
+            if (command != null) command.open();
+
+            StatusLine status = new StatusLine(err, System.console() != null);
+            long deadline = opts.durationSeconds() == null ? Long.MAX_VALUE
+                : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
+            while (!stopRequested.get()) {
+                ByteBuffer batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_BYTES);
+                if (batch != null) consume(batch, tracker, stacks, out, periodNs);
+                out.flushDue();
+                status.update(samples, lostSoFar(bpf), out.bytesOnDisk());
+                if (System.nanoTime() >= deadline) requestStop("duration reached");
+                if (command != null && !command.process().isAlive()) {
+                    commandExit = command.process().exitValue();
+                    requestStop("command exited with " + commandExit);
+                }
+                if (opts.target() == RecordingOptions.Target.PIDS && opts.pids().stream()
+                        .noneMatch(p -> Files.isDirectory(PROC.resolve(Integer.toString(p)))))
+                    requestStop("target processes exited");
+            }
+            status.end();
+
+            // Stop cleanly: detach every event source, then drain until empty.
+            bpf.detach();
+            ByteBuffer batch;
+            while ((batch = bpf.poll(0, MAX_BATCH_BYTES)) != null) consume(batch, tracker, stacks, out, periodNs);
+            stacks.finish();
+            tracker.writeThreads();
+            out.flushAll();
+
+            long[][] counters = bpf.counters();
+            manifest.counters.emittedPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_EMITTED));
+            manifest.counters.lostPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_LOST));
+            manifest.counters.droppedByRecorder = droppedByRecorder;
+            manifest.counters.recorderCpuNs = ProcessHandle.current().info().totalCpuDuration()
+                .map(d -> d.toNanos()).orElse(0L);
+            manifest.endNs = BpfSession.monotonicNanos();
+            out.close();
+            manifest.counters.captureBytes = out.bytesOnDisk();
+            manifest.rows = out.rowCounts();
+            manifest.complete = true;
+            out.writeManifest(manifest);
+            summary = summarize(manifest, stacks);
+        } catch (BpfException e) {
+            abandon(out, manifest);
+            throw new RecorderException(e.getMessage(), isPermission(e.getMessage()) ? 2 : 1);
+        } catch (IOException e) {
+            abandon(out, manifest);
+            throw new RecorderException("writing " + opts.output() + " failed: " + e.getMessage()
+                + " (batches written before this are kept)", 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon(out, manifest);
+            throw new RecorderException("interrupted", 1);
+        } finally {
+            if (command != null) command.cleanup();
+        }
+        SudoOwner.giveBack(opts.output());
+        return summary;
+    }
+
+    private void checkPrivileges() throws RecorderException {
+        try {
+            List<String> missing = Capabilities.missingForRecording(PROC.resolve("self/status"));
+            if (!missing.isEmpty())
+                throw new RecorderException("recording needs CAP_BPF and CAP_PERFMON (or root); missing "
+                    + String.join(", ", missing) + ": run it as root or with sudo", 2);
+        } catch (IOException e) {
+            // no /proc/self/status: let the BPF load say what is wrong
+        }
+    }
+
+    private static boolean isPermission(String msg) {
+        return msg.contains("CAP_") || msg.contains("refused");
+    }
+
+    private void consume(ByteBuffer b, ProcessTracker tracker, StackInterner stacks, CaptureWriter out, long weight)
+            throws IOException {
+        int pos = 0, limit = b.limit();
+        while (pos + 4 <= limit) {
+            int len = b.getInt(pos);
+            int at = pos + 4;
+            pos = (at + len + 7) & ~7;
+            if (len < 4 || at + len > limit) {
+                droppedByRecorder++;
+                break;
+            }
+            if (BpfRecords.kind(b, at) != BpfRecords.REC_SAMPLE) {
+                droppedByRecorder++;
+                continue;
+            }
+            BpfRecords.Sample s;
+            try {
+                s = BpfRecords.decodeSample(b, at, len);
+            } catch (IllegalArgumentException e) {
+                droppedByRecorder++;
+                continue;
+            }
+            tracker.sawThread(s.pid(), s.tid(), s.comm(), s.ts());
+            ProcessMaps maps = s.userIps().length == 0 ? null : tracker.mapsFor(s.pid(), s.userIps()[0]);
+            long stackId = stacks.stackId(s.pid(), maps, s.kernelIps(), s.userIps());
+            out.table(CaptureTable.SAMPLES).append(s.ts(), s.cpu(), s.pid(), s.tid(), stackId, weight);
+            samples++;
+        }
+    }
+
+    private static long lostSoFar(BpfSession bpf) throws BpfException {
+        long n = 0;
+        for (long[] c : bpf.counters()) n += c[BpfRecords.CNT_SAMPLES_LOST];
+        return n;
+    }
+
+    private static List<Long> perCpu(long[][] counters, int which) {
+        List<Long> l = new ArrayList<>();
+        for (long[] c : counters) l.add(c[which]);
+        return l;
+    }
+
+    private void fillManifest(Manifest m, BpfSession bpf, BpfSession.EventSource source, long periodNs, int ncpus)
+            throws BpfException {
+        m.recorder = "profiler-rec " + Version.VERSION;
+        m.complete = false;
+        m.host = hostName();
+        m.kernelRelease = readFirstLine(PROC.resolve("sys/kernel/osrelease"));
+        m.arch = System.getProperty("os.arch");
+        m.cpuCount = ncpus;
+        long mono = BpfSession.monotonicNanos();
+        m.wallClockOffsetNs = BpfSession.realtimeNanos() - mono;
+        m.startNs = mono;
+        m.sampling.eventSource = source.manifestName;
+        m.sampling.frequencyHz = opts.frequencyHz();
+        m.sampling.periodNs = source == BpfSession.EventSource.SW_CPU_CLOCK ? periodNs : null;
+        m.sampling.maxFrames = BpfRecords.MAX_FRAMES;
+        m.options.target = opts.target().name().toLowerCase();
+        m.options.pids = opts.pids();
+        m.options.command = opts.command().isEmpty() ? null : opts.command();
+        m.options.durationSeconds = opts.durationSeconds();
+        m.options.arguments = opts.arguments();
+        m.options.transport = "BPF ring buffer written only by the perf_event sampler (no other program writes it)";
+        m.options.excluded = List.of("the recorder's own process (pid " + ProcessHandle.current().pid() + ")");
+    }
+
+    private void abandon(CaptureWriter out, Manifest manifest) {
+        // Keep every batch already written: close the tables, leave complete=false.
+        try {
+            out.close();
+            manifest.endNs = BpfSession.monotonicNanos();
+            out.writeManifest(manifest);
+        } catch (IOException | BpfException | RuntimeException ignored) {
+            // the original error is the one to report
+        }
+    }
+
+    private String summarize(Manifest m, StackInterner stacks) {
+        long lost = m.counters.totalLost();
+        double secs = (m.endNs - m.startNs) / 1e9;
+        long bytes = m.counters.captureBytes;
+        return String.format("wrote %s: %,d samples in %.1f s (%s, %d Hz), %,d stacks, %,d frames, %s%s, lost %,d%s",
+            opts.output(), samples, secs, m.sampling.eventSource, m.sampling.frequencyHz, stacks.stackCount(),
+            stacks.frameCount(), Bytes.human(bytes),
+            samples > 0 ? String.format(" (%.1f B/sample)", (double) bytes / samples) : "", lost,
+            droppedByRecorder > 0 ? String.format(", %,d records undecodable", droppedByRecorder) : "");
+    }
+
+    public String stopReason() { return stopReason; }
+
+    private static String kernelBuildId() {
+        try {
+            return ElfFile.buildIdFromNotes(Files.readAllBytes(Path.of("/sys/kernel/notes")));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return readFirstLine(PROC.resolve("sys/kernel/hostname"));
+        }
+    }
+
+    private static String readFirstLine(Path p) {
+        try {
+            return Files.readAllLines(p).get(0).strip();
+        } catch (IOException | IndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.profiler.recorder;
+
+import dev.profiler.formats.CaptureTable;
+import dev.profiler.formats.CaptureWriter;
+import dev.profiler.recorder.symbols.Frame;
+import dev.profiler.recorder.symbols.ProcessMaps;
+import dev.profiler.recorder.symbols.Symbolizer;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Deduplicates stacks and frames. A raw stack (pid + addresses) is
+ * symbolized once; its frames are keyed by module, build id and file offset,
+ * so the same code in two processes is one frame, and the same symbolized
+ * stack is one stack_id. New frames and stacks are appended to the capture
+ * as they appear.
+ */
+final class StackInterner {
+    /** Outermost user functions that mean "the unwinder reached the thread's start". */
+    static final Set<String> THREAD_ENTRY_POINTS = Set.of(
+        "_start", "__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
+        "clone", "clone3", "__clone", "__clone3", "__clone_internal", "start_thread", "thread_start");
+
+    private record RawKey(int pid, long[] kernel, long[] user) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RawKey k && k.pid == pid && Arrays.equals(k.kernel, kernel) && Arrays.equals(k.user, user);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * pid + Arrays.hashCode(kernel)) + Arrays.hashCode(user);
+        }
+    }
+
+    private record FrameKey(Frame.Kind kind, String module, String buildId, long offset, int jitPid) {}
+
+    private record StackKey(long[] frameIds, int kernelFrames) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StackKey k && k.kernelFrames == kernelFrames && Arrays.equals(k.frameIds, frameIds);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(frameIds) + kernelFrames;
+        }
+    }
+
+    private final Symbolizer symbolizer;
+    private final CaptureWriter out;
+    private final Map<RawKey, Long> rawStacks = new HashMap<>();
+    private final Map<Long, Long> kernelFrames = new HashMap<>();
+    private final Map<FrameKey, Long> userFrames = new HashMap<>();
+    private final Map<StackKey, Long> stacks = new HashMap<>();
+    /** JIT frames not in a perf map yet: written at the end, after one more look. */
+    private record PendingJit(int pid, long address, boolean returnAddress) {}
+
+    private final Map<Long, PendingJit> pendingJit = new HashMap<>();
+    private long truncatedStacks;
+
+    StackInterner(Symbolizer symbolizer, CaptureWriter out) {
+        this.symbolizer = symbolizer;
+        this.out = out;
+    }
+
+    long stackId(int pid, ProcessMaps maps, long[] kernel, long[] user) throws IOException {
+        RawKey raw = new RawKey(pid, kernel, user);
+        Long known = rawStacks.get(raw);
+        if (known != null) return known;
+        long[] ids = new long[kernel.length + user.length];
+        for (int i = 0; i < kernel.length; i++) ids[i] = kernelFrameId(kernel[i], i > 0);
+        String outermost = null;
+        for (int i = 0; i < user.length; i++) {
+            Frame f = symbolizer.userFrame(pid, maps, user[i], i > 0);
+            ids[kernel.length + i] = userFrameId(f, pid, i > 0);
+            if (i == user.length - 1) outermost = f.function();
+        }
+        boolean truncated = user.length > 0 && (outermost == null || !THREAD_ENTRY_POINTS.contains(outermost));
+        StackKey key = new StackKey(ids, kernel.length);
+        Long id = stacks.get(key);
+        if (id == null) {
+            id = (long) stacks.size();
+            stacks.put(key, id);
+            if (truncated) truncatedStacks++;
+            out.table(CaptureTable.STACKS).append(id, ids, (short) kernel.length, truncated);
+        }
+        rawStacks.put(raw, id);
+        return id;
+    }
+
+    private long kernelFrameId(long addr, boolean returnAddress) throws IOException {
+        Long id = kernelFrames.get(addr);
+        if (id != null) return id;
+        long newId = nextFrameId();
+        kernelFrames.put(addr, newId);
+        writeFrame(newId, symbolizer.kernelFrame(addr, returnAddress));
+        return newId;
+    }
+
+    private long userFrameId(Frame f, int pid, boolean returnAddress) throws IOException {
+        FrameKey key = new FrameKey(f.kind(), f.module(), f.buildId(), f.offset(),
+            f.kind() == Frame.Kind.JIT || f.module().equals("[unknown]") ? pid : 0);
+        Long id = userFrames.get(key);
+        if (id != null) return id;
+        long newId = nextFrameId();
+        userFrames.put(key, newId);
+        if (f.kind() == Frame.Kind.JIT && f.function() == null)
+            pendingJit.put(newId, new PendingJit(pid, f.address(), returnAddress));
+        else writeFrame(newId, f);
+        return newId;
+    }
+
+    private long nextFrameId() {
+        return kernelFrames.size() + userFrames.size();
+    }
+
+    private void writeFrame(long id, Frame f) throws IOException {
+        out.table(CaptureTable.FRAMES).append(id, f.address(), f.module(), f.buildId(), f.offset(),
+            f.function(), f.functionOffset(), null, null, false, f.kind().columnValue);
+    }
+
+    /**
+     * Writes the JIT frames held back, after reading the perf maps again: a
+     * JVM with -XX:+DumpPerfMapAtExit writes its map only when it exits.
+     */
+    void finish() throws IOException {
+        symbolizer.reloadPerfMaps();
+        for (Map.Entry<Long, PendingJit> e : pendingJit.entrySet()) {
+            PendingJit p = e.getValue();
+            writeFrame(e.getKey(), symbolizer.jitFrame(p.pid(), p.address(), p.returnAddress()));
+        }
+        pendingJit.clear();
+    }
+
+    long stackCount() { return stacks.size(); }
+
+    long frameCount() { return kernelFrames.size() + userFrames.size(); }
+
+    long truncatedStackCount() { return truncatedStacks; }
+}

@@ -1,0 +1,133 @@
+package dev.profiler.recorder.bpf;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The loaded BPF programs of one recording: load, attach, poll batches,
+ * read counters, detach, close. Owns the native handle.
+ */
+public final class BpfSession implements AutoCloseable {
+    public enum EventSource {
+        HW_CYCLES("cycles"), SW_CPU_CLOCK("cpu-clock");
+
+        public final String manifestName;
+
+        EventSource(String manifestName) { this.manifestName = manifestName; }
+    }
+
+    private static volatile ShimLibrary lib;
+
+    private final ShimLibrary shim;
+    private Pointer handle;
+    private final int ncpus;
+    private EventSource eventSource;
+
+    private BpfSession(ShimLibrary shim, Pointer handle) {
+        this.shim = shim;
+        this.handle = handle;
+        this.ncpus = shim.pshim_possible_cpus();
+    }
+
+    /** Loads libprofilershim.so; a clear message if it cannot. */
+    public static ShimLibrary library() throws BpfException {
+        if (lib == null) {
+            try {
+                ShimLibrary l = Native.load("profilershim", ShimLibrary.class);
+                if (l.pshim_abi_version() != BpfRecords.ABI_VERSION)
+                    throw new BpfException("native shim ABI " + l.pshim_abi_version() + " does not match the Java side ("
+                        + BpfRecords.ABI_VERSION + "); rebuild with mvn package");
+                lib = l;
+            } catch (UnsatisfiedLinkError e) {
+                throw new BpfException("cannot load the native shim (libprofilershim.so): "
+                    + e.getMessage().lines().findFirst().orElse("") + "; is libbpf1 installed?");
+            }
+        }
+        return lib;
+    }
+
+    public static BpfSession open(int selfTgid, boolean filterByTgid, long ringBytes, long wakeupBytes,
+                                  boolean verbose) throws BpfException {
+        ShimLibrary l = library();
+        byte[] err = new byte[512];
+        Pointer h = l.pshim_open(selfTgid, filterByTgid ? 1 : 0, new NativeLong(ringBytes),
+            new NativeLong(wakeupBytes), verbose ? 1 : 0, err, err.length);
+        if (h == null) throw new BpfException(cString(err));
+        return new BpfSession(l, h);
+    }
+
+    public static long monotonicNanos() throws BpfException {
+        return library().pshim_clock_ns(0);
+    }
+
+    public static long realtimeNanos() throws BpfException {
+        return library().pshim_clock_ns(1);
+    }
+
+    public int possibleCpus() { return ncpus; }
+
+    public void addTargetProcess(int tgid) throws BpfException {
+        int rc = shim.pshim_add_tgid(handle, tgid);
+        if (rc < 0) throw new BpfException("cannot add process " + tgid + " to the filter (errno " + -rc + ")");
+    }
+
+    public EventSource attachSampler(int frequencyHz, boolean allowHardware) throws BpfException {
+        byte[] err = new byte[512];
+        int rc = shim.pshim_attach_sampler(handle, frequencyHz, allowHardware ? 1 : 0, err, err.length);
+        if (rc < 0) throw new BpfException(cString(err));
+        eventSource = rc == 1 ? EventSource.HW_CYCLES : EventSource.SW_CPU_CLOCK;
+        return eventSource;
+    }
+
+    public EventSource eventSource() { return eventSource; }
+
+    /**
+     * Waits up to timeoutMs, then drains pending records. Returns a
+     * little-endian view of the batch (valid until the next poll), or null
+     * when nothing came.
+     */
+    public ByteBuffer poll(int timeoutMs, long maxBatchBytes) throws BpfException {
+        long n = shim.pshim_poll(handle, timeoutMs, new NativeLong(maxBatchBytes)).longValue();
+        if (n < 0) throw new BpfException("reading the BPF ring buffer failed (errno " + -n + ")");
+        if (n == 0) return null;
+        return shim.pshim_batch(handle).getByteBuffer(0, n).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** counters[cpu][BpfRecords.CNT_*]. */
+    public long[][] counters() throws BpfException {
+        long[] flat = new long[ncpus * BpfRecords.CNT_MAX];
+        int n = shim.pshim_counters(handle, flat, ncpus);
+        if (n < 0) throw new BpfException("cannot read BPF counters (errno " + -n + ")");
+        long[][] out = new long[ncpus][BpfRecords.CNT_MAX];
+        for (int c = 0; c < ncpus; c++)
+            System.arraycopy(flat, c * BpfRecords.CNT_MAX, out[c], 0, BpfRecords.CNT_MAX);
+        return out;
+    }
+
+    public int samplerProgramId() {
+        return shim.pshim_sampler_prog_id(handle);
+    }
+
+    /** Stops every event source; the buffers stay readable for a final drain. */
+    public void detach() {
+        if (handle != null) shim.pshim_detach(handle);
+    }
+
+    @Override
+    public void close() {
+        if (handle != null) {
+            shim.pshim_close(handle);
+            handle = null;
+        }
+    }
+
+    static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) n++;
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+}

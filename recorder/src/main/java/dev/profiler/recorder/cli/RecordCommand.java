@@ -1,0 +1,98 @@
+package dev.profiler.recorder.cli;
+
+import dev.profiler.recorder.RecorderException;
+import dev.profiler.recorder.Recording;
+import dev.profiler.recorder.RecordingOptions;
+import dev.profiler.recorder.Version;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "profiler-rec", mixinStandardHelpOptions = true, version = "profiler-rec " + Version.VERSION,
+    sortOptions = false, usageHelpAutoWidth = true,
+    description = {
+        "Records CPU stack samples with eBPF into a capture directory (Arrow files + manifest.json).",
+        "Records the whole machine unless -p or a command is given. Stops after -d seconds, when the",
+        "command or the -p processes exit, or on Ctrl-C; what was recorded is always kept."},
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:recorded", "1:recording failed (what was written is kept)",
+        "2:bad arguments, missing privileges or output refused"})
+public final class RecordCommand implements Callable<Integer> {
+    @Option(names = {"-a", "--all-cpus"}, description = "Record the whole machine (the default).")
+    boolean system;
+
+    @Option(names = {"-p", "--pid"}, split = ",", paramLabel = "PID",
+        description = "Record only these processes (and the processes they start).")
+    List<Integer> pids = new ArrayList<>();
+
+    @Option(names = "-F", paramLabel = "HZ", defaultValue = "99",
+        description = "Samples per second per CPU (default: ${DEFAULT-VALUE}).")
+    int frequencyHz;
+
+    @Option(names = {"-d", "--duration"}, paramLabel = "SECONDS", description = "Stop after this many seconds.")
+    Integer durationSeconds;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.cap", description = "Capture directory to create.")
+    Path output;
+
+    @Option(names = "--force", description = "Replace OUT.cap if it is a previous capture.")
+    boolean force;
+
+    @Option(names = "--verbose", description = "Print libbpf's messages.")
+    boolean verbose;
+
+    @Parameters(paramLabel = "CMD", arity = "0..*", description = "-- CMD ARGS: run this command and record it (and its children).")
+    List<String> command = new ArrayList<>();
+
+    private List<String> rawArgs = List.of();
+
+    @Override
+    public Integer call() throws RecorderException {
+        int targets = (system ? 1 : 0) + (pids.isEmpty() ? 0 : 1) + (command.isEmpty() ? 0 : 1);
+        if (targets > 1) throw new RecorderException("choose one of -a, -p PID or -- CMD", 2);
+        if (durationSeconds != null && durationSeconds <= 0) throw new RecorderException("-d must be positive", 2);
+        RecordingOptions.Target target = !pids.isEmpty() ? RecordingOptions.Target.PIDS
+            : !command.isEmpty() ? RecordingOptions.Target.COMMAND : RecordingOptions.Target.SYSTEM;
+        RecordingOptions opts = new RecordingOptions(target, List.copyOf(pids), List.copyOf(command), frequencyHz,
+            durationSeconds, output, force, verbose, rawArgs);
+        Recording recording = new Recording(opts, System.err);
+        Thread hook = new Thread(() -> {
+            recording.requestStop("interrupted");
+            try {
+                recording.awaitFinished(15_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "profiler-rec-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String summary = recording.run();
+        System.err.println(summary);
+        if (recording.commandExitCode() != null && recording.commandExitCode() == 127)
+            System.err.println("profiler-rec: the command exited with 127: not found?");
+        return 0;
+    }
+
+    public static int run(String... args) {
+        RecordCommand cmd = new RecordCommand();
+        cmd.rawArgs = List.of(args);
+        CommandLine cli = new CommandLine(cmd);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof RecorderException re) {
+                commandLine.getErr().println("profiler-rec: " + re.getMessage());
+                return re.exitCode();
+            }
+            commandLine.getErr().println("profiler-rec: internal error: " + ex);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+}

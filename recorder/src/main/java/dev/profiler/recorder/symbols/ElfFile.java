@@ -1,0 +1,159 @@
+package dev.profiler.recorder.symbols;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The parts of a 64-bit little-endian ELF file a profiler needs: function
+ * symbols (.symtab and .dynsym), the GNU build id, and the PT_LOAD segments
+ * that turn a file offset into a symbol address.
+ *
+ * Written by hand (about 150 lines over a memory-mapped file) because the
+ * one Java ELF library on Maven Central (jelf) has been unmaintained for
+ * years; we need only these four tables, read lazily, and never the rest.
+ */
+public final class ElfFile {
+    private static final int SHT_SYMTAB = 2, SHT_NOTE = 7, SHT_DYNSYM = 11;
+    private static final int PT_LOAD = 1, PT_NOTE = 4;
+    private static final int STT_FUNC = 2, STT_GNU_IFUNC = 10;
+    private static final int NT_GNU_BUILD_ID = 3;
+
+    /** A loadable segment: file [offset, offset+fileSize) is mapped at vaddr. */
+    public record Segment(long offset, long vaddr, long fileSize, boolean executable) {}
+
+    private final String buildId;
+    private final List<Segment> segments;
+    private final SymbolTable symbols;
+    private final boolean hasSymtab;
+
+    private ElfFile(String buildId, List<Segment> segments, SymbolTable symbols, boolean hasSymtab) {
+        this.buildId = buildId;
+        this.segments = segments;
+        this.symbols = symbols;
+        this.hasSymtab = hasSymtab;
+    }
+
+    /** Parses the file; throws IOException if it is not a 64-bit LE ELF file. */
+    public static ElfFile read(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 64) throw new IOException("not an ELF file: " + path);
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE));
+            m.order(ByteOrder.LITTLE_ENDIAN);
+            return parse(m, path);
+        }
+    }
+
+    private static ElfFile parse(ByteBuffer b, Path path) throws IOException {
+        if (b.getInt(0) != 0x464c457f || b.get(4) != 2 || b.get(5) != 1)
+            throw new IOException("not a 64-bit little-endian ELF file: " + path);
+        try {
+            long phoff = b.getLong(0x20), shoff = b.getLong(0x28);
+            int phentsize = Short.toUnsignedInt(b.getShort(0x36)), phnum = Short.toUnsignedInt(b.getShort(0x38));
+            int shentsize = Short.toUnsignedInt(b.getShort(0x3a)), shnum = Short.toUnsignedInt(b.getShort(0x3c));
+
+            List<Segment> segs = new ArrayList<>();
+            String buildId = null;
+            for (int i = 0; i < phnum; i++) {
+                int p = (int) (phoff + (long) i * phentsize);
+                int type = b.getInt(p);
+                if (type == PT_LOAD)
+                    segs.add(new Segment(b.getLong(p + 8), b.getLong(p + 16), b.getLong(p + 32), (b.getInt(p + 4) & 1) != 0));
+                else if (type == PT_NOTE && buildId == null)
+                    buildId = findBuildId(b, b.getLong(p + 8), b.getLong(p + 32));
+            }
+            SymbolTable.Builder syms = new SymbolTable.Builder();
+            boolean hasSymtab = false;
+            for (int i = 0; i < shnum; i++) {
+                int s = (int) (shoff + (long) i * shentsize);
+                int type = b.getInt(s + 4);
+                if (type == SHT_NOTE && buildId == null)
+                    buildId = findBuildId(b, b.getLong(s + 0x18), b.getLong(s + 0x20));
+                if (type != SHT_SYMTAB && type != SHT_DYNSYM) continue;
+                hasSymtab |= type == SHT_SYMTAB;
+                int link = b.getInt(s + 0x28);
+                int strSec = (int) (shoff + (long) link * shentsize);
+                readSymbols(b, b.getLong(s + 0x18), b.getLong(s + 0x20), b.getLong(s + 0x38),
+                    b.getLong(strSec + 0x18), b.getLong(strSec + 0x20), syms);
+            }
+            return new ElfFile(buildId, List.copyOf(segs), syms.build(), hasSymtab);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IOException("truncated or corrupt ELF file: " + path);
+        }
+    }
+
+    private static void readSymbols(ByteBuffer b, long off, long size, long entsize, long strOff, long strSize,
+                                    SymbolTable.Builder out) {
+        if (entsize < 24) return;
+        for (long p = off; p + 24 <= off + size; p += entsize) {
+            int ip = (int) p;
+            int type = b.get(ip + 4) & 0xf;
+            if (type != STT_FUNC && type != STT_GNU_IFUNC) continue;
+            long value = b.getLong(ip + 8);
+            if (value == 0) continue; // undefined (imported) symbol
+            int nameOff = b.getInt(ip);
+            if (nameOff <= 0 || nameOff >= strSize) continue;
+            out.add(value, b.getLong(ip + 16), cString(b, (int) (strOff + nameOff)));
+        }
+    }
+
+    private static String findBuildId(ByteBuffer b, long off, long size) {
+        long p = off, end = off + size;
+        while (p + 12 <= end) {
+            int namesz = b.getInt((int) p), descsz = b.getInt((int) p + 4), type = b.getInt((int) p + 8);
+            long name = p + 12, desc = name + align4(namesz);
+            if (type == NT_GNU_BUILD_ID && namesz == 4 && b.getInt((int) name) == 0x00554e47 /* "GNU\0" */) {
+                byte[] id = new byte[descsz];
+                b.get((int) desc, id);
+                return HexFormat.of().formatHex(id);
+            }
+            p = desc + align4(descsz);
+        }
+        return null;
+    }
+
+    /** The GNU build id in a raw notes blob (such as /sys/kernel/notes), or null. */
+    public static String buildIdFromNotes(byte[] notes) {
+        try {
+            return findBuildId(ByteBuffer.wrap(notes).order(ByteOrder.LITTLE_ENDIAN), 0, notes.length);
+        } catch (IndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    private static long align4(long n) {
+        return (n + 3) & ~3L;
+    }
+
+    private static String cString(ByteBuffer b, int at) {
+        int n = 0;
+        while (b.get(at + n) != 0) n++;
+        byte[] bytes = new byte[n];
+        b.get(at, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public String buildId() { return buildId; }
+
+    /** True when the file has a full .symtab (not stripped). */
+    public boolean hasSymtab() { return hasSymtab; }
+
+    public SymbolTable symbols() { return symbols; }
+
+    /** The symbol address (ELF vaddr) of a file offset, or -1 if no PT_LOAD maps it. */
+    public long fileOffsetToVaddr(long fileOffset) {
+        for (Segment s : segments)
+            if (fileOffset >= s.offset() && fileOffset < s.offset() + s.fileSize())
+                return fileOffset - s.offset() + s.vaddr();
+        return -1;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.profiler.recorder.symbols;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns a raw address into a {@link Frame}: kernel addresses through
+ * /proc/kallsyms, user addresses through the process's mappings to an ELF
+ * file's symbols, anonymous executable memory through the JIT's perf map.
+ */
+public final class Symbolizer {
+    private final KernelSymbols kernel;
+    private final String kernelBuildId;
+    private final ElfCache elves;
+    private final Path procRoot;
+    private final Map<Integer, SymbolTable> perfMaps = new HashMap<>();
+
+    public Symbolizer(KernelSymbols kernel, String kernelBuildId, ElfCache elves, Path procRoot) {
+        this.kernel = kernel;
+        this.kernelBuildId = kernelBuildId;
+        this.elves = elves;
+        this.procRoot = procRoot;
+    }
+
+    /**
+     * @param returnAddress true for every frame but the leaf: the address is
+     *     where the call returns to, so the call itself is at address - 1
+     */
+    public Frame kernelFrame(long addr, boolean returnAddress) {
+        long lookupAddr = returnAddress ? addr - 1 : addr;
+        SymbolTable.Hit hit = kernel.lookup(lookupAddr);
+        String module = kernel.moduleOf(lookupAddr, hit);
+        return new Frame(Frame.Kind.KERNEL, addr, module,
+            KernelSymbols.KERNEL_MODULE.equals(module) ? kernelBuildId : null, addr,
+            hit == null ? null : hit.name(), hit == null ? 0 : hit.offset() + (returnAddress ? 1 : 0));
+    }
+
+    /** A user frame of process pid; maps is its current mapping snapshot (may be null). */
+    public Frame userFrame(int pid, ProcessMaps maps, long addr, boolean returnAddress) {
+        long lookupAddr = returnAddress ? addr - 1 : addr;
+        ProcessMaps.Mapping m = maps == null ? null : maps.find(lookupAddr);
+        if (m == null || m.path() == null) {
+            SymbolTable.Hit hit = jitLookup(pid, lookupAddr);
+            String module = m == null ? "[unknown]" : "[jit]";
+            return new Frame(m == null ? Frame.Kind.USER : Frame.Kind.JIT, addr, module, null, addr,
+                hit == null ? null : hit.name(), hit == null ? 0 : hit.offset() + (returnAddress ? 1 : 0));
+        }
+        long fileOffset = addr - m.start() + m.offset();
+        if (m.isSpecial())
+            return new Frame(Frame.Kind.USER, addr, m.path(), null, fileOffset, null, 0);
+        ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(m.path().substring(1)));
+        if (e.elf() == null) e = elves.get(Path.of(m.path()));
+        String buildId = e.elf() == null ? null : e.elf().buildId();
+        String function = null;
+        long functionOffset = 0;
+        if (e.elf() != null) {
+            long vaddr = e.elf().fileOffsetToVaddr(fileOffset - (returnAddress ? 1 : 0));
+            SymbolTable.Hit hit = vaddr < 0 ? null : e.symbols().lookup(vaddr);
+            if (hit != null) {
+                function = Demangler.demangle(hit.name());
+                functionOffset = hit.offset() + (returnAddress ? 1 : 0);
+            }
+        }
+        return new Frame(Frame.Kind.USER, addr, m.path(), buildId, fileOffset, function, functionOffset);
+    }
+
+    /** A frame in anonymous executable memory, named by the process's perf map if it has one. */
+    public Frame jitFrame(int pid, long addr, boolean returnAddress) {
+        SymbolTable.Hit hit = jitLookup(pid, returnAddress ? addr - 1 : addr);
+        return new Frame(Frame.Kind.JIT, addr, "[jit]", null, addr,
+            hit == null ? null : hit.name(), hit == null ? 0 : hit.offset() + (returnAddress ? 1 : 0));
+    }
+
+    /** Build id of a mapped file as seen by pid, or null. */
+    public String buildIdOf(int pid, String path) {
+        if (path == null || !path.startsWith("/")) return null;
+        ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1)));
+        if (e.elf() == null) e = elves.get(Path.of(path));
+        return e.elf() == null ? null : e.elf().buildId();
+    }
+
+    private SymbolTable.Hit jitLookup(int pid, long addr) {
+        SymbolTable t = perfMaps.computeIfAbsent(pid, p -> {
+            try {
+                SymbolTable s = PerfMap.read(PerfMap.pathFor(p));
+                return s == null ? SymbolTable.EMPTY : s;
+            } catch (IOException e) {
+                return SymbolTable.EMPTY;
+            }
+        });
+        return t.lookup(addr);
+    }
+
+    /** Forgets perf maps read so far: a JIT writes more as it compiles. */
+    public void reloadPerfMaps() {
+        perfMaps.clear();
+    }
+}
