@@ -33,7 +33,7 @@ public enum CaptureTable {
         required("address", INT64, "runtime address first seen for this frame (kernel: kernel virtual address)"),
         optional("module", DICT_STRING, "file the code belongs to ([kernel.kallsyms] for the kernel, [jit] for perf-map code); null if unmapped"),
         optional("build_id", DICT_STRING, "GNU build id of the module, hex; null if it has none"),
-        required("offset", INT64, "file offset of the address inside the module (kernel: the address)"),
+        required("file_offset", INT64, "file offset of the address inside the module (kernel: the address)"),
         optional("function", STRING, "symbol name, demangled; null if unknown"),
         required("function_offset", INT64, "bytes from the start of the symbol (0 if unknown)"),
         optional("file", DICT_STRING, "source file (DWARF), null if unknown"),
@@ -94,9 +94,9 @@ public enum CaptureTable {
         optional("exit_ts", INT64, "ns, CLOCK_MONOTONIC of exit, when seen")),
     MAPPINGS("mappings", "one row per executable memory mapping of a process seen",
         required("pid", INT32, "process id"),
-        required("start", INT64, "first address"),
-        required("end", INT64, "address past the end"),
-        required("offset", INT64, "file offset of start"),
+        required("start_addr", INT64, "first address"),
+        required("end_addr", INT64, "address past the end"),
+        required("file_offset", INT64, "file offset of start_addr"),
         optional("path", DICT_STRING, "mapped file, or [vdso] etc."),
         optional("build_id", DICT_STRING, "GNU build id, hex"));
 

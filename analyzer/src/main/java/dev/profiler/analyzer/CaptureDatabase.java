@@ -1,0 +1,123 @@
+package dev.profiler.analyzer;
+
+import dev.profiler.formats.CaptureException;
+import dev.profiler.formats.CaptureReader;
+import dev.profiler.formats.CaptureTable;
+import dev.profiler.formats.Column;
+import dev.profiler.formats.Manifest;
+import dev.profiler.formats.TableReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * A DuckDB session over one capture: every capture table becomes a DuckDB
+ * table of the same name, then the SQL library (views and reports) is
+ * loaded on top.
+ *
+ * Why copy into DuckDB rather than scan the Arrow files: the JDBC driver
+ * bundles no Arrow file reader (and no extension can be installed here), and
+ * a stream registered through the Arrow C interface can be scanned once
+ * only. Copying is fast (measured: 10M rows in ~0.6 s) and lets every
+ * query scan the tables as often as it likes.
+ */
+public final class CaptureDatabase implements AutoCloseable {
+    private final CaptureReader capture;
+    private final Connection connection;
+    private final List<String> warnings = new ArrayList<>();
+
+    private CaptureDatabase(CaptureReader capture, Connection connection) {
+        this.capture = capture;
+        this.connection = connection;
+    }
+
+    public static CaptureDatabase open(Path path) throws CaptureException {
+        CaptureReader capture = CaptureReader.open(path);
+        Connection c = null;
+        try {
+            c = DriverManager.getConnection("jdbc:duckdb:");
+            CaptureDatabase db = new CaptureDatabase(capture, c);
+            db.loadTables();
+            SqlLibrary.load(c);
+            return db;
+        } catch (SQLException | IOException | RuntimeException e) {
+            try {
+                if (c != null) c.close();
+            } catch (SQLException ignored) {
+                // failing already
+            }
+            capture.close();
+            throw new CaptureException(path + ": cannot load the capture (" + oneLine(e) + ")", e);
+        }
+    }
+
+    private void loadTables() throws SQLException, IOException {
+        DuckDBConnection duck = connection.unwrap(DuckDBConnection.class);
+        try (BufferAllocator allocator = new RootAllocator(); Statement st = connection.createStatement()) {
+            for (CaptureTable t : CaptureTable.values()) {
+                TableReader reader = capture.openTable(t, allocator);
+                if (reader == null) {
+                    st.execute(emptyTableDdl(t));
+                    if (capture.hasTable(t)) warnings.add(t.tableName() + ": file holds no complete schema; table is empty");
+                    continue;
+                }
+                String streamName = "__arrow_" + t.tableName();
+                try (reader; ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+                    Data.exportArrayStream(allocator, reader, stream);
+                    duck.registerArrowStream(streamName, stream);
+                    st.execute("CREATE TABLE " + t.tableName() + " AS SELECT * FROM " + streamName);
+                    if (reader.truncation() != null) warnings.add(reader.truncation());
+                }
+            }
+        }
+    }
+
+    static String emptyTableDdl(CaptureTable t) {
+        StringBuilder sb = new StringBuilder("CREATE TABLE " + t.tableName() + " (");
+        for (int i = 0; i < t.columns().size(); i++) {
+            Column c = t.columns().get(i);
+            if (i > 0) sb.append(", ");
+            sb.append(c.name()).append(' ').append(switch (c.kind()) {
+                case INT64 -> "BIGINT";
+                case INT32 -> "INTEGER";
+                case INT16 -> "SMALLINT";
+                case BOOL -> "BOOLEAN";
+                case STRING, DICT_STRING -> "VARCHAR";
+                case INT64_LIST -> "BIGINT[]";
+            });
+        }
+        return sb.append(')').toString();
+    }
+
+    public Connection connection() { return connection; }
+
+    public Manifest manifest() { return capture.manifest(); }
+
+    /** What was recovered rather than read whole (tables cut short). */
+    public List<String> warnings() { return warnings; }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // nothing left to do
+        }
+        capture.close();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.profiler.analyzer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The analyses, as SQL files under resources/sql. Each file says at its top
+ * which files it builds on; they are loaded in the order of {@link #FILES}.
+ * Reports (queries users run by name) live under resources/sql/reports.
+ */
+public final class SqlLibrary {
+    /** Views, in dependency order. */
+    static final List<String> FILES = List.of(
+        "frame_names.sql",
+        "stack_frames.sql",
+        "sample_counts.sql");
+
+    private SqlLibrary() {}
+
+    static void load(Connection c) throws SQLException, IOException {
+        try (Statement st = c.createStatement()) {
+            for (String f : FILES) st.execute(resource("sql/" + f));
+        }
+    }
+
+    /** The text of a report query (resources/sql/reports/NAME.sql), or null. */
+    public static String report(String name) throws IOException {
+        if (!name.matches("[a-z_]+")) return null;
+        try (InputStream in = SqlLibrary.class.getClassLoader().getResourceAsStream("sql/reports/" + name + ".sql")) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static String resource(String path) throws IOException {
+        try (InputStream in = SqlLibrary.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) throw new IOException("missing SQL resource " + path);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+-- top_summary: how far to trust the top report.
+-- Builds on: samples, stacks (capture tables).
+-- truncated_pct: share of samples whose user stack stopped before the
+-- thread's entry point (code without frame pointers); their "total" is
+-- undercounted for callers above the break.
+SELECT
+  count(*) AS samples,                                                     -- count
+  count(*) FILTER (WHERE s.pid = 0) AS idle_samples,                       -- count
+  count(*) FILTER (WHERE st.user_truncated) AS truncated_samples,          -- count
+  round(100.0 * count(*) FILTER (WHERE st.user_truncated) / greatest(count(*), 1), 1) AS truncated_pct  -- %
+FROM samples s
+LEFT JOIN stacks st USING (stack_id);
