@@ -1,0 +1,82 @@
+package dev.profiler.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/** Runs the tools from bin/ as a user would, and builds test workloads. */
+final class Tools {
+    static final Path HOME = Path.of(System.getenv().getOrDefault("PROFILER_HOME", "..")).toAbsolutePath().normalize();
+
+    record Result(int exit, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    private Tools() {}
+
+    static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("tool-out", ".txt"), err = Files.createTempFile("tool-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("timed out after " + timeoutSeconds + " s: " + command);
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Result tool(String name, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(HOME.resolve("bin").resolve(name).toString());
+        cmd.addAll(List.of(args));
+        return run(cmd, 180);
+    }
+
+    /**
+     * Compiles testdata/workloads/NAME.c with frame pointers in every
+     * function (clang: gcc 12 still omits them in leaf functions).
+     */
+    static Path buildWorkload(String name, Path dir) throws IOException, InterruptedException {
+        Path src = HOME.resolve("testdata/workloads").resolve(name + ".c");
+        Path bin = dir.resolve(name);
+        Result r = run(List.of("clang", "-O2", "-g", "-fno-omit-frame-pointer", "-mno-omit-leaf-frame-pointer",
+            "-pthread", "-o", bin.toString(), src.toString()), 60);
+        if (r.exit() != 0) fail("cannot build " + src + ": " + r);
+        return bin;
+    }
+
+    /**
+     * Skips a test that needs BPF where BPF is truly unavailable (not root,
+     * no BTF), and fails it instead when PROFILER_REQUIRE_BPF=1 (set by CI).
+     */
+    static void requireBpf() throws IOException {
+        String why = null;
+        if (!Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))) why = "no /sys/kernel/btf/vmlinux";
+        else {
+            long eff = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            boolean admin = (eff & (1L << 21)) != 0;
+            if (!admin && ((eff & (1L << 39)) == 0 || (eff & (1L << 38)) == 0)) why = "no CAP_BPF/CAP_PERFMON";
+        }
+        if (why == null) return;
+        if ("1".equals(System.getenv("PROFILER_REQUIRE_BPF")))
+            fail("BPF is required (PROFILER_REQUIRE_BPF=1) but unavailable: " + why);
+        Assumptions.abort("BPF unavailable: " + why);
+    }
+}
