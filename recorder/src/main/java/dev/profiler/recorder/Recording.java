@@ -20,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -40,11 +38,10 @@ public final class Recording {
     private final RecordingOptions opts;
     private final PrintStream err;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
-    private final CountDownLatch finished = new CountDownLatch(1);
 
     private long samples;
     private long droppedByRecorder;
-    private String stopReason = "done";
+    private volatile String stopReason = "done";
     private Integer commandExit;
 
     public Recording(RecordingOptions opts, PrintStream err) {
@@ -58,23 +55,10 @@ public final class Recording {
         stopRequested.set(true);
     }
 
-    /** Waits (bounded) for run() to have finished writing: for a shutdown hook. */
-    public void awaitFinished(long millis) throws InterruptedException {
-        finished.await(millis, TimeUnit.MILLISECONDS);
-    }
-
     public Integer commandExitCode() { return commandExit; }
 
     /** Runs the recording; returns a summary line. */
     public String run() throws RecorderException {
-        try {
-            return record();
-        } finally {
-            finished.countDown();
-        }
-    }
-
-    private String record() throws RecorderException {
         checkPrivileges();
         if (opts.frequencyHz() < 1 || opts.frequencyHz() > 100_000)
             throw new RecorderException("-F must be between 1 and 100000 Hz", 2);
@@ -105,9 +89,9 @@ public final class Recording {
         String summary;
         try (BpfSession bpf = BpfSession.open((int) ProcessHandle.current().pid(), filter, ringBytes, WAKEUP_BYTES, opts.verbose())) {
             for (int pid : opts.pids()) bpf.addTargetProcess(pid);
-            if (opts.target() == RecordingOptions.Target.COMMAND) {
+            if (!opts.command().isEmpty()) {
                 command = GatedCommand.start(opts.command());
-                bpf.addTargetProcess((int) command.pid());
+                if (filter) bpf.addTargetProcess((int) command.pid());
             }
             BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
             long periodNs = 1_000_000_000L / opts.frequencyHz();

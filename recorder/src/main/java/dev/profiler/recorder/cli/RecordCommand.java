@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {"0:recorded", "1:recording failed (what was written is kept)",
         "2:bad arguments, missing privileges or output refused"})
 public final class RecordCommand implements Callable<Integer> {
-    @Option(names = {"-a", "--all-cpus"}, description = "Record the whole machine (the default).")
+    @Option(names = {"-a", "--all-cpus"}, description = "Record the whole machine (the default); with -- CMD, while CMD runs.")
     boolean system;
 
     @Option(names = {"-p", "--pid"}, split = ",", paramLabel = "PID",
@@ -53,23 +53,18 @@ public final class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws RecorderException {
-        int targets = (system ? 1 : 0) + (pids.isEmpty() ? 0 : 1) + (command.isEmpty() ? 0 : 1);
-        if (targets > 1) throw new RecorderException("choose one of -a, -p PID or -- CMD", 2);
+        if (!pids.isEmpty() && (system || !command.isEmpty()))
+            throw new RecorderException("-p cannot be combined with -a or -- CMD", 2);
         if (durationSeconds != null && durationSeconds <= 0) throw new RecorderException("-d must be positive", 2);
         RecordingOptions.Target target = !pids.isEmpty() ? RecordingOptions.Target.PIDS
-            : !command.isEmpty() ? RecordingOptions.Target.COMMAND : RecordingOptions.Target.SYSTEM;
+            : !command.isEmpty() && !system ? RecordingOptions.Target.COMMAND : RecordingOptions.Target.SYSTEM;
         RecordingOptions opts = new RecordingOptions(target, List.copyOf(pids), List.copyOf(command), frequencyHz,
             durationSeconds, output, force, verbose, rawArgs);
         Recording recording = new Recording(opts, System.err);
-        Thread hook = new Thread(() -> {
-            recording.requestStop("interrupted");
-            try {
-                recording.awaitFinished(15_000);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "profiler-rec-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // Ctrl-C and SIGTERM stop the recording; it then finishes writing
+        // (detach, drain, counters) and exits normally, with its summary.
+        for (String sig : new String[] {"INT", "TERM"})
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> recording.requestStop("stopped by SIG" + sig));
         String summary = recording.run();
         System.err.println(summary);
         if (recording.commandExitCode() != null && recording.commandExitCode() == 127)
