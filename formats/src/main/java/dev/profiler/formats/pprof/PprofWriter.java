@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,19 +139,28 @@ public final class PprofWriter implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        // Mappings: one per module (file + build id); functions: one per (name, module).
+        // Mappings: one per module (file + build id); files before pseudo-modules
+        // ([kernel.kallsyms], [jit]), then most frames first: pprof tools name a
+        // profile after its first mapping, which should be the program;
+        // functions: one per (name, module).
+        Map<String, Integer> framesPerModule = new HashMap<>();
+        for (Long frameId : referenced) framesPerModule.merge(mappingKey(frames.get(frameId)), 1, Integer::sum);
         Map<String, long[]> mappingIds = new LinkedHashMap<>(); // key -> {id, maxAddress}
+        framesPerModule.entrySet().stream()
+            .sorted(Comparator.comparing((Map.Entry<String, Integer> e) -> e.getKey().startsWith("["))
+                .thenComparing(Map.Entry::getValue, Comparator.reverseOrder())
+                .thenComparing(Map.Entry::getKey))
+            .forEach(e -> mappingIds.put(e.getKey(), new long[] {mappingIds.size() + 1, 0}));
         Map<String, String[]> mappingInfo = new HashMap<>();
         Map<String, Long> functionIds = new LinkedHashMap<>();
         Map<String, String[]> functionInfo = new HashMap<>();
         List<long[]> locations = new ArrayList<>(); // {id, mappingId, address, functionId, line}
         for (Long frameId : referenced) {
             Frame f = frames.get(frameId);
-            String module = f == null || f.module() == null ? "[unknown]" : f.module();
-            String buildId = f == null ? null : f.buildId();
-            String mkey = module + "\0" + (buildId == null ? "" : buildId);
-            long[] m = mappingIds.computeIfAbsent(mkey, k -> new long[] {mappingIds.size() + 1, 0});
-            mappingInfo.putIfAbsent(mkey, new String[] {module, buildId});
+            String module = moduleOf(f);
+            String mkey = mappingKey(f);
+            long[] m = mappingIds.get(mkey);
+            mappingInfo.putIfAbsent(mkey, new String[] {module, f == null ? null : f.buildId()});
             long address = f == null ? 0 : f.address();
             if (Long.compareUnsigned(address + 1, m[1]) > 0) m[1] = address + 1;
             long functionId = 0;
@@ -202,6 +212,14 @@ public final class PprofWriter implements AutoCloseable {
         out.flush();
         gzip.finish();
         gzip.close();
+    }
+
+    private static String moduleOf(Frame f) {
+        return f == null || f.module() == null ? "[unknown]" : f.module();
+    }
+
+    private static String mappingKey(Frame f) {
+        return moduleOf(f) + "\0" + (f == null || f.buildId() == null ? "" : f.buildId());
     }
 
     private interface Body {
