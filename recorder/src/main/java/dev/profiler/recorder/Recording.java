@@ -110,7 +110,7 @@ public final class Recording {
                 ByteBuffer batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_BYTES);
                 if (batch != null) consume(batch, tracker, stacks, out, periodNs);
                 out.flushDue();
-                status.update(samples, lostSoFar(bpf), out.bytesOnDisk());
+                if (status.due()) status.update(samples, lostSoFar(bpf), out.bytesOnDisk());
                 if (System.nanoTime() >= deadline) requestStop("duration reached");
                 if (command != null && !command.process().isAlive()) {
                     commandExit = command.process().exitValue();

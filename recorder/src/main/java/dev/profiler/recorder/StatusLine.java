@@ -19,10 +19,13 @@ final class StatusLine {
         this.terminal = terminal;
     }
 
+    /** True when a line is due: callers gather the figures (syscalls) only then. */
+    boolean due() {
+        return System.nanoTime() - lastPrint >= (terminal ? 1_000_000_000L : 10_000_000_000L);
+    }
+
     void update(long samples, long lost, long bytes) {
         long now = System.nanoTime();
-        long interval = terminal ? 1_000_000_000L : 10_000_000_000L;
-        if (now - lastPrint < interval) return;
         double secs = (now - lastPrint) / 1e9;
         String line = String.format("recording %5.1fs  samples %,d (%,.0f/s)  lost %,d  written %s",
             (now - startNanos) / 1e9, samples, (samples - lastSamples) / secs, lost, Bytes.human(bytes));
