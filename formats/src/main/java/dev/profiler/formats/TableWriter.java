@@ -108,7 +108,6 @@ public final class TableWriter implements AutoCloseable {
         if (rows == 0) return;
         for (FieldVector v : vectors) v.setValueCount(rows);
         root.setRowCount(rows);
-        dictionaries.seal();
         writer.writeBatch();
         rowsWritten += rows;
         rows = 0;
@@ -163,11 +162,6 @@ public final class TableWriter implements AutoCloseable {
             values[column].setValueCount(next + 1);
             index[column].put(value, next);
             return next;
-        }
-
-        void seal() {
-            for (VarCharVector v : values)
-                if (v != null) v.setValueCount(v.getValueCount());
         }
 
         @Override

@@ -83,8 +83,6 @@ public final class BpfSession implements AutoCloseable {
         return eventSource;
     }
 
-    public EventSource eventSource() { return eventSource; }
-
     /**
      * Waits up to timeoutMs, then drains pending records. Returns a
      * little-endian view of the batch (valid until the next poll), or null
