@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.profiler.recorder.Capabilities;
 import org.junit.jupiter.api.Assumptions;
 
 /** Runs the tools from bin/ as a user would, and builds test workloads. */
@@ -68,11 +69,8 @@ final class Tools {
         String why = null;
         if (!Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))) why = "no /sys/kernel/btf/vmlinux";
         else {
-            long eff = 0;
-            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-                if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-            boolean admin = (eff & (1L << 21)) != 0;
-            if (!admin && ((eff & (1L << 39)) == 0 || (eff & (1L << 38)) == 0)) why = "no CAP_BPF/CAP_PERFMON";
+            List<String> missing = Capabilities.missingForRecording(Path.of("/proc/self/status"));
+            if (!missing.isEmpty()) why = "missing " + String.join(", ", missing);
         }
         if (why == null) return;
         if ("1".equals(System.getenv("PROFILER_REQUIRE_BPF")))

@@ -119,15 +119,4 @@ public enum CaptureTable {
 
     public String fileName() { return tableName + CaptureFiles.TABLE_SUFFIX; }
 
-    public int columnIndex(String name) {
-        for (int i = 0; i < columns.size(); i++)
-            if (columns.get(i).name().equals(name)) return i;
-        throw new IllegalArgumentException(tableName + " has no column " + name);
-    }
-
-    public static CaptureTable byName(String name) {
-        for (CaptureTable t : values())
-            if (t.tableName.equals(name)) return t;
-        return null;
-    }
 }

@@ -7,13 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Checks the effective capabilities the recorder needs, before touching BPF. */
-final class Capabilities {
+public final class Capabilities {
     static final int CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
 
     private Capabilities() {}
 
     /** Names of the missing capabilities (empty when all are there). */
-    static List<String> missingForRecording(Path procSelfStatus) throws IOException {
+    public static List<String> missingForRecording(Path procSelfStatus) throws IOException {
         long eff = 0;
         for (String line : Files.readAllLines(procSelfStatus))
             if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);

@@ -116,8 +116,4 @@ final class ProcessTracker {
             out.table(CaptureTable.THREADS).append(e.getKey(), t.pid, t.name, t.firstSeen, t.lastSeen);
         }
     }
-
-    int processCount() { return processes.size(); }
-
-    int threadCount() { return threads.size(); }
 }

@@ -95,7 +95,7 @@ public final class Recording {
             }
             BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
-            fillManifest(manifest, bpf, source, periodNs, ncpus);
+            fillManifest(manifest, source, periodNs, ncpus);
             out.writeManifest(manifest);
 
             Symbolizer symbolizer = new Symbolizer(kernel, kernelBuildId(), new ElfCache(Path.of("/usr/lib/debug/.build-id")), PROC);
@@ -218,7 +218,7 @@ public final class Recording {
         return l;
     }
 
-    private void fillManifest(Manifest m, BpfSession bpf, BpfSession.EventSource source, long periodNs, int ncpus)
+    private void fillManifest(Manifest m, BpfSession.EventSource source, long periodNs, int ncpus)
             throws BpfException {
         m.recorder = "profiler-rec " + Version.VERSION;
         m.complete = false;
@@ -263,8 +263,6 @@ public final class Recording {
             samples > 0 ? String.format(" (%.1f B/sample)", (double) bytes / samples) : "", lost,
             droppedByRecorder > 0 ? String.format(", %,d records undecodable", droppedByRecorder) : "");
     }
-
-    public String stopReason() { return stopReason; }
 
     private static String kernelBuildId() {
         try {

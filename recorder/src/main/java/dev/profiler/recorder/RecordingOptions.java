@@ -16,12 +16,4 @@ public record RecordingOptions(
     List<String> arguments) {
 
     public enum Target { SYSTEM, PIDS, COMMAND }
-
-    public static RecordingOptions system(int hz, int seconds, Path out) {
-        return new RecordingOptions(Target.SYSTEM, List.of(), List.of(), hz, seconds, out, true, false, List.of());
-    }
-
-    public static RecordingOptions command(int hz, Path out, List<String> command) {
-        return new RecordingOptions(Target.COMMAND, List.of(), command, hz, null, out, true, false, List.of());
-    }
 }

@@ -60,7 +60,6 @@ final class StackInterner {
     private record PendingJit(int pid, long address, boolean returnAddress) {}
 
     private final Map<Long, PendingJit> pendingJit = new HashMap<>();
-    private long truncatedStacks;
 
     StackInterner(Symbolizer symbolizer, CaptureWriter out) {
         this.symbolizer = symbolizer;
@@ -85,7 +84,6 @@ final class StackInterner {
         if (id == null) {
             id = (long) stacks.size();
             stacks.put(key, id);
-            if (truncated) truncatedStacks++;
             out.table(CaptureTable.STACKS).append(id, ids, (short) kernel.length, truncated);
         }
         rawStacks.put(raw, id);
@@ -139,6 +137,4 @@ final class StackInterner {
     long stackCount() { return stacks.size(); }
 
     long frameCount() { return kernelFrames.size() + userFrames.size(); }
-
-    long truncatedStackCount() { return truncatedStacks; }
 }

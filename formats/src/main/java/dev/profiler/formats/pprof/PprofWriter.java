@@ -53,7 +53,6 @@ public final class PprofWriter implements AutoCloseable {
     private final java.util.Set<Long> referenced = new java.util.HashSet<>();
     private final int valueCount;
     private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(512);
-    private long samplesWritten;
 
     /**
      * @param sampleTypes the values each sample carries, in order; the last is the default
@@ -132,10 +131,7 @@ public final class PprofWriter implements AutoCloseable {
         }
         c.flush();
         out.writeByteArray(P_SAMPLE, scratch.toByteArray());
-        samplesWritten++;
     }
-
-    public long samplesWritten() { return samplesWritten; }
 
     @Override
     public void close() throws IOException {

@@ -68,8 +68,6 @@ public final class BpfSession implements AutoCloseable {
         return library().pshim_clock_ns(1);
     }
 
-    public int possibleCpus() { return ncpus; }
-
     public void addTargetProcess(int tgid) throws BpfException {
         int rc = shim.pshim_add_tgid(handle, tgid);
         if (rc < 0) throw new BpfException("cannot add process " + tgid + " to the filter (errno " + -rc + ")");

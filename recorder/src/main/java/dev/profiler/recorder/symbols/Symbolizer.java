@@ -50,8 +50,7 @@ public final class Symbolizer {
         long fileOffset = addr - m.start() + m.offset();
         if (m.isSpecial())
             return new Frame(Frame.Kind.USER, addr, m.path(), null, fileOffset, null, 0);
-        ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(m.path().substring(1)));
-        if (e.elf() == null) e = elves.get(Path.of(m.path()));
+        ElfCache.Entry e = elfOf(pid, m.path());
         String buildId = e.elf() == null ? null : e.elf().buildId();
         String function = null;
         long functionOffset = 0;
@@ -76,9 +75,14 @@ public final class Symbolizer {
     /** Build id of a mapped file as seen by pid, or null. */
     public String buildIdOf(int pid, String path) {
         if (path == null || !path.startsWith("/")) return null;
-        ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1)));
-        if (e.elf() == null) e = elves.get(Path.of(path));
+        ElfCache.Entry e = elfOf(pid, path);
         return e.elf() == null ? null : e.elf().buildId();
+    }
+
+    /** The file as pid sees it (its mount namespace, through /proc/PID/root), else as we see it. */
+    private ElfCache.Entry elfOf(int pid, String path) {
+        ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1)));
+        return e.elf() != null ? e : elves.get(Path.of(path));
     }
 
     private SymbolTable.Hit jitLookup(int pid, long addr) {
