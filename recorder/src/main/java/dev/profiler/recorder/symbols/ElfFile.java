@@ -71,7 +71,8 @@ public final class ElfFile {
                 else if (type == PT_NOTE && buildId == null)
                     buildId = findBuildId(b, b.getLong(p + 8), b.getLong(p + 32));
             }
-            SymbolTable.Builder syms = new SymbolTable.Builder();
+            ByteBuffer file = b;
+            SymbolTable.Builder syms = new SymbolTable.Builder(ref -> cString(file, ref)); // names decoded on a hit
             boolean hasSymtab = false;
             for (int i = 0; i < shnum; i++) {
                 int s = (int) (shoff + (long) i * shentsize);
@@ -102,7 +103,7 @@ public final class ElfFile {
             if (value == 0) continue; // undefined (imported) symbol
             int nameOff = b.getInt(ip);
             if (nameOff <= 0 || nameOff >= strSize) continue;
-            out.add(value, b.getLong(ip + 16), cString(b, (int) (strOff + nameOff)));
+            out.add(value, b.getLong(ip + 16), (int) (strOff + nameOff));
         }
     }
 

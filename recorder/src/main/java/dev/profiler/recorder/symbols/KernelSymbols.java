@@ -1,7 +1,7 @@
 package dev.profiler.recorder.symbols;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -9,6 +9,10 @@ import java.nio.file.Path;
  * Kernel text symbols from /proc/kallsyms (root sees real addresses).
  * Module symbols carry their module name ("[ext4]"); the core kernel is
  * "[kernel.kallsyms]", as perf names it.
+ *
+ * Parsed from the raw bytes, keeping names as offsets into them: ~120k
+ * lines are read at every recorder start, and a String per line was most of
+ * that cost.
  */
 public final class KernelSymbols {
     public static final String KERNEL_MODULE = "[kernel.kallsyms]";
@@ -22,26 +26,38 @@ public final class KernelSymbols {
     }
 
     public static KernelSymbols load(Path kallsyms) throws IOException {
-        SymbolTable.Builder b = new SymbolTable.Builder();
-        SymbolTable.Builder mods = new SymbolTable.Builder();
-        try (BufferedReader r = Files.newBufferedReader(kallsyms)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[ext4]"
-                int s1 = line.indexOf(' ');
-                if (s1 < 0 || s1 + 3 > line.length()) continue;
-                char type = Character.toLowerCase(line.charAt(s1 + 1));
-                if (type != 't' && type != 'w') continue;
-                long addr = Long.parseUnsignedLong(line, 0, s1, 16);
-                if (addr == 0) continue; // hidden by kptr_restrict
-                String rest = line.substring(s1 + 3);
-                int tab = rest.indexOf('\t');
-                String name = tab < 0 ? rest : rest.substring(0, tab);
-                b.add(addr, 0, name);
-                if (tab >= 0) mods.add(addr, 0, rest.substring(tab + 1).trim());
+        byte[] text = Files.readAllBytes(kallsyms);
+        // name refs: offset of the name; it ends at a tab, newline or end of text
+        SymbolTable.Names names = ref -> token(text, ref);
+        SymbolTable.Builder b = new SymbolTable.Builder(names);
+        SymbolTable.Builder mods = new SymbolTable.Builder(names);
+        int p = 0, n = text.length;
+        while (p < n) {
+            // "ffffffff81000000 T _stext\n" or "ffffffffc0a01000 t foo\t[ext4]\n"
+            long addr = 0;
+            int q = p;
+            for (; q < n && text[q] != ' '; q++) addr = (addr << 4) | Character.digit(text[q], 16);
+            int eol = q;
+            while (eol < n && text[eol] != '\n') eol++;
+            if (q + 3 < eol) {
+                byte type = text[q + 1];
+                if ((type == 't' || type == 'T' || type == 'w' || type == 'W') && addr != 0) { // 0: kptr_restrict
+                    int name = q + 3;
+                    b.add(addr, 0, name);
+                    int tab = name;
+                    while (tab < eol && text[tab] != '\t') tab++;
+                    if (tab < eol) mods.add(addr, 0, tab + 1);
+                }
             }
+            p = eol + 1;
         }
         return new KernelSymbols(b.build(), mods.build());
+    }
+
+    private static String token(byte[] text, int at) {
+        int end = at;
+        while (end < text.length && text[end] != '\t' && text[end] != '\n') end++;
+        return new String(text, at, end - at, StandardCharsets.UTF_8).trim();
     }
 
     public boolean isEmpty() { return table.size() == 0; }

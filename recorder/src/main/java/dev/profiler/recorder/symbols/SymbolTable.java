@@ -7,50 +7,101 @@ import java.util.List;
 /**
  * Sorted address ranges with names: a binary search answers "which symbol
  * holds this address". Built once per module (kernel, ELF file, perf map).
+ *
+ * Names are decoded only when a lookup hits them: a module has tens of
+ * thousands of symbols and a recording touches a few hundred, so decoding
+ * them all was most of the cost of loading kallsyms or libjvm.so.
  */
 public final class SymbolTable {
     /** A symbol hit: its name and the address's distance from its start. */
     public record Hit(String name, long offset) {}
 
+    /** Decodes the name a symbol refers to (an offset into a string table, an index into a list...). */
+    public interface Names {
+        String name(int ref);
+    }
+
     private final long[] starts;
     private final long[] ends; // exclusive; 0 = unknown size (extends to the next symbol)
-    private final String[] names;
+    private final int[] nameRefs;
+    private final Names names;
 
-    private SymbolTable(long[] starts, long[] ends, String[] names) {
+    private SymbolTable(long[] starts, long[] ends, int[] nameRefs, Names names) {
         this.starts = starts;
         this.ends = ends;
+        this.nameRefs = nameRefs;
         this.names = names;
     }
 
-    public static final SymbolTable EMPTY = new SymbolTable(new long[0], new long[0], new String[0]);
+    public static final SymbolTable EMPTY = new SymbolTable(new long[0], new long[0], new int[0], ref -> null);
 
     public int size() { return starts.length; }
 
     /** Collects symbols in any order; {@link #build} sorts them. */
     public static final class Builder {
-        private final List<long[]> ranges = new ArrayList<>();
-        private final List<String> names = new ArrayList<>();
+        private final Names names;
+        private final List<String> ownNames; // for add(start, size, String)
+        private long[] starts = new long[1024], ends = new long[1024];
+        private int[] refs = new int[1024];
+        private int n;
+
+        /** A builder whose names are refs into {@code names}. */
+        public Builder(Names names) {
+            this.names = names;
+            this.ownNames = null;
+        }
+
+        /** A builder that keeps the names it is given. */
+        public Builder() {
+            this.ownNames = new ArrayList<>();
+            this.names = ownNames::get;
+        }
 
         public void add(long start, long size, String name) {
-            ranges.add(new long[] {start, size == 0 ? 0 : start + size, names.size()});
-            names.add(name);
+            ownNames.add(name);
+            add(start, size, ownNames.size() - 1);
+        }
+
+        public void add(long start, long size, int nameRef) {
+            if (n == starts.length) {
+                starts = Arrays.copyOf(starts, n * 2);
+                ends = Arrays.copyOf(ends, n * 2);
+                refs = Arrays.copyOf(refs, n * 2);
+            }
+            starts[n] = start;
+            ends[n] = size == 0 ? 0 : start + size;
+            refs[n] = nameRef;
+            n++;
         }
 
         public SymbolTable build() {
-            ranges.sort((a, b) -> a[0] != b[0] ? Long.compareUnsigned(a[0], b[0])
-                // same start: keep the sized one, so lookups see a real extent
-                : Long.compare(b[1], a[1]));
-            long[] s = new long[ranges.size()], e = new long[ranges.size()];
-            String[] n = new String[ranges.size()];
+            Integer[] order = new Integer[n];
+            boolean sorted = true;
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+                if (i > 0 && Long.compareUnsigned(starts[i - 1], starts[i]) > 0) sorted = false;
+            }
+            if (!sorted || hasSameStarts())
+                // same start: the sized symbol first, so lookups see a real extent
+                Arrays.sort(order, (a, b) -> starts[a] != starts[b] ? Long.compareUnsigned(starts[a], starts[b])
+                    : Long.compare(ends[b], ends[a]));
+            long[] s = new long[n], e = new long[n];
+            int[] r = new int[n];
             int k = 0;
-            for (long[] r : ranges) {
-                if (k > 0 && s[k - 1] == r[0]) continue; // aliases: first (sized) wins
-                s[k] = r[0];
-                e[k] = r[1];
-                n[k] = names.get((int) r[2]);
+            for (int i : order) {
+                if (k > 0 && s[k - 1] == starts[i]) continue; // aliases: the first (sized) one wins
+                s[k] = starts[i];
+                e[k] = ends[i];
+                r[k] = refs[i];
                 k++;
             }
-            return new SymbolTable(Arrays.copyOf(s, k), Arrays.copyOf(e, k), Arrays.copyOf(n, k));
+            return new SymbolTable(Arrays.copyOf(s, k), Arrays.copyOf(e, k), Arrays.copyOf(r, k), names);
+        }
+
+        private boolean hasSameStarts() {
+            for (int i = 1; i < n; i++)
+                if (starts[i - 1] == starts[i]) return true;
+            return false;
         }
     }
 
@@ -69,6 +120,6 @@ public final class SymbolTable {
         if (found < 0) return null;
         long end = ends[found];
         if (end != 0 && Long.compareUnsigned(addr, end) >= 0) return null;
-        return new Hit(names[found], addr - starts[found]);
+        return new Hit(names.name(nameRefs[found]), addr - starts[found]);
     }
 }

@@ -1,0 +1,53 @@
+package dev.profiler.recorder;
+
+import dev.profiler.formats.CaptureTable;
+import dev.profiler.formats.CaptureWriter;
+import dev.profiler.formats.Manifest;
+import dev.profiler.recorder.bpf.BpfSession;
+import dev.profiler.recorder.cli.RecordCommand;
+import dev.profiler.recorder.symbols.Demangler;
+import dev.profiler.recorder.symbols.ElfCache;
+import dev.profiler.recorder.symbols.KernelSymbols;
+import dev.profiler.recorder.symbols.ProcessMaps;
+import dev.profiler.recorder.symbols.Symbolizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * Run once by the build (mvn package) under -XX:ArchiveClassesAtExit: it
+ * walks the recorder's start-up paths without BPF (no root needed), so the
+ * class-data archive it leaves lets every profiler-rec start skip loading
+ * and verifying those classes again (measured: ~0.6 CPU-s of ~2 per start).
+ */
+public final class ClassArchiveTraining {
+    private ClassArchiveTraining() {}
+
+    public static void main(String[] args) throws Exception {
+        new CommandLine(new RecordCommand()).parseArgs("-F", "99", "-o", "x.cap", "--", "true");
+        BpfSession.library();
+        KernelSymbols kernel = KernelSymbols.load(Path.of("/proc/kallsyms"));
+        Symbolizer symbolizer = new Symbolizer(kernel, null, new ElfCache(Path.of("/usr/lib/debug/.build-id")), Path.of("/proc"));
+        int self = (int) ProcessHandle.current().pid();
+        ProcessMaps maps = ProcessMaps.read(Path.of("/proc"), self);
+        Demangler.demangle("_ZN4demo6Widget4spinEi");
+        Path dir = Files.createTempDirectory("cds-training");
+        try (CaptureWriter out = CaptureWriter.create(dir.resolve("t.cap"), false)) {
+            ProcessTracker tracker = new ProcessTracker(Path.of("/proc"), out, symbolizer);
+            StackInterner stacks = new StackInterner(symbolizer, out);
+            tracker.sawThread(self, self, "training", 1);
+            long ip = maps.mappings().get(0).start();
+            long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
+            out.table(CaptureTable.SAMPLES).append(1L, 0, self, self, id, 1L);
+            stacks.finish();
+            tracker.writeThreads();
+            out.writeManifest(new Manifest());
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
