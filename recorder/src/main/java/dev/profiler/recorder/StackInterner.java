@@ -36,6 +36,9 @@ final class StackInterner {
         }
     }
 
+    /** A user address as one process saw it; symbolized once, whatever stacks it appears in. */
+    private record UserAddress(int pid, long address, boolean returnAddress) {}
+
     private record FrameKey(Frame.Kind kind, String module, String buildId, long offset, int jitPid) {}
 
     private record StackKey(long[] frameIds, int kernelFrames) {
@@ -55,6 +58,8 @@ final class StackInterner {
     private final Map<RawKey, Long> rawStacks = new HashMap<>();
     private final Map<Long, Long> kernelFrames = new HashMap<>();
     private final Map<FrameKey, Long> userFrames = new HashMap<>();
+    private final Map<UserAddress, Long> userAddresses = new HashMap<>();
+    private final Map<Long, Boolean> entryPointFrames = new HashMap<>();
     private final Map<StackKey, Long> stacks = new HashMap<>();
     /** JIT frames not in a perf map yet: written at the end, after one more look. */
     private record PendingJit(int pid, long address, boolean returnAddress) {}
@@ -72,13 +77,16 @@ final class StackInterner {
         if (known != null) return known;
         long[] ids = new long[kernel.length + user.length];
         for (int i = 0; i < kernel.length; i++) ids[i] = kernelFrameId(kernel[i], i > 0);
-        String outermost = null;
         for (int i = 0; i < user.length; i++) {
-            Frame f = symbolizer.userFrame(pid, maps, user[i], i > 0);
-            ids[kernel.length + i] = userFrameId(f, pid, i > 0);
-            if (i == user.length - 1) outermost = f.function();
+            UserAddress a = new UserAddress(pid, user[i], i > 0);
+            Long fid = userAddresses.get(a);
+            if (fid == null) {
+                fid = userFrameId(symbolizer.userFrame(pid, maps, user[i], i > 0), pid, i > 0);
+                userAddresses.put(a, fid);
+            }
+            ids[kernel.length + i] = fid;
         }
-        boolean truncated = user.length > 0 && (outermost == null || !THREAD_ENTRY_POINTS.contains(outermost));
+        boolean truncated = user.length > 0 && !entryPointFrames.getOrDefault(ids[ids.length - 1], false);
         StackKey key = new StackKey(ids, kernel.length);
         Long id = stacks.get(key);
         if (id == null) {
@@ -106,6 +114,7 @@ final class StackInterner {
         if (id != null) return id;
         long newId = nextFrameId();
         userFrames.put(key, newId);
+        entryPointFrames.put(newId, f.function() != null && THREAD_ENTRY_POINTS.contains(f.function()));
         if (f.kind() == Frame.Kind.JIT && f.function() == null)
             pendingJit.put(newId, new PendingJit(pid, f.address(), returnAddress));
         else writeFrame(newId, f);

@@ -16,6 +16,8 @@ public final class Symbolizer {
     private final ElfCache elves;
     private final Path procRoot;
     private final Map<Integer, SymbolTable> perfMaps = new HashMap<>();
+    /** pid + path -> file: resolving a path through /proc/PID/root costs two stat calls. */
+    private final Map<String, ElfCache.Entry> filesByPidPath = new HashMap<>();
 
     public Symbolizer(KernelSymbols kernel, String kernelBuildId, ElfCache elves, Path procRoot) {
         this.kernel = kernel;
@@ -81,8 +83,10 @@ public final class Symbolizer {
 
     /** The file as pid sees it (its mount namespace, through /proc/PID/root), else as we see it. */
     private ElfCache.Entry elfOf(int pid, String path) {
-        ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1)));
-        return e.elf() != null ? e : elves.get(Path.of(path));
+        return filesByPidPath.computeIfAbsent(pid + ":" + path, k -> {
+            ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1)));
+            return e.elf() != null ? e : elves.get(Path.of(path));
+        });
     }
 
     private SymbolTable.Hit jitLookup(int pid, long addr) {
