@@ -33,6 +33,7 @@ public final class ClassArchiveTraining {
                 w.writeManifest(new Manifest());
             }
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            System.setErr(quiet); // the tools' summaries would only clutter the build log
             QueryCommand.run(quiet, cap.toString(), "SELECT count(*) FROM samples");
             QueryCommand.run(quiet, "--format", "json", cap.toString(), "SELECT * FROM frames");
             QueryCommand.run(quiet, "top", cap.toString());
