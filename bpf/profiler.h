@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 1
+#define PROF_ABI_VERSION 2
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -47,5 +47,46 @@ struct prof_sample {
 
 #define PROF_SAMPLE_F_KSTACK_ERR 1 /* bpf_get_stack failed for the kernel side */
 #define PROF_SAMPLE_F_USTACK_ERR 2 /* ...and for the user side */
+
+/*
+ * What the shim (native/sample_batch.c) hands to Java after each poll, so
+ * that Java does no work per sample: the samples as columns, plus these two
+ * record lists, each only as long as what is new or active in the batch.
+ */
+
+/* A distinct raw stack (pid + addresses), reported once, the first time it
+ * is seen. raw_id counts 0, 1, 2, ... in the order stacks are reported.
+ * Followed by kstack_len + ustack_len addresses (kernel first, leaf first).
+ * Records are packed back to back; each is 16 + 8 * (kstack_len + ustack_len)
+ * bytes. */
+struct prof_stack_def {
+	__u32 raw_id;
+	__u32 pid;
+	__u16 kstack_len;
+	__u16 ustack_len;
+	__u32 reserved;
+	__u64 ips[];
+};
+
+/* A thread that had samples in the batch: one per (tid, pid) per batch. */
+struct prof_thread_seen {
+	__u32 tid;
+	__u32 pid;
+	__u64 first_ts;    /* its first sample in the batch */
+	__u64 last_ts;     /* its last sample in the batch */
+	char comm[16];     /* name at its last sample */
+};
+
+/* Sample columns, in samples-table order; each an array of `samples`
+ * little-endian values. */
+enum prof_sample_column {
+	PROF_COL_TS = 0,       /* __u64 */
+	PROF_COL_CPU = 1,      /* __u32 */
+	PROF_COL_PID = 2,      /* __u32 */
+	PROF_COL_TID = 3,      /* __u32 */
+	PROF_COL_STACK_ID = 4, /* __s64: the raw id until Java commits the batch, then its stack_id */
+	PROF_COL_WEIGHT = 5,   /* __s64: filled by the commit */
+	PROF_COL_COUNT = 6,
+};
 
 #endif /* PROFILER_H */

@@ -2,11 +2,10 @@
 /*
  * A thin C shim over libbpf for the Java recorder (loaded through JNA).
  * It loads the BPF skeleton, opens one perf_event per CPU, and drains the
- * sampler's ring buffer into one batch buffer per poll, so Java makes one
- * native call per batch rather than one per record. Everything else
- * (decoding, symbolization, writing) happens in Java.
- *
- * Record framing in a batch: [u32 length][record bytes][pad to 8].
+ * sampler's ring buffer into one batch per poll (sample_batch.c: sample
+ * columns, new stacks, threads seen), so Java makes a few native calls per
+ * batch and does no work per sample. Symbolization and writing happen in
+ * Java.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,6 +23,7 @@
 #include <bpf/bpf.h>
 #include "profiler.h"
 #include "sampler.skel.h"
+#include "sample_batch.h"
 
 #define EVENT_SOURCE_HW_CYCLES 1
 #define EVENT_SOURCE_SW_CPU_CLOCK 2
@@ -36,9 +36,8 @@ struct pshim {
 	struct bpf_link **links;
 	struct bpf_link *fork_link; /* follows children of -p / -- CMD targets */
 	int event_source;
-	/* batch handed to Java after each poll */
-	char *batch;
-	size_t batch_len, batch_cap;
+	/* what the last poll drained, handed to Java */
+	struct sample_batch *batch;
 };
 
 /* libbpf's last complaint, so a failure can be reported in one line. */
@@ -122,8 +121,7 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid,
 			set_err(err, errlen, "cannot load BPF programs: %s (%s)", strerror(e), last_libbpf_msg);
 		goto fail;
 	}
-	h->batch_cap = 1 << 20;
-	h->batch = malloc(h->batch_cap);
+	h->batch = sb_new();
 	if (!h->batch) {
 		set_err(err, errlen, "out of memory");
 		goto fail;
@@ -220,51 +218,65 @@ int pshim_attach_sampler(struct pshim *h, int freq_hz, int allow_hw, char *err, 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct pshim *h = ctx;
-	size_t framed = (4 + size + 7) & ~(size_t)7;
-	if (h->batch_len + framed > h->batch_cap) {
-		size_t cap = h->batch_cap * 2;
-		while (h->batch_len + framed > cap)
-			cap *= 2;
-		char *nb = realloc(h->batch, cap);
-		if (!nb)
-			return -ENOMEM; /* record is consumed: the caller counts it lost */
-		h->batch = nb;
-		h->batch_cap = cap;
-	}
-	uint32_t len = size;
-	memcpy(h->batch + h->batch_len, &len, 4);
-	memcpy(h->batch + h->batch_len + 4, data, size);
-	h->batch_len += framed;
-	return 0;
+	/* An undecodable record is counted by sb_add and skipped; only running
+	 * out of memory stops the drain. */
+	return sb_add(h->batch, data, size) == -ENOMEM ? -ENOMEM : 0;
 }
 
-/* Waits up to timeout_ms for data, then drains everything pending into the
- * batch. Returns the batch length in bytes (0: nothing) or a negative errno.
- * Always consumes after the poll: the BPF side wakes us only in batches. */
-long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_batch_bytes)
+/* Waits up to timeout_ms for data, then drains everything pending into a new
+ * batch (see sample_batch.h). Returns its row count (0: nothing) or a
+ * negative errno. Always consumes after the poll: the BPF side wakes us only
+ * in batches. */
+long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
 {
 	if (!h->rb) {
 		h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.samples), on_record, h, NULL);
 		if (!h->rb)
 			return -errno;
 	}
-	h->batch_len = 0;
+	sb_reset(h->batch);
 	int rc = ring_buffer__poll(h->rb, timeout_ms);
 	if (rc < 0 && rc != -EINTR)
 		return rc;
 	/* Keep draining until empty or the batch is big enough to hand over. */
-	while (h->batch_len < max_batch_bytes) {
-		size_t before = h->batch_len;
+	while (sb_rows(h->batch) < max_rows) {
+		uint32_t before = sb_rows(h->batch);
 		rc = ring_buffer__consume(h->rb);
 		if (rc < 0 && rc != -EINTR)
 			return rc;
-		if (h->batch_len == before)
+		if (sb_rows(h->batch) == before)
 			break;
 	}
-	return (long)h->batch_len;
+	return sb_rows(h->batch);
 }
 
-void *pshim_batch(struct pshim *h) { return h->batch; }
+/* out[0] rows, [1] new stacks, [2] bytes of new stacks, [3] threads seen,
+ * [4] undecodable records so far. */
+void pshim_batch_info(struct pshim *h, int64_t *out)
+{
+	size_t bytes;
+	sb_new_stacks(h->batch, &bytes);
+	out[0] = sb_rows(h->batch);
+	out[1] = sb_new_stack_count(h->batch);
+	out[2] = bytes;
+	out[3] = sb_thread_count(h->batch);
+	out[4] = sb_undecodable(h->batch);
+}
+
+const void *pshim_batch_new_stacks(struct pshim *h)
+{
+	size_t bytes;
+	return sb_new_stacks(h->batch, &bytes);
+}
+
+const void *pshim_batch_threads(struct pshim *h) { return sb_threads(h->batch); }
+
+void *pshim_batch_column(struct pshim *h, int column) { return sb_column(h->batch, column); }
+
+int pshim_batch_commit(struct pshim *h, const int64_t *stack_ids, uint32_t n, int64_t weight)
+{
+	return sb_commit(h->batch, stack_ids, n, weight);
+}
 
 /* Copies per-CPU counters: out[cpu * PROF_CNT_MAX + counter]. Returns the
  * number of CPUs written. */
@@ -319,7 +331,7 @@ void pshim_close(struct pshim *h)
 	sampler_bpf__destroy(h->skel);
 	free(h->links);
 	free(h->perf_fds);
-	free(h->batch);
+	sb_free(h->batch);
 	free(h);
 }
 

@@ -1,14 +1,18 @@
 package dev.profiler.formats;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
@@ -75,6 +79,54 @@ public final class TableWriter implements AutoCloseable {
         for (int c = 0; c < values.length; c++) set(c, columns.get(c), values[c]);
         rows++;
         if (rows >= batchRows) flush();
+    }
+
+    /**
+     * Appends n rows given as columns, for tables whose columns are all
+     * required integers: data[c] holds n little-endian values of column c's
+     * width from its position 0. One bulk copy per column instead of a call
+     * per value: the recorder's per-sample path (see docs/design.md).
+     */
+    public void appendColumns(int n, ByteBuffer... data) throws IOException {
+        List<Column> columns = table.columns();
+        if (data.length != columns.size())
+            throw new IllegalArgumentException(table.tableName() + ": expected " + columns.size()
+                + " columns, got " + data.length);
+        for (int c = 0; c < data.length; c++) {
+            Column col = columns.get(c);
+            if (col.nullable() || !(vectors[c] instanceof BaseFixedWidthVector v) || col.kind() == Column.Kind.BOOL
+                    || col.kind() == Column.Kind.DICT_STRING)
+                throw new IllegalArgumentException(table.tableName() + "." + col.name() + " cannot be appended in bulk");
+            if (data[c].limit() < (long) n * v.getTypeWidth())
+                throw new IllegalArgumentException(table.tableName() + "." + col.name() + ": column data shorter than "
+                    + n + " values");
+        }
+        int done = 0;
+        while (done < n) {
+            int chunk = Math.min(n - done, batchRows - rows);
+            for (int c = 0; c < data.length; c++) {
+                BaseFixedWidthVector v = (BaseFixedWidthVector) vectors[c];
+                int width = v.getTypeWidth();
+                while (v.getValueCapacity() < rows + chunk) v.reAlloc();
+                v.getDataBuffer().setBytes((long) rows * width, data[c], done * width, chunk * width);
+                setValid(v.getValidityBuffer(), rows, chunk);
+            }
+            rows += chunk;
+            done += chunk;
+            if (rows >= batchRows) flush();
+        }
+    }
+
+    /** Sets validity bits [from, from + count): whole bytes at once, bit by bit at the edges. */
+    private static void setValid(ArrowBuf validity, int from, int count) {
+        int i = from, end = from + count;
+        for (; i < end && (i & 7) != 0; i++) BitVectorHelper.setBit(validity, i);
+        int wholeBytes = (end - i) >>> 3;
+        if (wholeBytes > 0) {
+            validity.setOne(i >>> 3, wholeBytes);
+            i += wholeBytes << 3;
+        }
+        for (; i < end; i++) BitVectorHelper.setBit(validity, i);
     }
 
     private void set(int c, Column col, Object v) {

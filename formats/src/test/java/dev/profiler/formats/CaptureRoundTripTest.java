@@ -3,6 +3,8 @@ package dev.profiler.formats;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +81,58 @@ class CaptureRoundTripTest {
              TableReader tr = r.openTable(CaptureTable.THREADS, a)) {
             List<Object[]> back = TableRows.readAll(tr);
             assertEquals("name-" + ((rowsPerTable - 1) / 4), back.get(rowsPerTable - 1)[2]);
+        }
+    }
+
+    /** Column c of the samples rows in [from, from + n) as little-endian bytes, the way the recorder's shim hands them over. */
+    static ByteBuffer[] samplesAsColumns(List<Object[]> rows, int from, int n) {
+        List<Column> cols = CaptureTable.SAMPLES.columns();
+        ByteBuffer[] out = new ByteBuffer[cols.size()];
+        for (int c = 0; c < out.length; c++) {
+            int width = cols.get(c).kind() == Column.Kind.INT64 ? 8 : 4;
+            out[c] = ByteBuffer.allocateDirect(n * width).order(ByteOrder.LITTLE_ENDIAN);
+            for (int r = 0; r < n; r++) {
+                long v = ((Number) rows.get(from + r)[c]).longValue();
+                if (width == 8) out[c].putLong(r * 8, v);
+                else out[c].putInt(r * 4, (int) v);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void bulkColumnAppendsRoundTripAcrossBatchBoundariesAndMixWithRowAppends() throws Exception {
+        Path cap = tmp.resolve("bulk.cap");
+        List<Object[]> rows = rowsFor(CaptureTable.SAMPLES, 1000);
+        // batches of 100 rows; bulk chunks of odd sizes so validity bits start and end mid-byte
+        // and chunks straddle batch boundaries
+        try (CaptureWriter w = CaptureWriter.create(cap, false, 100)) {
+            TableWriter t = w.table(CaptureTable.SAMPLES);
+            int at = 0;
+            for (int chunk : new int[] {3, 250, 1, 13, 0, 77}) {
+                t.appendColumns(chunk, samplesAsColumns(rows, at, chunk));
+                at += chunk;
+                t.append(rows.get(at++));
+            }
+            t.appendColumns(rows.size() - at, samplesAsColumns(rows, at, rows.size() - at));
+            w.writeManifest(new Manifest());
+        }
+        try (CaptureReader r = CaptureReader.open(cap); RootAllocator a = new RootAllocator();
+             TableReader tr = r.openTable(CaptureTable.SAMPLES, a)) {
+            assertRowsEqual(rows, TableRows.readAll(tr), "samples appended in bulk");
+        }
+    }
+
+    @Test
+    void bulkAppendRefusesTablesWithOptionalOrNonIntegerColumns() throws Exception {
+        try (CaptureWriter w = CaptureWriter.create(tmp.resolve("r.cap"), false)) {
+            TableWriter frames = w.table(CaptureTable.FRAMES);
+            ByteBuffer[] cols = new ByteBuffer[CaptureTable.FRAMES.columns().size()];
+            for (int c = 0; c < cols.length; c++) cols[c] = ByteBuffer.allocateDirect(64);
+            assertThrows(IllegalArgumentException.class, () -> frames.appendColumns(1, cols));
+            TableWriter samples = w.table(CaptureTable.SAMPLES);
+            ByteBuffer[] shortCols = samplesAsColumns(rowsFor(CaptureTable.SAMPLES, 2), 0, 2);
+            assertThrows(IllegalArgumentException.class, () -> samples.appendColumns(3, shortCols));
         }
     }
 

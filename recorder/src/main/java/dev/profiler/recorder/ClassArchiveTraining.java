@@ -3,6 +3,7 @@ package dev.profiler.recorder;
 import dev.profiler.formats.CaptureTable;
 import dev.profiler.formats.CaptureWriter;
 import dev.profiler.formats.Manifest;
+import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.bpf.BpfSession;
 import dev.profiler.recorder.cli.RecordCommand;
 import dev.profiler.recorder.symbols.Demangler;
@@ -10,6 +11,8 @@ import dev.profiler.recorder.symbols.ElfCache;
 import dev.profiler.recorder.symbols.KernelSymbols;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -37,10 +40,14 @@ public final class ClassArchiveTraining {
         try (CaptureWriter out = CaptureWriter.create(dir.resolve("t.cap"), false)) {
             ProcessTracker tracker = new ProcessTracker(Path.of("/proc"), out, symbolizer);
             StackInterner stacks = new StackInterner(symbolizer, out);
-            tracker.sawThread(self, self, "training", 1);
+            tracker.sawThread(self, self, "training", 1, 2);
             long ip = maps.mappings().get(0).start();
             long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
-            out.table(CaptureTable.SAMPLES).append(1L, 0, self, self, id, 1L);
+            ByteBuffer[] cols = new ByteBuffer[BpfRecords.COLUMN_WIDTHS.length];
+            for (int c = 0; c < cols.length; c++)
+                cols[c] = ByteBuffer.allocateDirect(BpfRecords.COLUMN_WIDTHS[c]).order(ByteOrder.LITTLE_ENDIAN);
+            cols[BpfRecords.COL_STACK_ID].putLong(0, id);
+            out.table(CaptureTable.SAMPLES).appendColumns(1, cols);
             stacks.finish();
             tracker.writeThreads();
             out.writeManifest(new Manifest());

@@ -53,14 +53,15 @@ final class ProcessTracker {
         this.symbolizer = symbolizer;
     }
 
-    void sawThread(int pid, int tid, String comm, long ts) throws IOException {
+    /** A thread had samples from firstTs to lastTs under the name comm. */
+    void sawThread(int pid, int tid, String comm, long firstTs, long lastTs) throws IOException {
         Thread t = threads.get(tid);
         if (t == null || t.pid != pid) {
-            threads.put(tid, new Thread(pid, comm, ts));
-        } else {
-            t.lastSeen = ts;
-            t.name = comm;
+            t = new Thread(pid, comm, firstTs);
+            threads.put(tid, t);
         }
+        t.lastSeen = lastTs;
+        t.name = comm;
         if (pid != 0 && !processes.containsKey(pid)) describe(pid, comm);
     }
 

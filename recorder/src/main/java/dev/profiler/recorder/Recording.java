@@ -7,6 +7,7 @@ import dev.profiler.formats.Manifest;
 import dev.profiler.recorder.bpf.BpfException;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.bpf.BpfSession;
+import dev.profiler.recorder.bpf.SampleBatch;
 import dev.profiler.recorder.symbols.ElfCache;
 import dev.profiler.recorder.symbols.ElfFile;
 import dev.profiler.recorder.symbols.KernelSymbols;
@@ -15,7 +16,6 @@ import dev.profiler.recorder.symbols.Symbolizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +32,8 @@ public final class Recording {
     static final int POLL_TIMEOUT_MS = 100;
     /** The sampler wakes the consumer only once this much is pending (DESIGN: batch wakeups). */
     static final long WAKEUP_BYTES = 256 * 1024;
-    static final long MAX_BATCH_BYTES = 8L << 20;
+    /** The shim stops draining into a batch once it holds this many samples. */
+    static final long MAX_BATCH_ROWS = 256 * 1024;
     static final Path PROC = Path.of("/proc");
 
     private final RecordingOptions opts;
@@ -107,7 +108,7 @@ public final class Recording {
             long deadline = opts.durationSeconds() == null ? Long.MAX_VALUE
                 : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
             while (!stopRequested.get()) {
-                ByteBuffer batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_BYTES);
+                SampleBatch batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
                 if (batch != null) consume(batch, tracker, stacks, out, periodNs);
                 out.flushDue();
                 if (status.due()) status.update(samples, lostSoFar(bpf), out.bytesOnDisk());
@@ -124,8 +125,9 @@ public final class Recording {
 
             // Stop cleanly: detach every event source, then drain until empty.
             bpf.detach();
-            ByteBuffer batch;
-            while ((batch = bpf.poll(0, MAX_BATCH_BYTES)) != null) consume(batch, tracker, stacks, out, periodNs);
+            SampleBatch batch;
+            while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
+            droppedByRecorder = bpf.undecodableRecords();
             stacks.finish();
             tracker.writeThreads();
             out.flushAll();
@@ -176,34 +178,25 @@ public final class Recording {
         return msg.contains("CAP_") || msg.contains("refused");
     }
 
-    private void consume(ByteBuffer b, ProcessTracker tracker, StackInterner stacks, CaptureWriter out, long weight)
-            throws IOException {
-        int pos = 0, limit = b.limit();
-        while (pos + 4 <= limit) {
-            int len = b.getInt(pos);
-            int at = pos + 4;
-            pos = (at + len + 7) & ~7;
-            if (len < 4 || at + len > limit) {
-                droppedByRecorder++;
-                break;
-            }
-            if (BpfRecords.kind(b, at) != BpfRecords.REC_SAMPLE) {
-                droppedByRecorder++;
-                continue;
-            }
-            BpfRecords.Sample s;
-            try {
-                s = BpfRecords.decodeSample(b, at, len);
-            } catch (IllegalArgumentException e) {
-                droppedByRecorder++;
-                continue;
-            }
-            tracker.sawThread(s.pid(), s.tid(), s.comm(), s.ts());
-            ProcessMaps maps = s.userIps().length == 0 ? null : tracker.mapsFor(s.pid(), s.userIps()[0]);
-            long stackId = stacks.stackId(s.pid(), maps, s.kernelIps(), s.userIps());
-            out.table(CaptureTable.SAMPLES).append(s.ts(), s.cpu(), s.pid(), s.tid(), stackId, weight);
-            samples++;
+    /**
+     * Writes one batch: describes the threads and symbolizes the stacks that
+     * are new in it (work per new thread and stack, none per sample), then
+     * copies the sample columns the shim filled.
+     */
+    private void consume(SampleBatch batch, ProcessTracker tracker, StackInterner stacks, CaptureWriter out, long weight)
+            throws IOException, BpfException {
+        for (BpfRecords.ThreadSeen t : batch.threads())
+            tracker.sawThread(t.pid(), t.tid(), t.comm(), t.firstTs(), t.lastTs());
+        BpfRecords.StackDef[] defs = batch.newStacks();
+        long[] ids = new long[defs.length];
+        for (int i = 0; i < defs.length; i++) {
+            BpfRecords.StackDef d = defs[i];
+            ProcessMaps maps = d.userIps().length == 0 ? null : tracker.mapsFor(d.pid(), d.userIps()[0]);
+            ids[i] = stacks.stackId(d.pid(), maps, d.kernelIps(), d.userIps());
         }
+        batch.commit(ids, weight);
+        out.table(CaptureTable.SAMPLES).appendColumns(batch.rows(), batch.columns());
+        samples += batch.rows();
     }
 
     private static long lostSoFar(BpfSession bpf) throws BpfException {

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Deduplicates stacks and frames. A raw stack (pid + addresses) is
- * symbolized once; its frames are keyed by module, build id and file offset,
+ * Deduplicates stacks and frames. A raw stack (pid + addresses) comes here
+ * once (the shim interns raw stacks) and is symbolized then; its frames are keyed by module, build id and file offset,
  * so the same code in two processes is one frame, and the same symbolized
  * stack is one stack_id. New frames and stacks are appended to the capture
  * as they appear.
@@ -23,18 +23,6 @@ final class StackInterner {
     static final Set<String> THREAD_ENTRY_POINTS = Set.of(
         "_start", "__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
         "clone", "clone3", "__clone", "__clone3", "__clone_internal", "start_thread", "thread_start");
-
-    private record RawKey(int pid, long[] kernel, long[] user) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof RawKey k && k.pid == pid && Arrays.equals(k.kernel, kernel) && Arrays.equals(k.user, user);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * (31 * pid + Arrays.hashCode(kernel)) + Arrays.hashCode(user);
-        }
-    }
 
     /** A user address as one process saw it; symbolized once, whatever stacks it appears in. */
     private record UserAddress(int pid, long address, boolean returnAddress) {}
@@ -55,7 +43,6 @@ final class StackInterner {
 
     private final Symbolizer symbolizer;
     private final CaptureWriter out;
-    private final Map<RawKey, Long> rawStacks = new HashMap<>();
     private final Map<Long, Long> kernelFrames = new HashMap<>();
     private final Map<FrameKey, Long> userFrames = new HashMap<>();
     private final Map<UserAddress, Long> userAddresses = new HashMap<>();
@@ -71,10 +58,8 @@ final class StackInterner {
         this.out = out;
     }
 
+    /** The stack_id of a raw stack (the shim reports each distinct one once). */
     long stackId(int pid, ProcessMaps maps, long[] kernel, long[] user) throws IOException {
-        RawKey raw = new RawKey(pid, kernel, user);
-        Long known = rawStacks.get(raw);
-        if (known != null) return known;
         long[] ids = new long[kernel.length + user.length];
         for (int i = 0; i < kernel.length; i++) ids[i] = kernelFrameId(kernel[i], i > 0);
         for (int i = 0; i < user.length; i++) {
@@ -94,7 +79,6 @@ final class StackInterner {
             stacks.put(key, id);
             out.table(CaptureTable.STACKS).append(id, ids, (short) kernel.length, truncated);
         }
-        rawStacks.put(raw, id);
         return id;
     }
 

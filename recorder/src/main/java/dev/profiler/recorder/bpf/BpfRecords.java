@@ -4,51 +4,53 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The Java mirror of bpf/profiler.h: record kinds, counter indexes and the
- * byte layout of each record. The only class that knows those offsets.
+ * The Java mirror of bpf/profiler.h: counter indexes, sample columns and the
+ * byte layout of the records the shim hands over. The only class that knows
+ * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
     public static final int MAX_FRAMES = 127;
-
-    public static final int REC_SAMPLE = 1;
 
     public static final int CNT_SAMPLES_EMITTED = 0;
     public static final int CNT_SAMPLES_LOST = 1;
     public static final int CNT_MAX = 2;
 
-    public static final int SAMPLE_F_KSTACK_ERR = 1;
-    public static final int SAMPLE_F_USTACK_ERR = 2;
+    /** enum prof_sample_column, in samples-table column order, and each one's width in bytes. */
+    public static final int COL_TS = 0, COL_CPU = 1, COL_PID = 2, COL_TID = 3, COL_STACK_ID = 4, COL_WEIGHT = 5;
+    public static final int[] COLUMN_WIDTHS = {8, 4, 4, 4, 8, 8};
 
-    /** struct prof_sample: offsets in bytes. */
-    static final int S_KIND = 0, S_CPU = 4, S_TS = 8, S_PID = 16, S_TID = 20,
-        S_KSTACK_LEN = 24, S_USTACK_LEN = 26, S_FLAGS = 28, S_COMM = 32, S_IPS = 48;
-    public static final int SAMPLE_HEADER_BYTES = 48;
+    /** struct prof_stack_def: offsets in bytes. */
+    static final int SD_RAW_ID = 0, SD_PID = 4, SD_KSTACK_LEN = 8, SD_USTACK_LEN = 10, SD_IPS = 16;
+    /** struct prof_thread_seen: offsets in bytes. */
+    static final int TS_TID = 0, TS_PID = 4, TS_FIRST = 8, TS_LAST = 16, TS_COMM = 24, THREAD_SEEN_BYTES = 40;
 
     private BpfRecords() {}
 
-    /** One decoded CPU sample. Stacks are leaf first. */
-    public record Sample(int cpu, long ts, int pid, int tid, int flags, String comm,
-                         long[] kernelIps, long[] userIps) {}
+    /** A distinct raw stack, reported once. Stacks are leaf first. */
+    public record StackDef(int rawId, int pid, long[] kernelIps, long[] userIps) {}
 
-    public static int kind(ByteBuffer b, int at) {
-        return b.getInt(at + S_KIND);
-    }
+    /** A thread that had samples in a batch. */
+    public record ThreadSeen(int tid, int pid, long firstTs, long lastTs, String comm) {}
 
-    /** Decodes a sample at {@code at}; {@code len} bounds what may be read. */
-    public static Sample decodeSample(ByteBuffer b, int at, int len) {
-        if (len < SAMPLE_HEADER_BYTES) throw new IllegalArgumentException("short sample record: " + len);
-        int kn = Short.toUnsignedInt(b.getShort(at + S_KSTACK_LEN));
-        int un = Short.toUnsignedInt(b.getShort(at + S_USTACK_LEN));
-        if (kn > MAX_FRAMES || un > MAX_FRAMES || SAMPLE_HEADER_BYTES + 8L * (kn + un) > len)
-            throw new IllegalArgumentException("sample record stacks exceed its length");
+    /** Decodes the prof_stack_def at {@code at}; returns the offset of the next one. */
+    static int decodeStack(ByteBuffer b, int at, StackDef[] out, int index) {
+        int kn = Short.toUnsignedInt(b.getShort(at + SD_KSTACK_LEN));
+        int un = Short.toUnsignedInt(b.getShort(at + SD_USTACK_LEN));
+        if (kn > MAX_FRAMES || un > MAX_FRAMES || at + SD_IPS + 8L * (kn + un) > b.limit())
+            throw new IllegalStateException("shim handed over a malformed stack record");
         long[] k = new long[kn];
         long[] u = new long[un];
-        int p = at + S_IPS;
+        int p = at + SD_IPS;
         for (int i = 0; i < kn; i++, p += 8) k[i] = b.getLong(p);
         for (int i = 0; i < un; i++, p += 8) u[i] = b.getLong(p);
-        return new Sample(b.getInt(at + S_CPU), b.getLong(at + S_TS), b.getInt(at + S_PID),
-            b.getInt(at + S_TID), b.getInt(at + S_FLAGS), cString(b, at + S_COMM, 16), k, u);
+        out[index] = new StackDef(b.getInt(at + SD_RAW_ID), b.getInt(at + SD_PID), k, u);
+        return p;
+    }
+
+    static ThreadSeen decodeThread(ByteBuffer b, int at) {
+        return new ThreadSeen(b.getInt(at + TS_TID), b.getInt(at + TS_PID), b.getLong(at + TS_FIRST),
+            b.getLong(at + TS_LAST), cString(b, at + TS_COMM, 16));
     }
 
     static String cString(ByteBuffer b, int at, int max) {

@@ -3,8 +3,6 @@ package dev.profiler.recorder.bpf;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,6 +24,7 @@ public final class BpfSession implements AutoCloseable {
     private Pointer handle;
     private final int ncpus;
     private EventSource eventSource;
+    private long undecodable;
 
     private BpfSession(ShimLibrary shim, Pointer handle) {
         this.shim = shim;
@@ -82,16 +81,21 @@ public final class BpfSession implements AutoCloseable {
     }
 
     /**
-     * Waits up to timeoutMs, then drains pending records. Returns a
-     * little-endian view of the batch (valid until the next poll), or null
-     * when nothing came.
+     * Waits up to timeoutMs, then drains pending records (stopping once
+     * maxRows samples are in hand). Returns the batch (valid until the next
+     * poll), or null when nothing came.
      */
-    public ByteBuffer poll(int timeoutMs, long maxBatchBytes) throws BpfException {
-        long n = shim.pshim_poll(handle, timeoutMs, new NativeLong(maxBatchBytes)).longValue();
+    public SampleBatch poll(int timeoutMs, long maxRows) throws BpfException {
+        long n = shim.pshim_poll(handle, timeoutMs, new NativeLong(maxRows)).longValue();
         if (n < 0) throw new BpfException("reading the BPF ring buffer failed (errno " + -n + ")");
-        if (n == 0) return null;
-        return shim.pshim_batch(handle).getByteBuffer(0, n).order(ByteOrder.LITTLE_ENDIAN);
+        long[] info = new long[5];
+        shim.pshim_batch_info(handle, info);
+        undecodable = info[4];
+        return n == 0 ? null : new SampleBatch(shim, handle, info);
     }
+
+    /** Records the shim could not decode, so far (a malformed record is skipped, not fatal). */
+    public long undecodableRecords() { return undecodable; }
 
     /** counters[cpu][BpfRecords.CNT_*]. */
     public long[][] counters() throws BpfException {

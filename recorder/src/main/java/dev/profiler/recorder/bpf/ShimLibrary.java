@@ -23,9 +23,17 @@ public interface ShimLibrary extends Library {
 
     int pshim_attach_sampler(Pointer shim, int freqHz, int allowHardware, byte[] err, int errLen);
 
-    NativeLong pshim_poll(Pointer shim, int timeoutMs, NativeLong maxBatchBytes);
+    NativeLong pshim_poll(Pointer shim, int timeoutMs, NativeLong maxRows);
 
-    Pointer pshim_batch(Pointer shim);
+    void pshim_batch_info(Pointer shim, long[] out);
+
+    Pointer pshim_batch_new_stacks(Pointer shim);
+
+    Pointer pshim_batch_threads(Pointer shim);
+
+    Pointer pshim_batch_column(Pointer shim, int column);
+
+    int pshim_batch_commit(Pointer shim, long[] stackIds, int n, long weight);
 
     int pshim_counters(Pointer shim, long[] out, int ncpus);
 
