@@ -18,6 +18,8 @@
 /* First field of every record: what follows. */
 enum prof_record_kind {
 	PROF_REC_SAMPLE = 1,
+	PROF_REC_SWITCH = 2,
+	PROF_REC_WAKEUP = 3,
 };
 
 /* Per-CPU counters the BPF side keeps (index into the counters map). Failed
@@ -26,7 +28,11 @@ enum prof_record_kind {
 enum prof_counter {
 	PROF_CNT_SAMPLES_EMITTED = 0,
 	PROF_CNT_SAMPLES_LOST = 1, /* ring buffer full: sample dropped */
-	PROF_CNT_MAX = 2,
+	PROF_CNT_SWITCH_EMITTED = 2,
+	PROF_CNT_SWITCH_LOST = 3,
+	PROF_CNT_WAKEUP_EMITTED = 4,
+	PROF_CNT_WAKEUP_LOST = 5,
+	PROF_CNT_MAX = 6,
 };
 
 /* One CPU sample: a perf_event (cpu-clock or cycles) fired on `cpu`.
@@ -48,10 +54,46 @@ struct prof_sample {
 #define PROF_SAMPLE_F_KSTACK_ERR 1 /* bpf_get_stack failed for the kernel side */
 #define PROF_SAMPLE_F_USTACK_ERR 2 /* ...and for the user side */
 
+/* A context switch on `cpu` (tp_btf/sched_switch). */
+struct prof_switch {
+	__u32 kind;        /* PROF_REC_SWITCH */
+	__u32 cpu;
+	__u64 ts;
+	__u32 prev_tid;
+	__u32 prev_pid;
+	__u32 next_tid;
+	__u32 next_pid;
+	__u32 prev_state;  /* the tracepoint's prev_state (task __state bits) */
+	__u16 prev_exit_state; /* prev->exit_state (EXIT_ZOMBIE, EXIT_DEAD) */
+	__u8 preempt;      /* 1: prev was preempted (still runnable) */
+	__u8 reserved;
+	char prev_comm[16];
+	char next_comm[16];
+};
+
+/* A wakeup (tp_btf/sched_waking, sched_wakeup, sched_wakeup_new). */
+enum prof_wake_kind {
+	PROF_WAKE_WAKING = 0,     /* in the waker's context: waker_tid is the waker */
+	PROF_WAKE_WAKEUP = 1,     /* the task is runnable on target_cpu */
+	PROF_WAKE_WAKEUP_NEW = 2, /* a new task's first wakeup */
+};
+
+struct prof_wakeup {
+	__u32 kind;        /* PROF_REC_WAKEUP */
+	__u32 cpu;         /* CPU the event fired on */
+	__u64 ts;
+	__u32 tid;         /* woken */
+	__u32 pid;
+	__u32 waker_tid;   /* current task (0: idle / interrupt on an idle CPU) */
+	__u32 target_cpu;  /* task_cpu() of the woken task */
+	__u32 wake_kind;   /* enum prof_wake_kind */
+	__u32 reserved;
+};
+
 /*
- * What the shim (native/sample_batch.c) hands to Java after each poll, so
- * that Java does no work per sample: the samples as columns, plus these two
- * record lists, each only as long as what is new or active in the batch.
+ * What the shim (native/event_batch.c) hands to Java after each poll, so
+ * that Java does no work per event: each table's rows as columns, plus these
+ * two record lists, each only as long as what is new or active in the batch.
  */
 
 /* A distinct raw stack (pid + addresses), reported once, the first time it
@@ -68,17 +110,25 @@ struct prof_stack_def {
 	__u64 ips[];
 };
 
-/* A thread that had samples in the batch: one per (tid, pid) per batch. */
+/* A thread that had samples or scheduler events in the batch: one per
+ * (tid, pid) per batch. */
 struct prof_thread_seen {
 	__u32 tid;
 	__u32 pid;
-	__u64 first_ts;    /* its first sample in the batch */
-	__u64 last_ts;     /* its last sample in the batch */
-	char comm[16];     /* name at its last sample */
+	__u64 first_ts;    /* its first event in the batch */
+	__u64 last_ts;     /* its last event in the batch */
+	char comm[16];     /* latest name */
 };
 
-/* Sample columns, in samples-table order; each an array of `samples`
- * little-endian values. */
+/* The tables a batch fills, and their columns in capture-table order. Each
+ * column is an array of the batch's row count of little-endian values. */
+enum prof_batch_table {
+	PROF_TABLE_SAMPLES = 0,
+	PROF_TABLE_SWITCHES = 1,
+	PROF_TABLE_WAKEUPS = 2,
+	PROF_TABLE_COUNT = 3,
+};
+
 enum prof_sample_column {
 	PROF_COL_TS = 0,       /* __u64 */
 	PROF_COL_CPU = 1,      /* __u32 */
@@ -88,5 +138,32 @@ enum prof_sample_column {
 	PROF_COL_WEIGHT = 5,   /* __s64: filled by the commit */
 	PROF_COL_COUNT = 6,
 };
+
+enum prof_switch_column {
+	PROF_SW_TS = 0,         /* __u64 */
+	PROF_SW_CPU = 1,        /* __u32 */
+	PROF_SW_PREV_TID = 2,   /* __u32 */
+	PROF_SW_PREV_STATE = 3, /* __u32: index into PROF_TASK_STATES */
+	PROF_SW_NEXT_TID = 4,   /* __u32 */
+	PROF_SW_PREV_STACK = 5, /* __s64: -1 none; a raw id until the commit, then a stack_id */
+	PROF_SW_COUNT = 6,
+};
+
+enum prof_wakeup_column {
+	PROF_WK_TS = 0,         /* __u64 */
+	PROF_WK_CPU = 1,        /* __u32 */
+	PROF_WK_TID = 2,        /* __u32 */
+	PROF_WK_WAKER_TID = 3,  /* __u32 */
+	PROF_WK_TARGET_CPU = 4, /* __u32 */
+	PROF_WK_KIND = 5,       /* __u32: enum prof_wake_kind, an index into PROF_WAKE_KINDS */
+	PROF_WK_COUNT = 6,
+};
+
+/* Dictionary values, in index order, of sched_switch.prev_state (as the
+ * kernel's own sched_switch output letters them: "RSDTtXZPI", then "?" for
+ * a state it does not know) and sched_wakeup.kind. */
+#define PROF_TASK_STATES "R", "S", "D", "T", "t", "X", "Z", "P", "I", "?"
+#define PROF_TASK_STATE_UNKNOWN 9
+#define PROF_WAKE_KINDS "waking", "wakeup", "wakeup_new"
 
 #endif /* PROFILER_H */

@@ -23,13 +23,17 @@
 #include <bpf/bpf.h>
 #include "profiler.h"
 #include "sampler.skel.h"
-#include "sample_batch.h"
+#include "sched.skel.h"
+#include "event_batch.h"
+#include <bpf/btf.h>
 
 #define EVENT_SOURCE_HW_CYCLES 1
 #define EVENT_SOURCE_SW_CPU_CLOCK 2
 
 struct pshim {
 	struct sampler_bpf *skel;
+	struct sched_bpf *sched; /* NULL unless scheduler events were asked for */
+	struct bpf_link *sched_links[4];
 	struct ring_buffer *rb;
 	int ncpus;
 	int *perf_fds;
@@ -37,7 +41,7 @@ struct pshim {
 	struct bpf_link *fork_link; /* follows children of -p / -- CMD targets */
 	int event_source;
 	/* what the last poll drained, handed to Java */
-	struct sample_batch *batch;
+	struct event_batch *batch;
 };
 
 /* libbpf's last complaint, so a failure can be reported in one line. */
@@ -87,10 +91,67 @@ static unsigned long round_up_pow2(unsigned long v)
 	return p;
 }
 
-/* Opens and loads the BPF object. ring_bytes is rounded up to a power of
- * two. Returns NULL with a one-line reason in err. */
-struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid,
-			 unsigned long ring_bytes, unsigned long wakeup_bytes,
+static void load_error(char *err, int errlen, int rc, const char *what)
+{
+	int e = -rc;
+	if (e == EPERM || e == EACCES)
+		set_err(err, errlen, "loading BPF programs was refused (%s): needs CAP_BPF and CAP_PERFMON, or root", strerror(e));
+	else
+		set_err(err, errlen, "cannot load the %s BPF programs: %s (%s)", what, strerror(e), last_libbpf_msg);
+}
+
+/* Arguments of tp_btf/sched_switch on this kernel, from its BTF: the
+ * typedef btf_trace_sched_switch is a pointer to a function whose first
+ * parameter is the tracepoint's data pointer. -1 if BTF says nothing. */
+static int sched_switch_args(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -1;
+	int n = -1;
+	int id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (t)
+		t = btf__type_by_id(btf, t->type);
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type);
+	if (t && btf_is_func_proto(t))
+		n = btf_vlen(t) - 1;
+	btf__free(btf);
+	return n;
+}
+
+static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, unsigned long ring_bytes,
+		      unsigned long wakeup_bytes, char *err, int errlen)
+{
+	h->sched = sched_bpf__open();
+	if (!h->sched) {
+		set_err(err, errlen, "cannot open the scheduler BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	h->sched->rodata->self_tgid = self_tgid;
+	h->sched->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
+	h->sched->rodata->wakeup_bytes = wakeup_bytes;
+	h->sched->rodata->switch_has_prev_state = sched_switch_args() >= 4;
+	bpf_map__set_max_entries(h->sched->maps.events, round_up_pow2(ring_bytes));
+	/* One filter and one set of counters for every source. */
+	int rc = bpf_map__reuse_fd(h->sched->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
+	if (!rc)
+		rc = bpf_map__reuse_fd(h->sched->maps.counters, bpf_map__fd(h->skel->maps.counters));
+	if (!rc)
+		rc = sched_bpf__load(h->sched);
+	if (rc) {
+		load_error(err, errlen, rc, "scheduler");
+		return rc;
+	}
+	return 0;
+}
+
+/* Opens and loads the BPF objects: the sampler, and the scheduler programs
+ * when `sched` is set. Ring sizes are rounded up to powers of two. Returns
+ * NULL with a one-line reason in err. */
+struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long sample_ring_bytes,
+			 unsigned long event_ring_bytes, unsigned long wakeup_bytes, int sched,
 			 int verbose_libbpf, char *err, int errlen)
 {
 	verbose = verbose_libbpf;
@@ -110,28 +171,48 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid,
 	h->skel->rodata->self_tgid = self_tgid;
 	h->skel->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
 	h->skel->rodata->wakeup_bytes = wakeup_bytes;
-	bpf_map__set_max_entries(h->skel->maps.samples, round_up_pow2(ring_bytes));
+	bpf_map__set_max_entries(h->skel->maps.samples, round_up_pow2(sample_ring_bytes));
 
 	int rc = sampler_bpf__load(h->skel);
 	if (rc) {
-		int e = -rc;
-		if (e == EPERM || e == EACCES)
-			set_err(err, errlen, "loading BPF programs was refused (%s): needs CAP_BPF and CAP_PERFMON, or root", strerror(e));
-		else
-			set_err(err, errlen, "cannot load BPF programs: %s (%s)", strerror(e), last_libbpf_msg);
+		load_error(err, errlen, rc, "sampler");
 		goto fail;
 	}
-	h->batch = sb_new();
+	if (sched && open_sched(h, self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes, err, errlen))
+		goto fail;
+	h->batch = eb_new();
 	if (!h->batch) {
 		set_err(err, errlen, "out of memory");
 		goto fail;
 	}
 	return h;
 fail:
+	if (h->sched)
+		sched_bpf__destroy(h->sched);
 	if (h->skel)
 		sampler_bpf__destroy(h->skel);
 	free(h);
 	return NULL;
+}
+
+/* Attaches the scheduler programs (opened by pshim_open with sched set). */
+int pshim_attach_sched(struct pshim *h, char *err, int errlen)
+{
+	if (!h->sched) {
+		set_err(err, errlen, "scheduler programs were not loaded");
+		return -EINVAL;
+	}
+	struct bpf_program *progs[4] = { h->sched->progs.on_switch, h->sched->progs.on_waking,
+					  h->sched->progs.on_wakeup, h->sched->progs.on_wakeup_new };
+	for (int i = 0; i < 4; i++) {
+		h->sched_links[i] = bpf_program__attach(progs[i]);
+		if (!h->sched_links[i]) {
+			int e = errno;
+			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(progs[i]), strerror(e));
+			return -e;
+		}
+	}
+	return 0;
 }
 
 int pshim_add_tgid(struct pshim *h, uint32_t tgid)
@@ -218,64 +299,67 @@ int pshim_attach_sampler(struct pshim *h, int freq_hz, int allow_hw, char *err, 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct pshim *h = ctx;
-	/* An undecodable record is counted by sb_add and skipped; only running
+	/* An undecodable record is counted by eb_add and skipped; only running
 	 * out of memory stops the drain. */
-	return sb_add(h->batch, data, size) == -ENOMEM ? -ENOMEM : 0;
+	return eb_add(h->batch, data, size) == -ENOMEM ? -ENOMEM : 0;
 }
 
-/* Waits up to timeout_ms for data, then drains everything pending into a new
- * batch (see sample_batch.h). Returns its row count (0: nothing) or a
- * negative errno. Always consumes after the poll: the BPF side wakes us only
- * in batches. */
+/* Waits up to timeout_ms for data, then drains everything pending in every
+ * ring buffer into a new batch (see event_batch.h). Returns its row count
+ * over all tables (0: nothing) or a negative errno. Always consumes after
+ * the poll: the BPF side wakes us only in batches. */
 long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
 {
 	if (!h->rb) {
 		h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.samples), on_record, h, NULL);
 		if (!h->rb)
 			return -errno;
+		if (h->sched && ring_buffer__add(h->rb, bpf_map__fd(h->sched->maps.events), on_record, h))
+			return -errno;
 	}
-	sb_reset(h->batch);
+	eb_reset(h->batch);
 	int rc = ring_buffer__poll(h->rb, timeout_ms);
 	if (rc < 0 && rc != -EINTR)
 		return rc;
 	/* Keep draining until empty or the batch is big enough to hand over. */
-	while (sb_rows(h->batch) < max_rows) {
-		uint32_t before = sb_rows(h->batch);
+	while (eb_total_rows(h->batch) < max_rows) {
+		uint32_t before = eb_total_rows(h->batch);
 		rc = ring_buffer__consume(h->rb);
 		if (rc < 0 && rc != -EINTR)
 			return rc;
-		if (sb_rows(h->batch) == before)
+		if (eb_total_rows(h->batch) == before)
 			break;
 	}
-	return sb_rows(h->batch);
+	return eb_total_rows(h->batch);
 }
 
-/* out[0] rows, [1] new stacks, [2] bytes of new stacks, [3] threads seen,
- * [4] undecodable records so far. */
+/* out[0..PROF_TABLE_COUNT) rows per table, then new stacks, bytes of new
+ * stacks, threads seen, undecodable records so far. */
 void pshim_batch_info(struct pshim *h, int64_t *out)
 {
 	size_t bytes;
-	sb_new_stacks(h->batch, &bytes);
-	out[0] = sb_rows(h->batch);
-	out[1] = sb_new_stack_count(h->batch);
-	out[2] = bytes;
-	out[3] = sb_thread_count(h->batch);
-	out[4] = sb_undecodable(h->batch);
+	eb_new_stacks(h->batch, &bytes);
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		out[t] = eb_rows(h->batch, t);
+	out[PROF_TABLE_COUNT] = eb_new_stack_count(h->batch);
+	out[PROF_TABLE_COUNT + 1] = bytes;
+	out[PROF_TABLE_COUNT + 2] = eb_thread_count(h->batch);
+	out[PROF_TABLE_COUNT + 3] = eb_undecodable(h->batch);
 }
 
 const void *pshim_batch_new_stacks(struct pshim *h)
 {
 	size_t bytes;
-	return sb_new_stacks(h->batch, &bytes);
+	return eb_new_stacks(h->batch, &bytes);
 }
 
-const void *pshim_batch_threads(struct pshim *h) { return sb_threads(h->batch); }
+const void *pshim_batch_threads(struct pshim *h) { return eb_threads(h->batch); }
 
-void *pshim_batch_column(struct pshim *h, int column) { return sb_column(h->batch, column); }
+void *pshim_batch_column(struct pshim *h, int table, int column) { return eb_column(h->batch, table, column); }
 
 int pshim_batch_commit(struct pshim *h, const int64_t *stack_ids, uint32_t n, int64_t weight)
 {
-	return sb_commit(h->batch, stack_ids, n, weight);
+	return eb_commit(h->batch, stack_ids, n, weight);
 }
 
 /* Copies per-CPU counters: out[cpu * PROF_CNT_MAX + counter]. Returns the
@@ -303,6 +387,11 @@ int pshim_counters(struct pshim *h, uint64_t *out, int ncpus_cap)
  * ring buffer stays readable so the caller can drain what is left. */
 void pshim_detach(struct pshim *h)
 {
+	for (int i = 0; i < 4; i++)
+		if (h->sched_links[i]) {
+			bpf_link__destroy(h->sched_links[i]);
+			h->sched_links[i] = NULL;
+		}
 	if (h->fork_link) {
 		bpf_link__destroy(h->fork_link);
 		h->fork_link = NULL;
@@ -328,15 +417,42 @@ void pshim_close(struct pshim *h)
 	pshim_detach(h);
 	if (h->rb)
 		ring_buffer__free(h->rb);
+	if (h->sched)
+		sched_bpf__destroy(h->sched);
 	sampler_bpf__destroy(h->skel);
 	free(h->links);
 	free(h->perf_fds);
-	sb_free(h->batch);
+	eb_free(h->batch);
 	free(h);
 }
 
-/* ID of the sampler's ring buffer map and of the program, for the test that
- * checks no other program writes that ring buffer. */
+static int prog_id(struct bpf_program *p)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+		return -errno;
+	return info.id;
+}
+
+/* IDs of every loaded program (sampler first), for the tests that check the
+ * transport rule and that nothing stays loaded. Returns how many. */
+int pshim_prog_ids(struct pshim *h, int *out, int cap)
+{
+	int n = 0;
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, h->skel->obj)
+		if (n < cap && bpf_program__fd(p) >= 0)
+			out[n++] = prog_id(p);
+	if (h->sched)
+		bpf_object__for_each_program(p, h->sched->obj)
+			if (n < cap && bpf_program__fd(p) >= 0)
+				out[n++] = prog_id(p);
+	return n;
+}
+
+/* ID of the sampler program, for the test that checks no other program
+ * writes its ring buffer. */
 int pshim_sampler_prog_id(struct pshim *h)
 {
 	struct bpf_prog_info info = {};

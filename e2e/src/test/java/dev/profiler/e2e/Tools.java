@@ -62,6 +62,18 @@ final class Tools {
     }
 
     /**
+     * Mounts tracefs where a fresh machine may not have it: the second
+     * tracers the tests compare against (bpftrace, perf) read tracepoint
+     * formats from it. The recorder itself does not need it (tp_btf).
+     */
+    static void mountTracefs() throws IOException, InterruptedException {
+        if (Files.isDirectory(Path.of("/sys/kernel/tracing/events/sched"))) return;
+        Result r = run(List.of("mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"), 30);
+        if (r.exit() != 0 || !Files.isDirectory(Path.of("/sys/kernel/tracing/events/sched")))
+            fail("cannot mount tracefs on /sys/kernel/tracing: " + r);
+    }
+
+    /**
      * Skips a test that needs BPF where BPF is truly unavailable (not root,
      * no BTF), and fails it instead when PROFILER_REQUIRE_BPF=1 (set by CI).
      */

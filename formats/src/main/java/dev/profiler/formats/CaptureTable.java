@@ -119,4 +119,10 @@ public enum CaptureTable {
 
     public String fileName() { return tableName + CaptureFiles.TABLE_SUFFIX; }
 
+    /** Position of a column by name. */
+    public int columnIndex(String name) {
+        for (int i = 0; i < columns.size(); i++)
+            if (columns.get(i).name().equals(name)) return i;
+        throw new IllegalArgumentException(tableName + " has no column " + name);
+    }
 }

@@ -45,6 +45,8 @@ public final class TableWriter implements AutoCloseable {
     private final Dictionaries dictionaries;
     private final ArrowStreamWriter writer;
     private final int batchRows;
+    /** Per column: how many dictionary values were seeded (bulk appends carry indexes). */
+    private final int[] seeded;
     private int rows;
     private long rowsWritten;
     private long lastFlushNanos = System.nanoTime();
@@ -55,6 +57,7 @@ public final class TableWriter implements AutoCloseable {
         this.root = VectorSchemaRoot.create(CaptureSchemas.schema(table), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
         this.dictionaries = new Dictionaries(table, allocator);
+        this.seeded = new int[vectors.length];
         this.writer = new ArrowStreamWriter(root, dictionaries.provider, out, IpcOption.DEFAULT,
             CommonsCompressionFactory.INSTANCE, CompressionUtil.CodecType.ZSTD);
         root.allocateNew();
@@ -82,10 +85,26 @@ public final class TableWriter implements AutoCloseable {
     }
 
     /**
-     * Appends n rows given as columns, for tables whose columns are all
-     * required integers: data[c] holds n little-endian values of column c's
-     * width from its position 0. One bulk copy per column instead of a call
-     * per value: the recorder's per-sample path (see docs/design.md).
+     * Gives a dictionary-encoded column its first values, in this order, so
+     * that bulk appends can carry their indexes (value i is index i). Only
+     * before any row uses the column.
+     */
+    public void seedDictionary(String column, List<String> values) {
+        int c = table.columnIndex(column);
+        if (table.columns().get(c).kind() != Column.Kind.DICT_STRING)
+            throw new IllegalArgumentException(table.tableName() + "." + column + " is not dictionary-encoded");
+        if (dictionaries.size(c) != 0) throw new IllegalStateException(table.tableName() + "." + column + " already has values");
+        for (String v : values) dictionaries.indexOf(c, v);
+        seeded[c] = values.size();
+    }
+
+    /**
+     * Appends n rows given as columns: data[c] holds n little-endian values
+     * of column c's width from its position 0. Integer columns, and
+     * dictionary columns seeded with {@link #seedDictionary} (the values are
+     * indexes); in an optional column, -1 stands for null. One bulk copy per
+     * column instead of a call per value: the recorder's per-event path (see
+     * docs/design.md).
      */
     public void appendColumns(int n, ByteBuffer... data) throws IOException {
         List<Column> columns = table.columns();
@@ -94,10 +113,14 @@ public final class TableWriter implements AutoCloseable {
                 + " columns, got " + data.length);
         for (int c = 0; c < data.length; c++) {
             Column col = columns.get(c);
-            if (col.nullable() || !(vectors[c] instanceof BaseFixedWidthVector v) || col.kind() == Column.Kind.BOOL
-                    || col.kind() == Column.Kind.DICT_STRING)
+            boolean bulk = switch (col.kind()) {
+                case INT64, INT32, INT16 -> true;
+                case DICT_STRING -> seeded[c] > 0;
+                default -> false;
+            };
+            if (!bulk)
                 throw new IllegalArgumentException(table.tableName() + "." + col.name() + " cannot be appended in bulk");
-            if (data[c].limit() < (long) n * v.getTypeWidth())
+            if (data[c].limit() < (long) n * ((BaseFixedWidthVector) vectors[c]).getTypeWidth())
                 throw new IllegalArgumentException(table.tableName() + "." + col.name() + ": column data shorter than "
                     + n + " values");
         }
@@ -109,11 +132,23 @@ public final class TableWriter implements AutoCloseable {
                 int width = v.getTypeWidth();
                 while (v.getValueCapacity() < rows + chunk) v.reAlloc();
                 v.getDataBuffer().setBytes((long) rows * width, data[c], done * width, chunk * width);
-                setValid(v.getValidityBuffer(), rows, chunk);
+                if (columns.get(c).nullable()) setValidUnlessMinusOne(v, data[c], done, rows, chunk);
+                else setValid(v.getValidityBuffer(), rows, chunk);
             }
             rows += chunk;
             done += chunk;
             if (rows >= batchRows) flush();
+        }
+    }
+
+    /** Validity of an optional column from its values: -1 is null. */
+    private static void setValidUnlessMinusOne(BaseFixedWidthVector v, ByteBuffer src, int from, int to, int count) {
+        int width = v.getTypeWidth();
+        ArrowBuf validity = v.getValidityBuffer();
+        for (int i = 0; i < count; i++) {
+            int at = (from + i) * width;
+            long value = width == 8 ? src.getLong(at) : width == 4 ? src.getInt(at) : src.getShort(at);
+            if (value != -1) BitVectorHelper.setBit(validity, to + i);
         }
     }
 
@@ -205,6 +240,10 @@ public final class TableWriter implements AutoCloseable {
                 var field = CaptureSchemas.field(col, c);
                 provider.put(new Dictionary(values[c], field.getDictionary()));
             }
+        }
+
+        int size(int column) {
+            return index[column].size();
         }
 
         int indexOf(int column, String value) {

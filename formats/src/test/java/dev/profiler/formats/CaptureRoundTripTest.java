@@ -124,6 +124,41 @@ class CaptureRoundTripTest {
     }
 
     @Test
+    void bulkAppendCarriesSeededDictionaryIndexesAndMinusOneAsNull() throws Exception {
+        Path cap = tmp.resolve("sched.cap");
+        List<String> states = List.of("R", "S", "D");
+        int n = 21;
+        ByteBuffer[] cols = new ByteBuffer[6];
+        int[] widths = {8, 4, 4, 4, 4, 8};
+        for (int c = 0; c < 6; c++) cols[c] = ByteBuffer.allocateDirect(n * widths[c]).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < n; r++) {
+            cols[0].putLong(r * 8, 1000L + r);
+            cols[1].putInt(r * 4, r % 2);
+            cols[2].putInt(r * 4, 100 + r);
+            cols[3].putInt(r * 4, r % 3);
+            cols[4].putInt(r * 4, 200 + r);
+            cols[5].putLong(r * 8, r % 4 == 0 ? -1 : 7L * r);
+        }
+        try (CaptureWriter w = CaptureWriter.create(cap, false, 8)) {
+            TableWriter t = w.table(CaptureTable.SCHED_SWITCH);
+            assertThrows(IllegalArgumentException.class, () -> t.appendColumns(n, cols), "prev_state not seeded yet");
+            t.seedDictionary("prev_state", states);
+            t.appendColumns(n, cols);
+            w.writeManifest(new Manifest());
+        }
+        try (CaptureReader r = CaptureReader.open(cap); RootAllocator a = new RootAllocator();
+             TableReader tr = r.openTable(CaptureTable.SCHED_SWITCH, a)) {
+            List<Object[]> back = TableRows.readAll(tr);
+            assertEquals(n, back.size());
+            for (int i = 0; i < n; i++) {
+                assertEquals(1000L + i, ((Number) back.get(i)[0]).longValue());
+                assertEquals(states.get(i % 3), back.get(i)[3], "row " + i);
+                assertEquals(i % 4 == 0 ? null : 7L * i, back.get(i)[5] == null ? null : ((Number) back.get(i)[5]).longValue(), "row " + i);
+            }
+        }
+    }
+
+    @Test
     void bulkAppendRefusesTablesWithOptionalOrNonIntegerColumns() throws Exception {
         try (CaptureWriter w = CaptureWriter.create(tmp.resolve("r.cap"), false)) {
             TableWriter frames = w.table(CaptureTable.FRAMES);

@@ -43,11 +43,17 @@ public final class ClassArchiveTraining {
             tracker.sawThread(self, self, "training", 1, 2);
             long ip = maps.mappings().get(0).start();
             long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
-            ByteBuffer[] cols = new ByteBuffer[BpfRecords.COLUMN_WIDTHS.length];
-            for (int c = 0; c < cols.length; c++)
-                cols[c] = ByteBuffer.allocateDirect(BpfRecords.COLUMN_WIDTHS[c]).order(ByteOrder.LITTLE_ENDIAN);
-            cols[BpfRecords.COL_STACK_ID].putLong(0, id);
-            out.table(CaptureTable.SAMPLES).appendColumns(1, cols);
+            out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
+            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
+            CaptureTable[] tables = {CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP};
+            for (int t = 0; t < tables.length; t++) {
+                int[] widths = BpfRecords.COLUMN_WIDTHS[t];
+                ByteBuffer[] cols = new ByteBuffer[widths.length];
+                for (int c = 0; c < cols.length; c++)
+                    cols[c] = ByteBuffer.allocateDirect(widths[c]).order(ByteOrder.LITTLE_ENDIAN);
+                if (t == 0) cols[BpfRecords.COL_STACK_ID].putLong(0, id);
+                out.table(tables[t]).appendColumns(1, cols);
+            }
             stacks.finish();
             tracker.writeThreads();
             out.writeManifest(new Manifest());

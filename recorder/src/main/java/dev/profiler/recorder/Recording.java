@@ -7,7 +7,7 @@ import dev.profiler.formats.Manifest;
 import dev.profiler.recorder.bpf.BpfException;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.bpf.BpfSession;
-import dev.profiler.recorder.bpf.SampleBatch;
+import dev.profiler.recorder.bpf.EventBatch;
 import dev.profiler.recorder.symbols.ElfCache;
 import dev.profiler.recorder.symbols.ElfFile;
 import dev.profiler.recorder.symbols.KernelSymbols;
@@ -40,7 +40,12 @@ public final class Recording {
     private final PrintStream err;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
 
+    /** The capture table of each batch table (BpfRecords.TABLE_*). */
+    private static final CaptureTable[] BATCH_TABLES = {
+        CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP};
+
     private long samples;
+    private long schedEvents;
     private long droppedByRecorder;
     private volatile String stopReason = "done";
     private Integer commandExit;
@@ -83,18 +88,26 @@ public final class Recording {
         }
 
         int ncpus = Runtime.getRuntime().availableProcessors();
-        long ringBytes = Math.max(4L << 20, (long) ncpus * (512 << 10));
+        long sampleRingBytes = Math.max(4L << 20, (long) ncpus * (512 << 10));
+        // A context-switch storm (a pipe ping-pong: ~1M switches/s, 72 bytes
+        // each, plus two wakeups) fills ~15 MB between two 100 ms polls.
+        long eventRingBytes = Math.max(32L << 20, (long) ncpus * (4 << 20));
         boolean filter = opts.target() != RecordingOptions.Target.SYSTEM;
         GatedCommand command = null;
         Manifest manifest = new Manifest();
         String summary;
-        try (BpfSession bpf = BpfSession.open((int) ProcessHandle.current().pid(), filter, ringBytes, WAKEUP_BYTES, opts.verbose())) {
+        BpfSession.Config config = new BpfSession.Config((int) ProcessHandle.current().pid(), filter, sampleRingBytes,
+            eventRingBytes, WAKEUP_BYTES, opts.sched(), opts.verbose());
+        try (BpfSession bpf = BpfSession.open(config)) {
             for (int pid : opts.pids()) bpf.addTargetProcess(pid);
             if (!opts.command().isEmpty()) {
                 command = GatedCommand.start(opts.command());
                 if (filter) bpf.addTargetProcess((int) command.pid());
             }
             BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
+            if (opts.sched()) bpf.attachSched();
+            out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
+            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
             fillManifest(manifest, source, periodNs, ncpus);
             out.writeManifest(manifest);
@@ -102,16 +115,20 @@ public final class Recording {
             Symbolizer symbolizer = new Symbolizer(kernel, kernelBuildId(), new ElfCache(Path.of("/usr/lib/debug/.build-id")), PROC);
             ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer);
             StackInterner stacks = new StackInterner(symbolizer, out);
+            err.println("profiler-rec: recording " + targetDescription() + " (" + source.manifestName + " "
+                + opts.frequencyHz() + " Hz" + (opts.sched() ? ", scheduler events" : "") + "); Ctrl-C stops");
+            err.flush();
             if (command != null) command.open();
 
             StatusLine status = new StatusLine(err, System.console() != null);
             long deadline = opts.durationSeconds() == null ? Long.MAX_VALUE
                 : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
             while (!stopRequested.get()) {
-                SampleBatch batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
+                EventBatch batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
                 if (batch != null) consume(batch, tracker, stacks, out, periodNs);
                 out.flushDue();
-                if (status.due()) status.update(samples, lostSoFar(bpf), out.bytesOnDisk());
+                if (status.due())
+                    status.update(samples, opts.sched() ? schedEvents : -1, lostSoFar(bpf), out.bytesOnDisk());
                 if (System.nanoTime() >= deadline) requestStop("duration reached");
                 if (command != null && !command.process().isAlive()) {
                     commandExit = command.process().exitValue();
@@ -125,7 +142,7 @@ public final class Recording {
 
             // Stop cleanly: detach every event source, then drain until empty.
             bpf.detach();
-            SampleBatch batch;
+            EventBatch batch;
             while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
             stacks.finish();
@@ -135,6 +152,12 @@ public final class Recording {
             long[][] counters = bpf.counters();
             manifest.counters.emittedPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_EMITTED));
             manifest.counters.lostPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_LOST));
+            if (opts.sched()) {
+                manifest.counters.emittedPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_EMITTED));
+                manifest.counters.lostPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_LOST));
+                manifest.counters.emittedPerCpu.put("sched_wakeup", perCpu(counters, BpfRecords.CNT_WAKEUP_EMITTED));
+                manifest.counters.lostPerCpu.put("sched_wakeup", perCpu(counters, BpfRecords.CNT_WAKEUP_LOST));
+            }
             manifest.counters.droppedByRecorder = droppedByRecorder;
             manifest.counters.recorderCpuNs = ProcessHandle.current().info().totalCpuDuration()
                 .map(d -> d.toNanos()).orElse(0L);
@@ -163,6 +186,15 @@ public final class Recording {
         return summary;
     }
 
+    private String targetDescription() {
+        return switch (opts.target()) {
+            case SYSTEM -> opts.command().isEmpty() ? "the whole machine" : "the whole machine while " + opts.command().get(0) + " runs";
+            case PIDS -> "pid " + opts.pids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("")
+                + " and the processes they start";
+            case COMMAND -> opts.command().get(0) + " and the processes it starts";
+        };
+    }
+
     private void checkPrivileges() throws RecorderException {
         try {
             List<String> missing = Capabilities.missingForRecording(PROC.resolve("self/status"));
@@ -180,10 +212,10 @@ public final class Recording {
 
     /**
      * Writes one batch: describes the threads and symbolizes the stacks that
-     * are new in it (work per new thread and stack, none per sample), then
-     * copies the sample columns the shim filled.
+     * are new in it (work per new thread and stack, none per event), then
+     * copies the columns the shim filled.
      */
-    private void consume(SampleBatch batch, ProcessTracker tracker, StackInterner stacks, CaptureWriter out, long weight)
+    private void consume(EventBatch batch, ProcessTracker tracker, StackInterner stacks, CaptureWriter out, long weight)
             throws IOException, BpfException {
         for (BpfRecords.ThreadSeen t : batch.threads())
             tracker.sawThread(t.pid(), t.tid(), t.comm(), t.firstTs(), t.lastTs());
@@ -195,13 +227,16 @@ public final class Recording {
             ids[i] = stacks.stackId(d.pid(), maps, d.kernelIps(), d.userIps());
         }
         batch.commit(ids, weight);
-        out.table(CaptureTable.SAMPLES).appendColumns(batch.rows(), batch.columns());
-        samples += batch.rows();
+        for (int t = 0; t < BpfRecords.TABLE_COUNT; t++)
+            if (batch.rows(t) > 0) out.table(BATCH_TABLES[t]).appendColumns(batch.rows(t), batch.columns(t));
+        samples += batch.rows(BpfRecords.TABLE_SAMPLES);
+        schedEvents += batch.rows(BpfRecords.TABLE_SWITCHES) + batch.rows(BpfRecords.TABLE_WAKEUPS);
     }
 
     private static long lostSoFar(BpfSession bpf) throws BpfException {
         long n = 0;
-        for (long[] c : bpf.counters()) n += c[BpfRecords.CNT_SAMPLES_LOST];
+        for (long[] c : bpf.counters())
+            n += c[BpfRecords.CNT_SAMPLES_LOST] + c[BpfRecords.CNT_SWITCH_LOST] + c[BpfRecords.CNT_WAKEUP_LOST];
         return n;
     }
 
@@ -247,14 +282,25 @@ public final class Recording {
     }
 
     private String summarize(Manifest m, StackInterner stacks) {
-        long lost = m.counters.totalLost();
         double secs = (m.endNs - m.startNs) / 1e9;
         long bytes = m.counters.captureBytes;
-        return String.format("wrote %s: %,d samples in %.1f s (%s, %d Hz), %,d stacks, %,d frames, %s%s, lost %,d%s",
-            opts.output(), samples, secs, m.sampling.eventSource, m.sampling.frequencyHz, stacks.stackCount(),
+        return String.format("wrote %s: %,d samples%s in %.1f s (%s, %d Hz), %,d stacks, %,d frames, %s%s, %s%s",
+            opts.output(), samples, opts.sched() ? String.format(", %,d scheduler events", schedEvents) : "",
+            secs, m.sampling.eventSource, m.sampling.frequencyHz, stacks.stackCount(),
             stacks.frameCount(), Bytes.human(bytes),
-            samples > 0 ? String.format(" (%.1f B/sample)", (double) bytes / samples) : "", lost,
+            samples > 0 ? String.format(" (%.1f B/sample)", (double) bytes / samples) : "", lostSummary(m),
             droppedByRecorder > 0 ? String.format(", %,d records undecodable", droppedByRecorder) : "");
+    }
+
+    /** "lost 0", or what each source lost. */
+    static String lostSummary(Manifest m) {
+        if (m.counters.totalLost() == 0) return "lost 0";
+        StringBuilder b = new StringBuilder("LOST");
+        m.counters.lostPerCpu.forEach((source, perCpu) -> {
+            long n = perCpu.stream().mapToLong(Long::longValue).sum();
+            if (n > 0) b.append(String.format(" %s %,d", source, n));
+        });
+        return b.toString();
     }
 
     private static String kernelBuildId() {

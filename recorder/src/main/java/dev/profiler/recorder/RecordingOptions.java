@@ -9,6 +9,7 @@ public record RecordingOptions(
     List<Integer> pids,
     List<String> command,
     int frequencyHz,
+    boolean sched,
     Integer durationSeconds,
     Path output,
     boolean force,

@@ -12,6 +12,7 @@ final class StatusLine {
     private final long startNanos = System.nanoTime();
     private long lastPrint = startNanos;
     private long lastSamples;
+    private long lastSched;
     private boolean printedInPlace;
 
     StatusLine(PrintStream err, boolean terminal) {
@@ -24,13 +25,17 @@ final class StatusLine {
         return System.nanoTime() - lastPrint >= (terminal ? 1_000_000_000L : 10_000_000_000L);
     }
 
-    void update(long samples, long lost, long bytes) {
+    /** sched < 0: scheduler events are not recorded. */
+    void update(long samples, long sched, long lost, long bytes) {
         long now = System.nanoTime();
         double secs = (now - lastPrint) / 1e9;
-        String line = String.format("recording %5.1fs  samples %,d (%,.0f/s)  lost %,d  written %s",
-            (now - startNanos) / 1e9, samples, (samples - lastSamples) / secs, lost, Bytes.human(bytes));
+        String line = String.format("recording %5.1fs  samples %,d (%,.0f/s)%s  lost %,d  written %s",
+            (now - startNanos) / 1e9, samples, (samples - lastSamples) / secs,
+            sched < 0 ? "" : String.format("  sched %,d (%,.0f/s)", sched, (sched - lastSched) / secs),
+            lost, Bytes.human(bytes));
         lastPrint = now;
         lastSamples = samples;
+        lastSched = sched;
         if (terminal) {
             err.print("\r" + line + "\u001b[K");
             printedInPlace = true;

@@ -2,6 +2,7 @@ package dev.profiler.recorder.bpf;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The Java mirror of bpf/profiler.h: counter indexes, sample columns and the
@@ -12,13 +13,29 @@ public final class BpfRecords {
     public static final int ABI_VERSION = 2;
     public static final int MAX_FRAMES = 127;
 
-    public static final int CNT_SAMPLES_EMITTED = 0;
-    public static final int CNT_SAMPLES_LOST = 1;
-    public static final int CNT_MAX = 2;
+    public static final int CNT_SAMPLES_EMITTED = 0, CNT_SAMPLES_LOST = 1;
+    public static final int CNT_SWITCH_EMITTED = 2, CNT_SWITCH_LOST = 3;
+    public static final int CNT_WAKEUP_EMITTED = 4, CNT_WAKEUP_LOST = 5;
+    public static final int CNT_MAX = 6;
 
-    /** enum prof_sample_column, in samples-table column order, and each one's width in bytes. */
+    /** enum prof_batch_table. */
+    public static final int TABLE_SAMPLES = 0, TABLE_SWITCHES = 1, TABLE_WAKEUPS = 2, TABLE_COUNT = 3;
+
+    /** enum prof_sample_column (samples-table column order). */
     public static final int COL_TS = 0, COL_CPU = 1, COL_PID = 2, COL_TID = 3, COL_STACK_ID = 4, COL_WEIGHT = 5;
-    public static final int[] COLUMN_WIDTHS = {8, 4, 4, 4, 8, 8};
+    /** enum prof_switch_column (sched_switch-table column order). */
+    public static final int SW_PREV_STACK = 5;
+
+    /** Width in bytes of each column of each batch table, in table order. */
+    public static final int[][] COLUMN_WIDTHS = {
+        {8, 4, 4, 4, 8, 8}, // samples: ts cpu pid tid stack_id weight
+        {8, 4, 4, 4, 4, 8}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id
+        {8, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind
+    };
+
+    /** PROF_TASK_STATES and PROF_WAKE_KINDS: dictionary values in index order. */
+    public static final List<String> TASK_STATES = List.of("R", "S", "D", "T", "t", "X", "Z", "P", "I", "?");
+    public static final List<String> WAKE_KINDS = List.of("waking", "wakeup", "wakeup_new");
 
     /** struct prof_stack_def: offsets in bytes. */
     static final int SD_RAW_ID = 0, SD_PID = 4, SD_KSTACK_LEN = 8, SD_USTACK_LEN = 10, SD_IPS = 16;
@@ -30,7 +47,7 @@ public final class BpfRecords {
     /** A distinct raw stack, reported once. Stacks are leaf first. */
     public record StackDef(int rawId, int pid, long[] kernelIps, long[] userIps) {}
 
-    /** A thread that had samples in a batch. */
+    /** A thread that had samples or scheduler events in a batch. */
     public record ThreadSeen(int tid, int pid, long firstTs, long lastTs, String comm) {}
 
     /** Decodes the prof_stack_def at {@code at}; returns the offset of the next one. */

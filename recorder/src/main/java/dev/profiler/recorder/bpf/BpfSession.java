@@ -4,6 +4,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The loaded BPF programs of one recording: load, attach, poll batches,
@@ -49,12 +50,22 @@ public final class BpfSession implements AutoCloseable {
         return lib;
     }
 
-    public static BpfSession open(int selfTgid, boolean filterByTgid, long ringBytes, long wakeupBytes,
-                                  boolean verbose) throws BpfException {
+    /**
+     * What to load. Ring sizes are rounded up to powers of two; the BPF side
+     * wakes the consumer once wakeupBytes are pending in a ring.
+     *
+     * @param sched also load the scheduler programs (attach with {@link #attachSched})
+     */
+    public record Config(int selfTgid, boolean filterByTgid, long sampleRingBytes, long eventRingBytes,
+                         long wakeupBytes, boolean sched, boolean verbose) {}
+
+    /** Loads the programs (verified by the kernel here, before anything is attached). */
+    public static BpfSession open(Config c) throws BpfException {
         ShimLibrary l = library();
         byte[] err = new byte[512];
-        Pointer h = l.pshim_open(selfTgid, filterByTgid ? 1 : 0, new NativeLong(ringBytes),
-            new NativeLong(wakeupBytes), verbose ? 1 : 0, err, err.length);
+        Pointer h = l.pshim_open(c.selfTgid(), c.filterByTgid() ? 1 : 0, new NativeLong(c.sampleRingBytes()),
+            new NativeLong(c.eventRingBytes()), new NativeLong(c.wakeupBytes()), c.sched() ? 1 : 0,
+            c.verbose() ? 1 : 0, err, err.length);
         if (h == null) throw new BpfException(cString(err));
         return new BpfSession(l, h);
     }
@@ -80,18 +91,24 @@ public final class BpfSession implements AutoCloseable {
         return eventSource;
     }
 
+    /** Attaches the scheduler programs: context switches and wakeups. */
+    public void attachSched() throws BpfException {
+        byte[] err = new byte[512];
+        if (shim.pshim_attach_sched(handle, err, err.length) < 0) throw new BpfException(cString(err));
+    }
+
     /**
      * Waits up to timeoutMs, then drains pending records (stopping once
-     * maxRows samples are in hand). Returns the batch (valid until the next
+     * maxRows rows are in hand). Returns the batch (valid until the next
      * poll), or null when nothing came.
      */
-    public SampleBatch poll(int timeoutMs, long maxRows) throws BpfException {
+    public EventBatch poll(int timeoutMs, long maxRows) throws BpfException {
         long n = shim.pshim_poll(handle, timeoutMs, new NativeLong(maxRows)).longValue();
-        if (n < 0) throw new BpfException("reading the BPF ring buffer failed (errno " + -n + ")");
-        long[] info = new long[5];
+        if (n < 0) throw new BpfException("reading the BPF ring buffers failed (errno " + -n + ")");
+        long[] info = new long[EventBatch.INFO_LENGTH];
         shim.pshim_batch_info(handle, info);
-        undecodable = info[4];
-        return n == 0 ? null : new SampleBatch(shim, handle, info);
+        undecodable = info[EventBatch.INFO_UNDECODABLE];
+        return n == 0 ? null : new EventBatch(shim, handle, info);
     }
 
     /** Records the shim could not decode, so far (a malformed record is skipped, not fatal). */
@@ -106,6 +123,13 @@ public final class BpfSession implements AutoCloseable {
         for (int c = 0; c < ncpus; c++)
             System.arraycopy(flat, c * BpfRecords.CNT_MAX, out[c], 0, BpfRecords.CNT_MAX);
         return out;
+    }
+
+    /** IDs of every loaded program, sampler first. */
+    public int[] programIds() {
+        int[] ids = new int[16];
+        int n = shim.pshim_prog_ids(handle, ids, ids.length);
+        return Arrays.copyOf(ids, n);
     }
 
     public int samplerProgramId() {

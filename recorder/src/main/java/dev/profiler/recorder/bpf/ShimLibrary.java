@@ -16,8 +16,10 @@ public interface ShimLibrary extends Library {
 
     int pshim_possible_cpus();
 
-    Pointer pshim_open(int selfTgid, int filterByTgid, NativeLong ringBytes, NativeLong wakeupBytes,
-                       int verboseLibbpf, byte[] err, int errLen);
+    Pointer pshim_open(int selfTgid, int filterByTgid, NativeLong sampleRingBytes, NativeLong eventRingBytes,
+                       NativeLong wakeupBytes, int sched, int verboseLibbpf, byte[] err, int errLen);
+
+    int pshim_attach_sched(Pointer shim, byte[] err, int errLen);
 
     int pshim_add_tgid(Pointer shim, int tgid);
 
@@ -31,7 +33,7 @@ public interface ShimLibrary extends Library {
 
     Pointer pshim_batch_threads(Pointer shim);
 
-    Pointer pshim_batch_column(Pointer shim, int column);
+    Pointer pshim_batch_column(Pointer shim, int table, int column);
 
     int pshim_batch_commit(Pointer shim, long[] stackIds, int n, long weight);
 
@@ -42,4 +44,6 @@ public interface ShimLibrary extends Library {
     void pshim_close(Pointer shim);
 
     int pshim_sampler_prog_id(Pointer shim);
+
+    int pshim_prog_ids(Pointer shim, int[] out, int cap);
 }

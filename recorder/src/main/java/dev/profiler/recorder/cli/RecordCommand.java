@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "profiler-rec", mixinStandardHelpOptions = true, version = "profiler-rec " + Version.VERSION,
     sortOptions = false, usageHelpAutoWidth = true,
     description = {
-        "Records CPU stack samples with eBPF into a capture directory (Arrow files + manifest.json).",
+        "Records CPU stack samples and scheduler events (context switches, wakeups) with eBPF into a",
+        "capture directory (Arrow files + manifest.json).",
         "Records the whole machine unless -p or a command is given. Stops after -d seconds, when the",
         "command or the -p processes exit, or on Ctrl-C; what was recorded is always kept."},
     exitCodeListHeading = "Exit codes:%n",
@@ -43,6 +44,9 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace OUT.cap if it is a previous capture.")
     boolean force;
 
+    @Option(names = "--no-sched", description = "Do not record scheduler events (context switches, wakeups): CPU samples only.")
+    boolean noSched;
+
     @Option(names = "--verbose", description = "Print libbpf's messages.")
     boolean verbose;
 
@@ -58,7 +62,7 @@ public final class RecordCommand implements Callable<Integer> {
         if (durationSeconds != null && durationSeconds <= 0) throw new RecorderException("-d must be positive", 2);
         RecordingOptions.Target target = !pids.isEmpty() ? RecordingOptions.Target.PIDS
             : !command.isEmpty() && !system ? RecordingOptions.Target.COMMAND : RecordingOptions.Target.SYSTEM;
-        RecordingOptions opts = new RecordingOptions(target, List.copyOf(pids), List.copyOf(command), frequencyHz,
+        RecordingOptions opts = new RecordingOptions(target, List.copyOf(pids), List.copyOf(command), frequencyHz, !noSched,
             durationSeconds, output, force, verbose, rawArgs);
         Recording recording = new Recording(opts, System.err);
         // Ctrl-C and SIGTERM stop the recording; it then finishes writing

@@ -5,30 +5,35 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * What one poll drained, as the shim prepared it (native/sample_batch.c):
+ * What one poll drained, as the shim prepared it (native/event_batch.c):
  * the new raw stacks and the threads seen, to be symbolized and described,
- * then, after {@link #commit}, the samples as ready-to-copy columns. Valid
- * until the next poll.
+ * then, after {@link #commit}, each table's rows as ready-to-copy columns.
+ * Valid until the next poll.
  */
-public final class SampleBatch {
+public final class EventBatch {
+    /** Layout of pshim_batch_info's output. */
+    static final int INFO_NEW_STACKS = BpfRecords.TABLE_COUNT, INFO_NEW_STACK_BYTES = INFO_NEW_STACKS + 1,
+        INFO_THREADS = INFO_NEW_STACKS + 2, INFO_UNDECODABLE = INFO_NEW_STACKS + 3, INFO_LENGTH = INFO_NEW_STACKS + 4;
+
     private final ShimLibrary shim;
     private final Pointer handle;
-    private final int rows;
+    private final int[] rows = new int[BpfRecords.TABLE_COUNT];
     private final int newStacks;
     private final long newStackBytes;
     private final int threads;
     private boolean committed;
 
-    SampleBatch(ShimLibrary shim, Pointer handle, long[] info) {
+    EventBatch(ShimLibrary shim, Pointer handle, long[] info) {
         this.shim = shim;
         this.handle = handle;
-        this.rows = (int) info[0];
-        this.newStacks = (int) info[1];
-        this.newStackBytes = info[2];
-        this.threads = (int) info[3];
+        for (int t = 0; t < rows.length; t++) rows[t] = (int) info[t];
+        this.newStacks = (int) info[INFO_NEW_STACKS];
+        this.newStackBytes = info[INFO_NEW_STACK_BYTES];
+        this.threads = (int) info[INFO_THREADS];
     }
 
-    public int rows() { return rows; }
+    /** Rows of one table (BpfRecords.TABLE_*). */
+    public int rows(int table) { return rows[table]; }
 
     /** Raw stacks first seen in this batch, in raw id order. */
     public BpfRecords.StackDef[] newStacks() {
@@ -40,7 +45,7 @@ public final class SampleBatch {
         return out;
     }
 
-    /** Threads with samples in this batch, one per (tid, pid). */
+    /** Threads with samples or scheduler events in this batch, one per (tid, pid). */
     public BpfRecords.ThreadSeen[] threads() {
         BpfRecords.ThreadSeen[] out = new BpfRecords.ThreadSeen[threads];
         if (threads == 0) return out;
@@ -51,7 +56,8 @@ public final class SampleBatch {
 
     /**
      * Gives the stack_id of each new stack (same order as {@link #newStacks})
-     * and the weight of every sample; the shim then fills those columns.
+     * and the weight of every sample; the shim then rewrites the stack
+     * columns and fills the weights.
      */
     public void commit(long[] stackIds, long weight) throws BpfException {
         if (stackIds.length != newStacks)
@@ -61,12 +67,14 @@ public final class SampleBatch {
         committed = true;
     }
 
-    /** The sample columns, in samples-table order (after {@link #commit}). */
-    public ByteBuffer[] columns() {
+    /** One table's columns, in capture-table order (after {@link #commit}; the table has rows). */
+    public ByteBuffer[] columns(int table) {
         if (!committed) throw new IllegalStateException("commit the batch first");
-        ByteBuffer[] cols = new ByteBuffer[BpfRecords.COLUMN_WIDTHS.length];
+        if (rows[table] == 0) throw new IllegalStateException("table " + table + " has no rows in this batch");
+        int[] widths = BpfRecords.COLUMN_WIDTHS[table];
+        ByteBuffer[] cols = new ByteBuffer[widths.length];
         for (int c = 0; c < cols.length; c++)
-            cols[c] = view(shim.pshim_batch_column(handle, c), (long) rows * BpfRecords.COLUMN_WIDTHS[c]);
+            cols[c] = view(shim.pshim_batch_column(handle, table, c), (long) rows[table] * widths[c]);
         return cols;
     }
 

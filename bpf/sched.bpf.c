@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scheduler events: context switches and wakeups, into the `events` ring
+ * buffer.
+ *
+ * Transport rule (docs/design.md, "One ring buffer per writer"): these
+ * programs never write the sampler's `samples` ring buffer, and the sampler
+ * never writes `events`. A sampling NMI that lands while a program here holds
+ * `events`' lock then has no lock of its own to wait for: on kernels
+ * 6.15-6.18 sharing one buffer froze machines for 250 ms (rqspinlock bug).
+ * The tests check which programs write which ring buffer.
+ *
+ * target_tgids and counters are the sampler object's maps (the shim reuses
+ * their fds), so -p / -- CMD filter every source the same way.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "profiler.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before load. */
+const volatile __u32 self_tgid = 0;       /* the recorder itself */
+const volatile __u32 filter_by_tgid = 0;  /* 1: only tgids in target_tgids */
+const volatile __u64 wakeup_bytes = 256 * 1024;
+/* The shim reads this kernel's BTF: 1 when tp_btf/sched_switch passes
+ * prev_state as its 4th argument (Linux 5.18+); older kernels have 3
+ * arguments and the state is read from the task. The branch not taken is
+ * removed by the verifier, so the program loads on both. */
+const volatile __u32 switch_has_prev_state = 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024); /* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} target_tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PROF_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Kernels before 5.14 called the task state `state`. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+	if (c)
+		*c += 1;
+}
+
+static __always_inline bool is_self(__u32 tgid)
+{
+	return self_tgid && tgid == self_tgid;
+}
+
+static __always_inline bool wanted(__u32 tgid)
+{
+	return !filter_by_tgid || (tgid && bpf_map_lookup_elem(&target_tgids, &tgid));
+}
+
+static __always_inline __u64 wake_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									     : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 prev_pid = BPF_CORE_READ(prev, tgid), next_pid = BPF_CORE_READ(next, tgid);
+	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
+
+	/* The recorder's own switches against the idle task are left out (an
+	 * idle machine would otherwise record mostly the recorder); a switch
+	 * between it and another thread is kept, or that thread's timeline
+	 * would have a hole. */
+	if ((is_self(prev_pid) || prev_tid == 0) && (is_self(next_pid) || next_tid == 0))
+		return 0;
+	if (!wanted(prev_pid) && !wanted(next_pid))
+		return 0;
+
+	struct prof_switch *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(PROF_CNT_SWITCH_LOST);
+		return 0;
+	}
+	r->kind = PROF_REC_SWITCH;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts = bpf_ktime_get_ns();
+	r->prev_tid = prev_tid;
+	r->prev_pid = prev_pid;
+	r->next_tid = next_tid;
+	r->next_pid = next_pid;
+	if (switch_has_prev_state)
+		r->prev_state = (__u32)ctx[3];
+	else
+		r->prev_state = task_state(prev);
+	r->prev_exit_state = BPF_CORE_READ(prev, exit_state);
+	r->preempt = preempt;
+	r->reserved = 0;
+	bpf_probe_read_kernel(r->prev_comm, sizeof(r->prev_comm), prev->comm);
+	bpf_probe_read_kernel(r->next_comm, sizeof(r->next_comm), next->comm);
+	bpf_ringbuf_submit(r, wake_flags());
+	count(PROF_CNT_SWITCH_EMITTED);
+	return 0;
+}
+
+static __always_inline int on_wake(struct task_struct *p, __u32 kind)
+{
+	__u32 pid = BPF_CORE_READ(p, tgid);
+	if (is_self(pid) || !wanted(pid))
+		return 0;
+	struct prof_wakeup *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(PROF_CNT_WAKEUP_LOST);
+		return 0;
+	}
+	r->kind = PROF_REC_WAKEUP;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts = bpf_ktime_get_ns();
+	r->tid = BPF_CORE_READ(p, pid);
+	r->pid = pid;
+	r->waker_tid = (__u32)bpf_get_current_pid_tgid();
+	r->target_cpu = BPF_CORE_READ(p, thread_info.cpu);
+	r->wake_kind = kind;
+	r->reserved = 0;
+	bpf_ringbuf_submit(r, wake_flags());
+	count(PROF_CNT_WAKEUP_EMITTED);
+	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(on_waking, struct task_struct *p)
+{
+	return on_wake(p, PROF_WAKE_WAKING);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(on_wakeup, struct task_struct *p)
+{
+	return on_wake(p, PROF_WAKE_WAKEUP);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(on_wakeup_new, struct task_struct *p)
+{
+	return on_wake(p, PROF_WAKE_WAKEUP_NEW);
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "profiler.h"
+#include "columns.h"
+#include "stack_table.h"
+#include "thread_table.h"
+#include "event_batch.h"
+
+struct event_batch {
+	struct stack_table *stacks;
+	struct thread_table *threads;
+	struct columns tables[PROF_TABLE_COUNT];
+	int committed;
+	uint64_t undecodable;
+};
+
+static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8 };
+static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8 };
+static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4 };
+
+struct event_batch *eb_new(void)
+{
+	struct event_batch *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->stacks = stack_table_new();
+	b->threads = thread_table_new();
+	if (!b->stacks || !b->threads) {
+		eb_free(b);
+		return NULL;
+	}
+	columns_init(&b->tables[PROF_TABLE_SAMPLES], PROF_COL_COUNT, SAMPLE_WIDTHS);
+	columns_init(&b->tables[PROF_TABLE_SWITCHES], PROF_SW_COUNT, SWITCH_WIDTHS);
+	columns_init(&b->tables[PROF_TABLE_WAKEUPS], PROF_WK_COUNT, WAKEUP_WIDTHS);
+	return b;
+}
+
+void eb_free(struct event_batch *b)
+{
+	if (!b)
+		return;
+	stack_table_free(b->stacks);
+	thread_table_free(b->threads);
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		columns_free(&b->tables[t]);
+	free(b);
+}
+
+void eb_reset(struct event_batch *b)
+{
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		b->tables[t].rows = 0;
+	stack_table_start_batch(b->stacks);
+	thread_table_start_batch(b->threads);
+	b->committed = 0;
+}
+
+uint32_t eb_task_state_index(uint32_t prev_state, uint32_t exit_state, int preempt)
+{
+	/* include/linux/sched.h: TASK_REPORT covers the bits below; TASK_IDLE
+	 * (UNINTERRUPTIBLE | NOLOAD) reports as I; a preempted task is R. */
+	const uint32_t TASK_UNINTERRUPTIBLE = 0x2, TASK_NOLOAD = 0x400, TASK_REPORT = 0x7f,
+		       TASK_RTLOCK_WAIT = 0x1000;
+	if (preempt)
+		return 0;
+	if (prev_state == (TASK_UNINTERRUPTIBLE | TASK_NOLOAD))
+		return 8;
+	if (prev_state == TASK_RTLOCK_WAIT)
+		return 2;
+	uint32_t state = (prev_state | exit_state) & TASK_REPORT;
+	uint32_t index = 0;
+	while (state) { /* fls() */
+		index++;
+		state >>= 1;
+	}
+	return index;
+}
+
+static int add_sample(struct event_batch *b, const struct prof_sample *s, size_t size)
+{
+	if (size < sizeof(*s) || s->kstack_len > PROF_MAX_FRAMES || s->ustack_len > PROF_MAX_FRAMES ||
+	    sizeof(*s) + 8ull * (s->kstack_len + s->ustack_len) > size)
+		return -EINVAL;
+	struct columns *c = &b->tables[PROF_TABLE_SAMPLES];
+	int64_t id = stack_table_intern(b->stacks, s->pid, s->kstack_len, s->ustack_len, (const uint64_t *)s->ips);
+	if (id < 0 || thread_table_saw(b->threads, s->tid, s->pid, s->ts, s->comm))
+		return -ENOMEM;
+	int64_t r = columns_add_row(c);
+	if (r < 0)
+		return -ENOMEM;
+	columns_set64(c, PROF_COL_TS, r, s->ts);
+	columns_set32(c, PROF_COL_CPU, r, s->cpu);
+	columns_set32(c, PROF_COL_PID, r, s->pid);
+	columns_set32(c, PROF_COL_TID, r, s->tid);
+	columns_set64(c, PROF_COL_STACK_ID, r, id);
+	return 0;
+}
+
+static int add_switch(struct event_batch *b, const struct prof_switch *s, size_t size)
+{
+	if (size < sizeof(*s))
+		return -EINVAL;
+	if (thread_table_saw(b->threads, s->prev_tid, s->prev_pid, s->ts, s->prev_comm) ||
+	    thread_table_saw(b->threads, s->next_tid, s->next_pid, s->ts, s->next_comm))
+		return -ENOMEM;
+	struct columns *c = &b->tables[PROF_TABLE_SWITCHES];
+	int64_t r = columns_add_row(c);
+	if (r < 0)
+		return -ENOMEM;
+	columns_set64(c, PROF_SW_TS, r, s->ts);
+	columns_set32(c, PROF_SW_CPU, r, s->cpu);
+	columns_set32(c, PROF_SW_PREV_TID, r, s->prev_tid);
+	columns_set32(c, PROF_SW_PREV_STATE, r, eb_task_state_index(s->prev_state, s->prev_exit_state, s->preempt));
+	columns_set32(c, PROF_SW_NEXT_TID, r, s->next_tid);
+	columns_set64(c, PROF_SW_PREV_STACK, r, (uint64_t)-1);
+	return 0;
+}
+
+static int add_wakeup(struct event_batch *b, const struct prof_wakeup *w, size_t size)
+{
+	if (size < sizeof(*w) || w->wake_kind > PROF_WAKE_WAKEUP_NEW)
+		return -EINVAL;
+	struct columns *c = &b->tables[PROF_TABLE_WAKEUPS];
+	int64_t r = columns_add_row(c);
+	if (r < 0)
+		return -ENOMEM;
+	columns_set64(c, PROF_WK_TS, r, w->ts);
+	columns_set32(c, PROF_WK_CPU, r, w->cpu);
+	columns_set32(c, PROF_WK_TID, r, w->tid);
+	columns_set32(c, PROF_WK_WAKER_TID, r, w->waker_tid);
+	columns_set32(c, PROF_WK_TARGET_CPU, r, w->target_cpu);
+	columns_set32(c, PROF_WK_KIND, r, w->wake_kind);
+	return 0;
+}
+
+int eb_add(struct event_batch *b, const void *rec, size_t size)
+{
+	int rc = -EINVAL;
+	if (size >= 4) {
+		switch (*(const uint32_t *)rec) {
+		case PROF_REC_SAMPLE: rc = add_sample(b, rec, size); break;
+		case PROF_REC_SWITCH: rc = add_switch(b, rec, size); break;
+		case PROF_REC_WAKEUP: rc = add_wakeup(b, rec, size); break;
+		}
+	}
+	if (rc == -EINVAL)
+		b->undecodable++;
+	return rc;
+}
+
+int eb_commit(struct event_batch *b, const int64_t *stack_ids, uint32_t n, int64_t weight)
+{
+	if (b->committed || stack_table_set_ids(b->stacks, stack_ids, n))
+		return -EINVAL;
+	b->committed = 1;
+	struct columns *s = &b->tables[PROF_TABLE_SAMPLES];
+	int64_t *stack = s->data[PROF_COL_STACK_ID], *w = s->data[PROF_COL_WEIGHT];
+	for (uint32_t r = 0; r < s->rows; r++) {
+		stack[r] = stack_table_id(b->stacks, stack[r]);
+		w[r] = weight;
+	}
+	struct columns *sw = &b->tables[PROF_TABLE_SWITCHES];
+	int64_t *prev = sw->data[PROF_SW_PREV_STACK];
+	for (uint32_t r = 0; r < sw->rows; r++)
+		if (prev[r] >= 0)
+			prev[r] = stack_table_id(b->stacks, prev[r]);
+	return 0;
+}
+
+uint32_t eb_rows(const struct event_batch *b, int table)
+{
+	return table >= 0 && table < PROF_TABLE_COUNT ? b->tables[table].rows : 0;
+}
+
+uint32_t eb_total_rows(const struct event_batch *b)
+{
+	uint32_t n = 0;
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		n += b->tables[t].rows;
+	return n;
+}
+
+void *eb_column(struct event_batch *b, int table, int column)
+{
+	if (table < 0 || table >= PROF_TABLE_COUNT || column < 0 || column >= b->tables[table].count)
+		return NULL;
+	return b->tables[table].data[column];
+}
+
+uint32_t eb_new_stack_count(const struct event_batch *b) { return stack_table_new_count(b->stacks); }
+
+const void *eb_new_stacks(const struct event_batch *b, size_t *bytes) { return stack_table_new_defs(b->stacks, bytes); }
+
+uint32_t eb_thread_count(const struct event_batch *b) { return thread_table_count(b->threads); }
+
+const void *eb_threads(const struct event_batch *b) { return thread_table_list(b->threads); }
+
+uint64_t eb_undecodable(const struct event_batch *b) { return b->undecodable; }

@@ -1,0 +1,280 @@
+package dev.profiler.recorder.bpf;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.NativeLongByReference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * native/event_batch.c on records built here (no BPF needed): stacks
+ * interned once across batches, threads reported once per batch with their
+ * first/last event, columns rewritten by the commit, scheduler records
+ * decoded (task states lettered as the kernel does), bad records counted.
+ */
+class EventBatchNativeTest {
+    /** The event_batch.h functions, exported by the same library the recorder loads. */
+    interface EventBatchLib extends Library {
+        Pointer eb_new();
+        void eb_free(Pointer b);
+        void eb_reset(Pointer b);
+        int eb_add(Pointer b, ByteBuffer rec, NativeLong size);
+        int eb_rows(Pointer b, int table);
+        Pointer eb_column(Pointer b, int table, int column);
+        int eb_new_stack_count(Pointer b);
+        Pointer eb_new_stacks(Pointer b, NativeLongByReference bytes);
+        int eb_thread_count(Pointer b);
+        Pointer eb_threads(Pointer b);
+        long eb_undecodable(Pointer b);
+        int eb_commit(Pointer b, long[] stackIds, int n, long weight);
+        int eb_task_state_index(int prevState, int exitState, int preempt);
+    }
+
+    static final EventBatchLib LIB = Native.load("profilershim", EventBatchLib.class);
+    static final int EINVAL = 22;
+    Pointer b;
+
+    @BeforeEach
+    void open() { b = LIB.eb_new(); }
+
+    @AfterEach
+    void close() { LIB.eb_free(b); }
+
+    /** A struct prof_sample, laid out as bpf/profiler.h says. */
+    static ByteBuffer sample(int cpu, long ts, int pid, int tid, String comm, long[] kernel, long[] user) {
+        ByteBuffer r = ByteBuffer.allocateDirect(48 + 8 * (kernel.length + user.length)).order(ByteOrder.LITTLE_ENDIAN);
+        r.putInt(0, 1).putInt(4, cpu).putLong(8, ts).putInt(16, pid).putInt(20, tid)
+            .putShort(24, (short) kernel.length).putShort(26, (short) user.length).putInt(28, 0);
+        byte[] name = comm.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < name.length && i < 15; i++) r.put(32 + i, name[i]);
+        int p = 48;
+        for (long ip : kernel) { r.putLong(p, ip); p += 8; }
+        for (long ip : user) { r.putLong(p, ip); p += 8; }
+        return r;
+    }
+
+    int add(ByteBuffer rec) { return LIB.eb_add(b, rec, new NativeLong(rec.capacity())); }
+
+    StackDefs newStacks() {
+        NativeLongByReference bytes = new NativeLongByReference();
+        Pointer p = LIB.eb_new_stacks(b, bytes);
+        int n = LIB.eb_new_stack_count(b);
+        BpfRecords.StackDef[] out = new BpfRecords.StackDef[n];
+        if (n > 0) {
+            ByteBuffer buf = p.getByteBuffer(0, bytes.getValue().longValue()).order(ByteOrder.LITTLE_ENDIAN);
+            int at = 0;
+            for (int i = 0; i < n; i++) at = BpfRecords.decodeStack(buf, at, out, i);
+            assertEquals(bytes.getValue().longValue(), at, "stack records fill exactly the bytes reported");
+        }
+        return new StackDefs(out);
+    }
+
+    record StackDefs(BpfRecords.StackDef[] defs) {}
+
+    BpfRecords.ThreadSeen[] threads() {
+        int n = LIB.eb_thread_count(b);
+        BpfRecords.ThreadSeen[] out = new BpfRecords.ThreadSeen[n];
+        if (n == 0) return out;
+        ByteBuffer buf = LIB.eb_threads(b).getByteBuffer(0, (long) n * BpfRecords.THREAD_SEEN_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) out[i] = BpfRecords.decodeThread(buf, i * BpfRecords.THREAD_SEEN_BYTES);
+        return out;
+    }
+
+    long[] longColumn(int c) { return longColumn(BpfRecords.TABLE_SAMPLES, c); }
+
+    int[] intColumn(int c) { return intColumn(BpfRecords.TABLE_SAMPLES, c); }
+
+    long[] longColumn(int table, int c) {
+        int rows = LIB.eb_rows(b, table);
+        long[] v = new long[rows];
+        if (rows > 0) LIB.eb_column(b, table, c).read(0, v, 0, rows);
+        return v;
+    }
+
+    int[] intColumn(int table, int c) {
+        int rows = LIB.eb_rows(b, table);
+        int[] v = new int[rows];
+        if (rows > 0) LIB.eb_column(b, table, c).read(0, v, 0, rows);
+        return v;
+    }
+
+    static final long[] K = {0xffffffff81000010L, 0xffffffff81000020L};
+    static final long[] U = {0x401000L, 0x402000L};
+
+    @Test
+    void internsStacksReportsThreadsAndFillsColumnsOnCommit() {
+        LIB.eb_reset(b);
+        assertEquals(0, add(sample(0, 100, 10, 11, "a", K, U)));
+        assertEquals(0, add(sample(1, 150, 10, 12, "b", K, U)));
+        assertEquals(0, add(sample(0, 200, 10, 11, "a", K, U)));
+        assertEquals(0, add(sample(1, 250, 20, 20, "c", new long[0], new long[] {1, 2, 3})));
+        assertEquals(0, add(sample(0, 300, 10, 11, "a", K, U)));
+        ByteBuffer tooDeep = sample(0, 1, 10, 11, "a", K, U);
+        tooDeep.putShort(24, (short) 200);
+        assertEquals(-EINVAL, add(tooDeep));
+        ByteBuffer shorter = sample(0, 1, 10, 11, "a", K, U);
+        assertEquals(-EINVAL, LIB.eb_add(b, shorter, new NativeLong(40)));
+        ByteBuffer lies = sample(0, 1, 10, 11, "a", K, U);
+        lies.putShort(26, (short) 5); // claims more user frames than the record holds
+        assertEquals(-EINVAL, add(lies));
+
+        assertEquals(5, LIB.eb_rows(b, BpfRecords.TABLE_SAMPLES));
+        assertEquals(3, LIB.eb_undecodable(b));
+        BpfRecords.StackDef[] defs = newStacks().defs();
+        assertEquals(2, defs.length);
+        assertEquals(0, defs[0].rawId());
+        assertEquals(10, defs[0].pid());
+        assertArrayEquals(K, defs[0].kernelIps());
+        assertArrayEquals(U, defs[0].userIps());
+        assertEquals(1, defs[1].rawId());
+        assertEquals(20, defs[1].pid());
+        assertArrayEquals(new long[0], defs[1].kernelIps());
+        assertArrayEquals(new long[] {1, 2, 3}, defs[1].userIps());
+
+        BpfRecords.ThreadSeen[] t = threads();
+        assertEquals(3, t.length);
+        assertEquals(new BpfRecords.ThreadSeen(11, 10, 100, 300, "a"), t[0]);
+        assertEquals(new BpfRecords.ThreadSeen(12, 10, 150, 150, "b"), t[1]);
+        assertEquals(new BpfRecords.ThreadSeen(20, 20, 250, 250, "c"), t[2]);
+
+        assertArrayEquals(new long[] {100, 150, 200, 250, 300}, longColumn(BpfRecords.COL_TS));
+        assertArrayEquals(new int[] {0, 1, 0, 1, 0}, intColumn(BpfRecords.COL_CPU));
+        assertArrayEquals(new int[] {10, 10, 10, 20, 10}, intColumn(BpfRecords.COL_PID));
+        assertArrayEquals(new int[] {11, 12, 11, 20, 11}, intColumn(BpfRecords.COL_TID));
+        assertArrayEquals(new long[] {0, 0, 0, 1, 0}, longColumn(BpfRecords.COL_STACK_ID), "raw ids before the commit");
+        assertEquals(-EINVAL, LIB.eb_commit(b, new long[] {7}, 1, 1000), "one id per new stack");
+        assertEquals(0, LIB.eb_commit(b, new long[] {7, 9}, 2, 1000));
+        assertEquals(-EINVAL, LIB.eb_commit(b, new long[] {7, 9}, 2, 1000), "a batch is committed once");
+        assertArrayEquals(new long[] {7, 7, 7, 9, 7}, longColumn(BpfRecords.COL_STACK_ID));
+        assertArrayEquals(new long[] {1000, 1000, 1000, 1000, 1000}, longColumn(BpfRecords.COL_WEIGHT));
+
+        // Next batch: the known stack is not reported again and keeps its id;
+        // a renamed thread is reported with its new name; same addresses in
+        // another process are another raw stack.
+        LIB.eb_reset(b);
+        assertEquals(0, add(sample(0, 400, 10, 11, "a2", K, U)));
+        assertEquals(0, add(sample(0, 500, 30, 31, "d", K, U)));
+        defs = newStacks().defs();
+        assertEquals(1, defs.length);
+        assertEquals(2, defs[0].rawId());
+        assertEquals(30, defs[0].pid());
+        t = threads();
+        assertEquals(2, t.length);
+        assertEquals(new BpfRecords.ThreadSeen(11, 10, 400, 400, "a2"), t[0]);
+        assertEquals(0, LIB.eb_commit(b, new long[] {7}, 1, 5));
+        assertArrayEquals(new long[] {7, 7}, longColumn(BpfRecords.COL_STACK_ID));
+    }
+
+    @Test
+    void manyStacksAndThreadsSurviveTheTablesGrowing() {
+        int n = 50_000, threads = 6_000;
+        LIB.eb_reset(b);
+        for (int i = 0; i < n; i++)
+            assertEquals(0, add(sample(0, i, 1 + i % threads, 1 + i % threads, "t", K, new long[] {0x400000L + i})));
+        assertEquals(n, LIB.eb_new_stack_count(b));
+        assertEquals(threads, LIB.eb_thread_count(b));
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) ids[i] = 1_000_000L + i;
+        assertEquals(0, LIB.eb_commit(b, ids, n, 1));
+
+        // every stack again, in reverse: all known, each maps to its own id
+        LIB.eb_reset(b);
+        for (int i = n - 1; i >= 0; i--)
+            assertEquals(0, add(sample(0, i, 1 + i % threads, 1 + i % threads, "t", K, new long[] {0x400000L + i})));
+        assertEquals(0, LIB.eb_new_stack_count(b));
+        assertEquals(threads, LIB.eb_thread_count(b));
+        assertEquals(0, LIB.eb_commit(b, new long[0], 0, 1));
+        long[] col = longColumn(BpfRecords.COL_STACK_ID);
+        for (int r = 0; r < n; r++) assertEquals(1_000_000L + (n - 1 - r), col[r], "row " + r);
+    }
+
+    /** A struct prof_switch. */
+    static ByteBuffer switchRecord(int cpu, long ts, int prevTid, int prevPid, String prevComm, int prevState,
+                                   int exitState, boolean preempt, int nextTid, int nextPid, String nextComm) {
+        ByteBuffer r = ByteBuffer.allocateDirect(72).order(ByteOrder.LITTLE_ENDIAN);
+        r.putInt(0, 2).putInt(4, cpu).putLong(8, ts).putInt(16, prevTid).putInt(20, prevPid).putInt(24, nextTid)
+            .putInt(28, nextPid).putInt(32, prevState).putShort(36, (short) exitState).put(38, (byte) (preempt ? 1 : 0));
+        putComm(r, 40, prevComm);
+        putComm(r, 56, nextComm);
+        return r;
+    }
+
+    /** A struct prof_wakeup. */
+    static ByteBuffer wakeupRecord(int cpu, long ts, int tid, int pid, int wakerTid, int targetCpu, int kind) {
+        ByteBuffer r = ByteBuffer.allocateDirect(40).order(ByteOrder.LITTLE_ENDIAN);
+        r.putInt(0, 3).putInt(4, cpu).putLong(8, ts).putInt(16, tid).putInt(20, pid).putInt(24, wakerTid)
+            .putInt(28, targetCpu).putInt(32, kind);
+        return r;
+    }
+
+    static void putComm(ByteBuffer r, int at, String comm) {
+        byte[] name = comm.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < name.length && i < 15; i++) r.put(at + i, name[i]);
+    }
+
+    String state(int prevState, int exitState, boolean preempt) {
+        return BpfRecords.TASK_STATES.get(LIB.eb_task_state_index(prevState, exitState, preempt ? 1 : 0));
+    }
+
+    @Test
+    void taskStatesAreLetteredAsTheKernelDoes() {
+        assertEquals("R", state(0x0, 0, false));
+        assertEquals("R", state(0x1, 0, true), "a preempted task is runnable whatever its state bits");
+        assertEquals("S", state(0x1, 0, false));
+        assertEquals("D", state(0x2, 0, false));
+        assertEquals("T", state(0x4, 0, false));
+        assertEquals("t", state(0x8, 0, false));
+        assertEquals("X", state(0x80, 0x10, false), "TASK_DEAD with EXIT_DEAD");
+        assertEquals("Z", state(0x80, 0x20, false), "TASK_DEAD with EXIT_ZOMBIE");
+        assertEquals("P", state(0x40, 0, false));
+        assertEquals("I", state(0x402, 0, false), "TASK_IDLE = UNINTERRUPTIBLE | NOLOAD");
+        assertEquals("D", state(0x1000, 0, false), "TASK_RTLOCK_WAIT");
+        assertEquals("S", state(0x1 | 0x100, 0, false), "TASK_KILLABLE bits beyond TASK_REPORT are ignored");
+    }
+
+    @Test
+    void switchesAndWakeupsBecomeColumnsAndNameTheirThreads() {
+        LIB.eb_reset(b);
+        assertEquals(0, add(wakeupRecord(0, 90, 21, 20, 11, 1, 0)));
+        assertEquals(0, add(switchRecord(1, 100, 0, 0, "swapper/1", 0, 0, false, 21, 20, "pong")));
+        assertEquals(0, add(switchRecord(0, 110, 11, 10, "ping", 0x1, 0, false, 0, 0, "swapper/0")));
+        assertEquals(0, add(wakeupRecord(1, 120, 11, 10, 21, 0, 1)));
+        assertEquals(0, add(switchRecord(1, 130, 21, 20, "pong2", 0x0, 0, true, 11, 10, "ping")));
+        assertEquals(-EINVAL, add(wakeupRecord(1, 140, 11, 10, 21, 0, 7)), "unknown wake kind");
+        ByteBuffer cut = switchRecord(1, 150, 21, 20, "pong", 0, 0, false, 11, 10, "ping");
+        assertEquals(-EINVAL, LIB.eb_add(b, cut, new NativeLong(50)), "switch record cut short");
+        assertEquals(2, LIB.eb_undecodable(b));
+
+        assertEquals(3, LIB.eb_rows(b, BpfRecords.TABLE_SWITCHES));
+        assertEquals(2, LIB.eb_rows(b, BpfRecords.TABLE_WAKEUPS));
+        assertEquals(0, LIB.eb_rows(b, BpfRecords.TABLE_SAMPLES));
+        assertEquals(0, LIB.eb_commit(b, new long[0], 0, 1));
+        int sw = BpfRecords.TABLE_SWITCHES, wk = BpfRecords.TABLE_WAKEUPS;
+        assertArrayEquals(new long[] {100, 110, 130}, longColumn(sw, 0));
+        assertArrayEquals(new int[] {1, 0, 1}, intColumn(sw, 1));
+        assertArrayEquals(new int[] {0, 11, 21}, intColumn(sw, 2), "prev_tid");
+        assertArrayEquals(new int[] {0, 1, 0}, intColumn(sw, 3), "prev_state: R, S, R (preempted)");
+        assertArrayEquals(new int[] {21, 0, 11}, intColumn(sw, 4), "next_tid");
+        assertArrayEquals(new long[] {-1, -1, -1}, longColumn(sw, BpfRecords.SW_PREV_STACK), "no off-CPU stacks asked for");
+        assertArrayEquals(new long[] {90, 120}, longColumn(wk, 0));
+        assertArrayEquals(new int[] {0, 1}, intColumn(wk, 1), "cpu");
+        assertArrayEquals(new int[] {21, 11}, intColumn(wk, 2), "woken");
+        assertArrayEquals(new int[] {11, 21}, intColumn(wk, 3), "waker");
+        assertArrayEquals(new int[] {1, 0}, intColumn(wk, 4), "target cpu");
+        assertArrayEquals(new int[] {0, 1}, intColumn(wk, 5), "kind: waking, wakeup");
+
+        BpfRecords.ThreadSeen[] t = threads();
+        assertEquals(3, t.length, "swapper (tid 0), pong, ping; wakeups name no thread");
+        assertEquals(new BpfRecords.ThreadSeen(0, 0, 100, 110, "swapper/0"), t[0]);
+        assertEquals(new BpfRecords.ThreadSeen(21, 20, 100, 130, "pong2"), t[1]);
+        assertEquals(new BpfRecords.ThreadSeen(11, 10, 110, 130, "ping"), t[2]);
+    }
+}
