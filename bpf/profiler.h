@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 2
+#define PROF_ABI_VERSION 6
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -20,6 +20,8 @@ enum prof_record_kind {
 	PROF_REC_SAMPLE = 1,
 	PROF_REC_SWITCH = 2,
 	PROF_REC_WAKEUP = 3,
+	PROF_REC_LOCK = 4,
+	PROF_REC_FUTEX = 5,
 };
 
 /* Per-CPU counters the BPF side keeps (index into the counters map). Failed
@@ -32,7 +34,16 @@ enum prof_counter {
 	PROF_CNT_SWITCH_LOST = 3,
 	PROF_CNT_WAKEUP_EMITTED = 4,
 	PROF_CNT_WAKEUP_LOST = 5,
-	PROF_CNT_MAX = 6,
+	PROF_CNT_LOCK_EMITTED = 6,
+	PROF_CNT_LOCK_LOST = 7,
+	/* contention_begin and contention_end do not pair 1:1 (measured): a
+	 * begin replaced by another begin for the same task and lock, or an end
+	 * with no begin, is counted here instead of given a made-up duration */
+	PROF_CNT_LOCK_UNPAIRED_BEGIN = 8,
+	PROF_CNT_LOCK_UNPAIRED_END = 9,
+	PROF_CNT_FUTEX_EMITTED = 10,
+	PROF_CNT_FUTEX_LOST = 11,
+	PROF_CNT_MAX = 12,
 };
 
 /* One CPU sample: a perf_event (cpu-clock or cycles) fired on `cpu`.
@@ -69,6 +80,10 @@ struct prof_switch {
 	__u8 reserved;
 	char prev_comm[16];
 	char next_comm[16];
+	__u16 kstack_len;  /* off-CPU stack of prev (--offcpu-stacks), else 0 */
+	__u16 ustack_len;
+	__u32 reserved2;
+	__u64 ips[];       /* kstack_len kernel, then ustack_len user addresses */
 };
 
 /* A wakeup (tp_btf/sched_waking, sched_wakeup, sched_wakeup_new). */
@@ -90,6 +105,45 @@ struct prof_wakeup {
 	__u32 reserved;
 };
 
+/* A kernel lock wait (lock:contention_begin paired with contention_end for
+ * the same task and lock), written at the end. Followed by kstack_len kernel
+ * addresses: the stack at contention_end, whose callers are those at begin
+ * (both tracepoints fire in the same slow-path function). */
+struct prof_lock {
+	__u32 kind;        /* PROF_REC_LOCK */
+	__u32 cpu;         /* CPU at begin */
+	__u64 ts_begin;
+	__u64 ts_end;
+	__u32 tid;
+	__u32 pid;
+	__u64 lock_addr;
+	__u32 flags;       /* LCB_F_* of contention_begin */
+	__s32 ret;         /* contention_end's ret (0, or -EINTR...) */
+	__u16 kstack_len;
+	__u16 reserved;
+	__u32 reserved2;
+	__u64 ips[];
+};
+
+/* A user-space futex wait: one futex() call with a waiting op, from entry
+ * to return (fentry/fexit of do_futex). Followed by ustack_len user
+ * addresses: the caller's stack (unchanged while it waits in the kernel). */
+struct prof_futex {
+	__u32 kind;        /* PROF_REC_FUTEX */
+	__u32 cpu;         /* CPU at return */
+	__u64 ts_begin;
+	__u64 ts_end;
+	__u32 tid;
+	__u32 pid;
+	__u64 uaddr;
+	__u32 op;          /* futex op, FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME included */
+	__s32 ret;         /* 0, or -ETIMEDOUT, -EAGAIN, -EINTR... */
+	__u16 ustack_len;
+	__u16 reserved;
+	__u32 reserved2;
+	__u64 ips[];
+};
+
 /*
  * What the shim (native/event_batch.c) hands to Java after each poll, so
  * that Java does no work per event: each table's rows as columns, plus these
@@ -106,9 +160,14 @@ struct prof_stack_def {
 	__u32 pid;
 	__u16 kstack_len;
 	__u16 ustack_len;
-	__u32 reserved;
+	__u32 flags;       /* PROF_STACK_F_* */
 	__u64 ips[];
 };
+
+/* Taken inside a tracing program (switch, lock, futex), not by the sampler:
+ * its leaf kernel frames are the tracing machinery (the BPF program,
+ * bpf_trace_run*), which Java trims. */
+#define PROF_STACK_F_EVENT 1
 
 /* A thread that had samples or scheduler events in the batch: one per
  * (tid, pid) per batch. */
@@ -126,7 +185,9 @@ enum prof_batch_table {
 	PROF_TABLE_SAMPLES = 0,
 	PROF_TABLE_SWITCHES = 1,
 	PROF_TABLE_WAKEUPS = 2,
-	PROF_TABLE_COUNT = 3,
+	PROF_TABLE_LOCKS = 3,
+	PROF_TABLE_FUTEX = 4,
+	PROF_TABLE_COUNT = 5,
 };
 
 enum prof_sample_column {
@@ -157,6 +218,29 @@ enum prof_wakeup_column {
 	PROF_WK_TARGET_CPU = 4, /* __u32 */
 	PROF_WK_KIND = 5,       /* __u32: enum prof_wake_kind, an index into PROF_WAKE_KINDS */
 	PROF_WK_COUNT = 6,
+};
+
+enum prof_lock_column {
+	PROF_LK_TS_BEGIN = 0,   /* __u64 */
+	PROF_LK_TS_END = 1,     /* __u64 */
+	PROF_LK_CPU = 2,        /* __u32 */
+	PROF_LK_TID = 3,        /* __u32 */
+	PROF_LK_ADDR = 4,       /* __u64 */
+	PROF_LK_SYMBOL = 5,     /* __s32: -1; Java writes the dictionary index of the lock's symbol */
+	PROF_LK_FLAGS = 6,      /* __u32 */
+	PROF_LK_STACK = 7,      /* __s64: a raw id until the commit, then a stack_id */
+	PROF_LK_COUNT = 8,
+};
+
+enum prof_futex_column {
+	PROF_FX_TS_BEGIN = 0,   /* __u64 */
+	PROF_FX_TS_END = 1,     /* __u64 */
+	PROF_FX_PID = 2,        /* __u32 */
+	PROF_FX_TID = 3,        /* __u32 */
+	PROF_FX_UADDR = 4,      /* __u64 */
+	PROF_FX_OP = 5,         /* __u32 */
+	PROF_FX_STACK = 6,      /* __s64: a raw id until the commit, then a stack_id */
+	PROF_FX_COUNT = 7,
 };
 
 /* Dictionary values, in index order, of sched_switch.prev_state (as the

@@ -19,6 +19,8 @@
 #include <bpf/bpf_core_read.h>
 #include "profiler.h"
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h: kernel threads have no user stack */
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before load. */
@@ -30,6 +32,7 @@ const volatile __u64 wakeup_bytes = 256 * 1024;
  * arguments and the state is read from the task. The branch not taken is
  * removed by the verifier, so the program loads on both. */
 const volatile __u32 switch_has_prev_state = 1;
+const volatile __u32 offcpu_stacks = 0;   /* 1: stack of every task switched out */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -49,6 +52,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
+
+/* Room for a switch record with both stacks; too big for the BPF stack. */
+struct switch_scratch {
+	struct prof_switch hdr;
+	__u64 ips[2 * PROF_MAX_FRAMES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct switch_scratch);
+} switch_scratch SEC(".maps");
 
 /* Kernels before 5.14 called the task state `state`. */
 struct task_struct___pre514 {
@@ -100,11 +116,13 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (!wanted(prev_pid) && !wanted(next_pid))
 		return 0;
 
-	struct prof_switch *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count(PROF_CNT_SWITCH_LOST);
+	/* Built in per-CPU scratch: with stacks the size is known only after
+	 * bpf_get_stack, and reserving the maximum would waste the ring. */
+	__u32 zero = 0;
+	struct switch_scratch *s = bpf_map_lookup_elem(&switch_scratch, &zero);
+	if (!s)
 		return 0;
-	}
+	struct prof_switch *r = &s->hdr;
 	r->kind = PROF_REC_SWITCH;
 	r->cpu = bpf_get_smp_processor_id();
 	r->ts = bpf_ktime_get_ns();
@@ -119,10 +137,30 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	r->prev_exit_state = BPF_CORE_READ(prev, exit_state);
 	r->preempt = preempt;
 	r->reserved = 0;
+	r->reserved2 = 0;
 	bpf_probe_read_kernel(r->prev_comm, sizeof(r->prev_comm), prev->comm);
 	bpf_probe_read_kernel(r->next_comm, sizeof(r->next_comm), next->comm);
-	bpf_ringbuf_submit(r, wake_flags());
-	count(PROF_CNT_SWITCH_EMITTED);
+
+	/* This tracepoint runs on prev's stack, before the switch: its kernel
+	 * stack says where it blocked, its user stack where it entered. */
+	__u32 kn = 0, un = 0;
+	if (offcpu_stacks && prev_tid != 0) {
+		long kb = bpf_get_stack(ctx, s->ips, PROF_MAX_FRAMES * 8, 0);
+		kn = kb > 0 ? ((__u32)kb / 8) & 127 : 0;
+		if (!(BPF_CORE_READ(prev, flags) & PF_KTHREAD)) {
+			long ub = bpf_get_stack(ctx, &s->ips[kn], PROF_MAX_FRAMES * 8, BPF_F_USER_STACK);
+			un = ub > 0 ? ((__u32)ub / 8) & 127 : 0;
+		}
+	}
+	r->kstack_len = kn;
+	r->ustack_len = un;
+	__u64 size = sizeof(*r) + (__u64)(kn + un) * 8;
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&events, s, size, wake_flags()) == 0)
+		count(PROF_CNT_SWITCH_EMITTED);
+	else
+		count(PROF_CNT_SWITCH_LOST);
 	return 0;
 }
 

@@ -20,6 +20,8 @@ struct event_batch {
 static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8 };
 static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8 };
 static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4 };
+static const uint8_t LOCK_WIDTHS[PROF_LK_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
+static const uint8_t FUTEX_WIDTHS[PROF_FX_COUNT] = { 8, 8, 4, 4, 8, 4, 8 };
 
 struct event_batch *eb_new(void)
 {
@@ -35,6 +37,8 @@ struct event_batch *eb_new(void)
 	columns_init(&b->tables[PROF_TABLE_SAMPLES], PROF_COL_COUNT, SAMPLE_WIDTHS);
 	columns_init(&b->tables[PROF_TABLE_SWITCHES], PROF_SW_COUNT, SWITCH_WIDTHS);
 	columns_init(&b->tables[PROF_TABLE_WAKEUPS], PROF_WK_COUNT, WAKEUP_WIDTHS);
+	columns_init(&b->tables[PROF_TABLE_LOCKS], PROF_LK_COUNT, LOCK_WIDTHS);
+	columns_init(&b->tables[PROF_TABLE_FUTEX], PROF_FX_COUNT, FUTEX_WIDTHS);
 	return b;
 }
 
@@ -85,7 +89,7 @@ static int add_sample(struct event_batch *b, const struct prof_sample *s, size_t
 	    sizeof(*s) + 8ull * (s->kstack_len + s->ustack_len) > size)
 		return -EINVAL;
 	struct columns *c = &b->tables[PROF_TABLE_SAMPLES];
-	int64_t id = stack_table_intern(b->stacks, s->pid, s->kstack_len, s->ustack_len, (const uint64_t *)s->ips);
+	int64_t id = stack_table_intern(b->stacks, s->pid, s->kstack_len, s->ustack_len, (const uint64_t *)s->ips, 0);
 	if (id < 0 || thread_table_saw(b->threads, s->tid, s->pid, s->ts, s->comm))
 		return -ENOMEM;
 	int64_t r = columns_add_row(c);
@@ -101,11 +105,19 @@ static int add_sample(struct event_batch *b, const struct prof_sample *s, size_t
 
 static int add_switch(struct event_batch *b, const struct prof_switch *s, size_t size)
 {
-	if (size < sizeof(*s))
+	if (size < sizeof(*s) || s->kstack_len > PROF_MAX_FRAMES || s->ustack_len > PROF_MAX_FRAMES ||
+	    sizeof(*s) + 8ull * (s->kstack_len + s->ustack_len) > size)
 		return -EINVAL;
 	if (thread_table_saw(b->threads, s->prev_tid, s->prev_pid, s->ts, s->prev_comm) ||
 	    thread_table_saw(b->threads, s->next_tid, s->next_pid, s->ts, s->next_comm))
 		return -ENOMEM;
+	int64_t stack = -1;
+	if (s->kstack_len + s->ustack_len > 0) {
+		stack = stack_table_intern(b->stacks, s->prev_pid, s->kstack_len, s->ustack_len,
+					   (const uint64_t *)s->ips, PROF_STACK_F_EVENT);
+		if (stack < 0)
+			return -ENOMEM;
+	}
 	struct columns *c = &b->tables[PROF_TABLE_SWITCHES];
 	int64_t r = columns_add_row(c);
 	if (r < 0)
@@ -115,7 +127,7 @@ static int add_switch(struct event_batch *b, const struct prof_switch *s, size_t
 	columns_set32(c, PROF_SW_PREV_TID, r, s->prev_tid);
 	columns_set32(c, PROF_SW_PREV_STATE, r, eb_task_state_index(s->prev_state, s->prev_exit_state, s->preempt));
 	columns_set32(c, PROF_SW_NEXT_TID, r, s->next_tid);
-	columns_set64(c, PROF_SW_PREV_STACK, r, (uint64_t)-1);
+	columns_set64(c, PROF_SW_PREV_STACK, r, stack);
 	return 0;
 }
 
@@ -136,6 +148,57 @@ static int add_wakeup(struct event_batch *b, const struct prof_wakeup *w, size_t
 	return 0;
 }
 
+static int add_lock(struct event_batch *b, const struct prof_lock *l, size_t size)
+{
+	if (size < sizeof(*l) || l->kstack_len > PROF_MAX_FRAMES || sizeof(*l) + 8ull * l->kstack_len > size)
+		return -EINVAL;
+	int64_t stack = -1;
+	if (l->kstack_len > 0) {
+		stack = stack_table_intern(b->stacks, l->pid, l->kstack_len, 0, (const uint64_t *)l->ips,
+					   PROF_STACK_F_EVENT);
+		if (stack < 0)
+			return -ENOMEM;
+	}
+	struct columns *c = &b->tables[PROF_TABLE_LOCKS];
+	int64_t r = columns_add_row(c);
+	if (r < 0)
+		return -ENOMEM;
+	columns_set64(c, PROF_LK_TS_BEGIN, r, l->ts_begin);
+	columns_set64(c, PROF_LK_TS_END, r, l->ts_end);
+	columns_set32(c, PROF_LK_CPU, r, l->cpu);
+	columns_set32(c, PROF_LK_TID, r, l->tid);
+	columns_set64(c, PROF_LK_ADDR, r, l->lock_addr);
+	columns_set32(c, PROF_LK_SYMBOL, r, (uint32_t)-1);
+	columns_set32(c, PROF_LK_FLAGS, r, l->flags);
+	columns_set64(c, PROF_LK_STACK, r, stack);
+	return 0;
+}
+
+static int add_futex(struct event_batch *b, const struct prof_futex *f, size_t size)
+{
+	if (size < sizeof(*f) || f->ustack_len > PROF_MAX_FRAMES || sizeof(*f) + 8ull * f->ustack_len > size)
+		return -EINVAL;
+	int64_t stack = -1;
+	if (f->ustack_len > 0) {
+		stack = stack_table_intern(b->stacks, f->pid, 0, f->ustack_len, (const uint64_t *)f->ips,
+					   PROF_STACK_F_EVENT);
+		if (stack < 0)
+			return -ENOMEM;
+	}
+	struct columns *c = &b->tables[PROF_TABLE_FUTEX];
+	int64_t r = columns_add_row(c);
+	if (r < 0)
+		return -ENOMEM;
+	columns_set64(c, PROF_FX_TS_BEGIN, r, f->ts_begin);
+	columns_set64(c, PROF_FX_TS_END, r, f->ts_end);
+	columns_set32(c, PROF_FX_PID, r, f->pid);
+	columns_set32(c, PROF_FX_TID, r, f->tid);
+	columns_set64(c, PROF_FX_UADDR, r, f->uaddr);
+	columns_set32(c, PROF_FX_OP, r, f->op);
+	columns_set64(c, PROF_FX_STACK, r, stack);
+	return 0;
+}
+
 int eb_add(struct event_batch *b, const void *rec, size_t size)
 {
 	int rc = -EINVAL;
@@ -144,11 +207,23 @@ int eb_add(struct event_batch *b, const void *rec, size_t size)
 		case PROF_REC_SAMPLE: rc = add_sample(b, rec, size); break;
 		case PROF_REC_SWITCH: rc = add_switch(b, rec, size); break;
 		case PROF_REC_WAKEUP: rc = add_wakeup(b, rec, size); break;
+		case PROF_REC_LOCK: rc = add_lock(b, rec, size); break;
+		case PROF_REC_FUTEX: rc = add_futex(b, rec, size); break;
 		}
 	}
 	if (rc == -EINVAL)
 		b->undecodable++;
 	return rc;
+}
+
+/* Raw ids -> stack ids in an optional stack column (-1 stays). */
+static void remap_stacks(struct event_batch *b, int table, int column)
+{
+	struct columns *c = &b->tables[table];
+	int64_t *v = c->data[column];
+	for (uint32_t r = 0; r < c->rows; r++)
+		if (v[r] >= 0)
+			v[r] = stack_table_id(b->stacks, v[r]);
 }
 
 int eb_commit(struct event_batch *b, const int64_t *stack_ids, uint32_t n, int64_t weight)
@@ -162,11 +237,9 @@ int eb_commit(struct event_batch *b, const int64_t *stack_ids, uint32_t n, int64
 		stack[r] = stack_table_id(b->stacks, stack[r]);
 		w[r] = weight;
 	}
-	struct columns *sw = &b->tables[PROF_TABLE_SWITCHES];
-	int64_t *prev = sw->data[PROF_SW_PREV_STACK];
-	for (uint32_t r = 0; r < sw->rows; r++)
-		if (prev[r] >= 0)
-			prev[r] = stack_table_id(b->stacks, prev[r]);
+	remap_stacks(b, PROF_TABLE_SWITCHES, PROF_SW_PREV_STACK);
+	remap_stacks(b, PROF_TABLE_LOCKS, PROF_LK_STACK);
+	remap_stacks(b, PROF_TABLE_FUTEX, PROF_FX_STACK);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
 #include <linux/types.h>
@@ -24,16 +25,29 @@
 #include "profiler.h"
 #include "sampler.skel.h"
 #include "sched.skel.h"
+#include "locks.skel.h"
+#include "futex.skel.h"
 #include "event_batch.h"
 #include <bpf/btf.h>
 
 #define EVENT_SOURCE_HW_CYCLES 1
 #define EVENT_SOURCE_SW_CPU_CLOCK 2
 
+/* What pshim_open loads besides the sampler (bits of `sources`); mirrored
+ * by BpfSession.Config. */
+#define PSHIM_SRC_SCHED 1         /* context switches and wakeups */
+#define PSHIM_SRC_OFFCPU_STACKS 2 /* ... with the stack of each task switched out */
+#define PSHIM_SRC_LOCKS 4         /* kernel lock contention */
+#define PSHIM_SRC_FUTEX 8         /* user-space futex waits */
+
 struct pshim {
 	struct sampler_bpf *skel;
 	struct sched_bpf *sched; /* NULL unless scheduler events were asked for */
 	struct bpf_link *sched_links[4];
+	struct locks_bpf *locks; /* NULL unless lock contention was asked for */
+	struct bpf_link *lock_links[2];
+	struct futex_bpf *futex; /* NULL unless futex waits were asked for */
+	struct bpf_link *futex_links[2];
 	struct ring_buffer *rb;
 	int ncpus;
 	int *perf_fds;
@@ -122,7 +136,7 @@ static int sched_switch_args(void)
 }
 
 static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, unsigned long ring_bytes,
-		      unsigned long wakeup_bytes, char *err, int errlen)
+		      unsigned long wakeup_bytes, int offcpu_stacks, char *err, int errlen)
 {
 	h->sched = sched_bpf__open();
 	if (!h->sched) {
@@ -133,6 +147,7 @@ static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	h->sched->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
 	h->sched->rodata->wakeup_bytes = wakeup_bytes;
 	h->sched->rodata->switch_has_prev_state = sched_switch_args() >= 4;
+	h->sched->rodata->offcpu_stacks = offcpu_stacks ? 1 : 0;
 	bpf_map__set_max_entries(h->sched->maps.events, round_up_pow2(ring_bytes));
 	/* One filter and one set of counters for every source. */
 	int rc = bpf_map__reuse_fd(h->sched->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
@@ -147,11 +162,82 @@ static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	return 0;
 }
 
-/* Opens and loads the BPF objects: the sampler, and the scheduler programs
- * when `sched` is set. Ring sizes are rounded up to powers of two. Returns
+static int open_locks(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, unsigned long ring_bytes,
+		      unsigned long wakeup_bytes, char *err, int errlen)
+{
+	h->locks = locks_bpf__open();
+	if (!h->locks) {
+		set_err(err, errlen, "cannot open the lock BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	h->locks->rodata->self_tgid = self_tgid;
+	h->locks->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
+	h->locks->rodata->wakeup_bytes = wakeup_bytes;
+	bpf_map__set_max_entries(h->locks->maps.lock_events, round_up_pow2(ring_bytes));
+	int rc = bpf_map__reuse_fd(h->locks->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
+	if (!rc)
+		rc = bpf_map__reuse_fd(h->locks->maps.counters, bpf_map__fd(h->skel->maps.counters));
+	if (!rc)
+		rc = locks_bpf__load(h->locks);
+	if (rc) {
+		load_error(err, errlen, rc, "lock contention");
+		return rc;
+	}
+	return 0;
+}
+
+/* The syscall tracepoints are found by id in tracefs; a fresh machine may
+ * not have it mounted. */
+static int ensure_tracefs(char *err, int errlen)
+{
+	if (!access("/sys/kernel/tracing/events/syscalls", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
+		return 0;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) && errno != EBUSY) {
+		set_err(err, errlen, "--futex needs tracefs, and mounting it on /sys/kernel/tracing failed: %s",
+			strerror(errno));
+		return -errno;
+	}
+	if (access("/sys/kernel/tracing/events/syscalls", F_OK)) {
+		set_err(err, errlen, "--futex needs the syscall tracepoints, and this kernel has none "
+			"(CONFIG_FTRACE_SYSCALLS)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int open_futex(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, unsigned long ring_bytes,
+		      unsigned long wakeup_bytes, char *err, int errlen)
+{
+	int trc = ensure_tracefs(err, errlen);
+	if (trc)
+		return trc;
+	h->futex = futex_bpf__open();
+	if (!h->futex) {
+		set_err(err, errlen, "cannot open the futex BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	h->futex->rodata->self_tgid = self_tgid;
+	h->futex->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
+	h->futex->rodata->wakeup_bytes = wakeup_bytes;
+	bpf_map__set_max_entries(h->futex->maps.futex_events, round_up_pow2(ring_bytes));
+	int rc = bpf_map__reuse_fd(h->futex->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
+	if (!rc)
+		rc = bpf_map__reuse_fd(h->futex->maps.counters, bpf_map__fd(h->skel->maps.counters));
+	if (!rc)
+		rc = futex_bpf__load(h->futex);
+	if (rc) {
+		load_error(err, errlen, rc, "futex");
+		return rc;
+	}
+	return 0;
+}
+
+/* Opens and loads the BPF objects: the sampler, and what `sources`
+ * (PSHIM_SRC_*) asks for. Ring sizes are rounded up to powers of two. Returns
  * NULL with a one-line reason in err. */
 struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long sample_ring_bytes,
-			 unsigned long event_ring_bytes, unsigned long wakeup_bytes, int sched,
+			 unsigned long event_ring_bytes, unsigned long wakeup_bytes, int sources,
 			 int verbose_libbpf, char *err, int errlen)
 {
 	verbose = verbose_libbpf;
@@ -178,7 +264,13 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 		load_error(err, errlen, rc, "sampler");
 		goto fail;
 	}
-	if (sched && open_sched(h, self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes, err, errlen))
+	if ((sources & PSHIM_SRC_SCHED) &&
+	    open_sched(h, self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes, sources & PSHIM_SRC_OFFCPU_STACKS,
+		       err, errlen))
+		goto fail;
+	if ((sources & PSHIM_SRC_LOCKS) && open_locks(h, self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes, err, errlen))
+		goto fail;
+	if ((sources & PSHIM_SRC_FUTEX) && open_futex(h, self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes, err, errlen))
 		goto fail;
 	h->batch = eb_new();
 	if (!h->batch) {
@@ -187,12 +279,70 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 	}
 	return h;
 fail:
+	if (h->futex)
+		futex_bpf__destroy(h->futex);
+	if (h->locks)
+		locks_bpf__destroy(h->locks);
 	if (h->sched)
 		sched_bpf__destroy(h->sched);
 	if (h->skel)
 		sampler_bpf__destroy(h->skel);
 	free(h);
 	return NULL;
+}
+
+/* Attaches the lock contention programs (PSHIM_SRC_LOCKS). */
+int pshim_attach_locks(struct pshim *h, char *err, int errlen)
+{
+	if (!h->locks) {
+		set_err(err, errlen, "lock contention programs were not loaded");
+		return -EINVAL;
+	}
+	struct bpf_program *progs[2] = { h->locks->progs.on_contention_begin, h->locks->progs.on_contention_end };
+	for (int i = 0; i < 2; i++) {
+		h->lock_links[i] = bpf_program__attach(progs[i]);
+		if (!h->lock_links[i]) {
+			int e = errno;
+			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(progs[i]), strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+/* Attaches the futex programs (PSHIM_SRC_FUTEX). */
+int pshim_attach_futex(struct pshim *h, char *err, int errlen)
+{
+	if (!h->futex) {
+		set_err(err, errlen, "futex programs were not loaded");
+		return -EINVAL;
+	}
+	struct bpf_program *progs[2] = { h->futex->progs.on_futex_enter, h->futex->progs.on_futex_exit };
+	for (int i = 0; i < 2; i++) {
+		h->futex_links[i] = bpf_program__attach(progs[i]);
+		if (!h->futex_links[i]) {
+			int e = errno;
+			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(progs[i]), strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+/* Waits still open when recording stopped: begins whose end was not seen. */
+int pshim_lock_waits_open(struct pshim *h)
+{
+	if (!h->locks)
+		return 0;
+	int n = 0, fd = bpf_map__fd(h->locks->maps.waits);
+	unsigned char key[16], next[16];
+	void *prev = NULL;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		n++;
+		memcpy(key, next, sizeof(key));
+		prev = key;
+	}
+	return n;
 }
 
 /* Attaches the scheduler programs (opened by pshim_open with sched set). */
@@ -316,6 +466,10 @@ long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
 			return -errno;
 		if (h->sched && ring_buffer__add(h->rb, bpf_map__fd(h->sched->maps.events), on_record, h))
 			return -errno;
+		if (h->locks && ring_buffer__add(h->rb, bpf_map__fd(h->locks->maps.lock_events), on_record, h))
+			return -errno;
+		if (h->futex && ring_buffer__add(h->rb, bpf_map__fd(h->futex->maps.futex_events), on_record, h))
+			return -errno;
 	}
 	eb_reset(h->batch);
 	int rc = ring_buffer__poll(h->rb, timeout_ms);
@@ -387,6 +541,16 @@ int pshim_counters(struct pshim *h, uint64_t *out, int ncpus_cap)
  * ring buffer stays readable so the caller can drain what is left. */
 void pshim_detach(struct pshim *h)
 {
+	for (int i = 0; i < 2; i++)
+		if (h->futex_links[i]) {
+			bpf_link__destroy(h->futex_links[i]);
+			h->futex_links[i] = NULL;
+		}
+	for (int i = 0; i < 2; i++)
+		if (h->lock_links[i]) {
+			bpf_link__destroy(h->lock_links[i]);
+			h->lock_links[i] = NULL;
+		}
 	for (int i = 0; i < 4; i++)
 		if (h->sched_links[i]) {
 			bpf_link__destroy(h->sched_links[i]);
@@ -417,6 +581,10 @@ void pshim_close(struct pshim *h)
 	pshim_detach(h);
 	if (h->rb)
 		ring_buffer__free(h->rb);
+	if (h->futex)
+		futex_bpf__destroy(h->futex);
+	if (h->locks)
+		locks_bpf__destroy(h->locks);
 	if (h->sched)
 		sched_bpf__destroy(h->sched);
 	sampler_bpf__destroy(h->skel);
@@ -446,6 +614,14 @@ int pshim_prog_ids(struct pshim *h, int *out, int cap)
 			out[n++] = prog_id(p);
 	if (h->sched)
 		bpf_object__for_each_program(p, h->sched->obj)
+			if (n < cap && bpf_program__fd(p) >= 0)
+				out[n++] = prog_id(p);
+	if (h->locks)
+		bpf_object__for_each_program(p, h->locks->obj)
+			if (n < cap && bpf_program__fd(p) >= 0)
+				out[n++] = prog_id(p);
+	if (h->futex)
+		bpf_object__for_each_program(p, h->futex->obj)
 			if (n < cap && bpf_program__fd(p) >= 0)
 				out[n++] = prog_id(p);
 	return n;

@@ -101,7 +101,8 @@ static int rehash(struct stack_table *t)
 	return 0;
 }
 
-int64_t stack_table_intern(struct stack_table *t, uint32_t pid, uint16_t kn, uint16_t un, const uint64_t *ips)
+int64_t stack_table_intern(struct stack_table *t, uint32_t pid, uint16_t kn, uint16_t un, const uint64_t *ips,
+			   uint32_t flags)
 {
 	uint32_t n = kn + un;
 	uint64_t head = (uint64_t)pid | (uint64_t)kn << 32 | (uint64_t)un << 48;
@@ -139,7 +140,7 @@ int64_t stack_table_intern(struct stack_table *t, uint32_t pid, uint16_t kn, uin
 	t->slots[i] = id + 1;
 	t->count++;
 
-	struct prof_stack_def def = { .raw_id = id, .pid = pid, .kstack_len = kn, .ustack_len = un };
+	struct prof_stack_def def = { .raw_id = id, .pid = pid, .kstack_len = kn, .ustack_len = un, .flags = flags };
 	memcpy(t->defs + t->defs_len, &def, sizeof(def));
 	memcpy(t->defs + t->defs_len + sizeof(def), ips, n * 8ull);
 	t->defs_len += def_bytes;

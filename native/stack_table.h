@@ -19,9 +19,10 @@ void stack_table_free(struct stack_table *t);
 /* Forgets the list of new stacks (they were handed over). */
 void stack_table_start_batch(struct stack_table *t);
 
-/* Raw id of (pid, ips), listed as new if it is; -ENOMEM. ips: kn kernel then
- * un user addresses. */
-int64_t stack_table_intern(struct stack_table *t, uint32_t pid, uint16_t kn, uint16_t un, const uint64_t *ips);
+/* Raw id of (pid, ips), listed as new if it is, with `flags`
+ * (PROF_STACK_F_*); -ENOMEM. ips: kn kernel then un user addresses. */
+int64_t stack_table_intern(struct stack_table *t, uint32_t pid, uint16_t kn, uint16_t un, const uint64_t *ips,
+			   uint32_t flags);
 
 uint32_t stack_table_new_count(const struct stack_table *t);
 const void *stack_table_new_defs(const struct stack_table *t, size_t *bytes);

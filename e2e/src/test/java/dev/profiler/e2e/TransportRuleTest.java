@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profiler.recorder.bpf.BpfSession;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * The design rule that keeps the recorder from freezing 6.15-6.18 kernels:
- * the perf_event sampler's BPF ring buffer is written by no other program
- * (docs/design.md, "One ring buffer per writer"). Checked on the programs
+ * a program that can run in NMI context (the perf_event sampler; lock
+ * contention, whose tracepoints fire in lock slow paths an NMI may take)
+ * writes a BPF ring buffer no other program writes (docs/design.md, "One
+ * ring buffer per writer"). Checked on the programs
  * as the kernel has them loaded, through bpftool, not on our source.
  */
 class TransportRuleTest {
@@ -29,9 +33,11 @@ class TransportRuleTest {
 
     static BpfSession openAll() throws Exception {
         BpfSession s = BpfSession.open(new BpfSession.Config((int) ProcessHandle.current().pid(), true, 4 << 20,
-            4 << 20, 256 << 10, true, false));
+            4 << 20, 256 << 10, true, true, true, true, false));
         s.attachSampler(99, true);
         s.attachSched();
+        s.attachLocks();
+        s.attachFutex();
         return s;
     }
 
@@ -44,36 +50,43 @@ class TransportRuleTest {
         return rings;
     }
 
+    /** Programs that may share a ring buffer: none of them runs in NMI context. */
+    static final Set<String> SCHED_PROGRAMS = Set.of("on_switch", "on_waking", "on_wakeup", "on_wakeup_new");
+
     @Test
-    void samplerRingBufferIsWrittenByNoOtherLoadedProgram() throws Exception {
+    void everyProgramThatCanRunInNmiWritesARingBufferOfItsOwn() throws Exception {
         Tools.requireBpf();
         try (BpfSession s = openAll()) {
-            int sampler = s.samplerProgramId();
             Set<Integer> ours = new HashSet<>();
             for (int id : s.programIds()) ours.add(id);
             JsonNode progs = bpftool("prog", "show");
-            Set<Long> samplerRingBuffers = new HashSet<>();
+            Map<Long, Set<String>> writers = new HashMap<>();
             Set<String> loaded = new HashSet<>();
             for (JsonNode p : progs) {
                 if (!ours.contains(p.get("id").asInt())) continue;
-                loaded.add(p.path("name").asText());
-                if (p.get("id").asInt() != sampler) continue;
-                assertEquals("perf_event", p.get("type").asText());
-                samplerRingBuffers.addAll(ringBuffersOf(p));
+                String name = p.path("name").asText();
+                loaded.add(name);
+                if (p.get("id").asInt() == s.samplerProgramId()) assertEquals("perf_event", p.get("type").asText());
+                for (Long ring : ringBuffersOf(p)) writers.computeIfAbsent(ring, k -> new HashSet<>()).add(name);
             }
-            assertEquals(Set.of("on_cpu_sample", "on_fork", "on_switch", "on_waking", "on_wakeup", "on_wakeup_new"),
+            assertEquals(Set.of("on_cpu_sample", "on_fork", "on_switch", "on_waking", "on_wakeup", "on_wakeup_new",
+                    "on_contention_begin", "on_contention_end", "on_futex_enter", "on_futex_exit"),
                 loaded, "every program of the recorder is loaded and inspected");
-            assertFalse(samplerRingBuffers.isEmpty(), "the sampler writes a ring buffer of its own");
-            Set<Long> schedRings = new HashSet<>();
-            for (JsonNode p : progs) {
-                if (p.get("id").asInt() == sampler) continue;
-                Set<Long> rings = ringBuffersOf(p);
-                for (Long m : rings)
-                    assertFalse(samplerRingBuffers.contains(m),
-                        "program " + p.get("id") + " (" + p.path("name").asText() + ") shares the sampler's ring buffer " + m);
-                if (p.path("name").asText().equals("on_switch") && ours.contains(p.get("id").asInt())) schedRings.addAll(rings);
+            assertEquals(4, writers.size(), "four ring buffers (samples, scheduler events, lock waits, futex waits): "
+                + writers);
+            for (Set<String> w : writers.values()) {
+                boolean alone = w.equals(Set.of("on_cpu_sample")) || w.equals(Set.of("on_contention_end"))
+                    || w.equals(Set.of("on_futex_exit"));
+                assertTrue(alone || SCHED_PROGRAMS.containsAll(w),
+                    "a ring buffer shared by a program that can run in NMI context (the sampler, lock contention): " + w);
             }
-            assertFalse(schedRings.isEmpty(), "the scheduler programs write a ring buffer (of their own)");
+            // and no other loaded program (another tool's) writes ours
+            for (JsonNode p : progs) {
+                if (ours.contains(p.get("id").asInt())) continue;
+                for (JsonNode m : p.path("map_ids"))
+                    assertFalse(writers.containsKey(m.asLong()),
+                        "program " + p.get("id") + " (" + p.path("name").asText() + ") uses our ring buffer " + m);
+            }
         }
     }
 
@@ -84,7 +97,7 @@ class TransportRuleTest {
         try (BpfSession s = openAll()) {
             for (int id : s.programIds()) ours.add(id);
         }
-        assertEquals(6, ours.size());
+        assertEquals(10, ours.size());
         // The kernel frees a detached tracing program after an RCU grace
         // period (tasks-trace for trampolines), so allow it a few seconds.
         Set<String> left = new HashSet<>();

@@ -77,6 +77,13 @@ public final class Manifest {
         public Map<String, List<Long>> emittedPerCpu = new LinkedHashMap<>();
         /** Per source, per CPU: events BPF could not hand over (buffer full). */
         public Map<String, List<Long>> lostPerCpu = new LinkedHashMap<>();
+        /**
+         * Events that could not be paired, by kind (e.g.
+         * "lock_contention_begin": begins with no end, replaced or still
+         * open at stop; "lock_contention_end": ends with no begin). Counted,
+         * never given a made-up duration.
+         */
+        public Map<String, Long> unpaired = new LinkedHashMap<>();
         /** Records user space received but could not decode or keep. */
         public long droppedByRecorder;
         /** CPU time the recorder process used, ns (user + system). */

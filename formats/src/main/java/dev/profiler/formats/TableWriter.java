@@ -45,8 +45,8 @@ public final class TableWriter implements AutoCloseable {
     private final Dictionaries dictionaries;
     private final ArrowStreamWriter writer;
     private final int batchRows;
-    /** Per column: how many dictionary values were seeded (bulk appends carry indexes). */
-    private final int[] seeded;
+    /** Per dictionary column: bulk appends carry its indexes (see seedDictionary). */
+    private final boolean[] bulkDictionary;
     private int rows;
     private long rowsWritten;
     private long lastFlushNanos = System.nanoTime();
@@ -57,7 +57,7 @@ public final class TableWriter implements AutoCloseable {
         this.root = VectorSchemaRoot.create(CaptureSchemas.schema(table), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
         this.dictionaries = new Dictionaries(table, allocator);
-        this.seeded = new int[vectors.length];
+        this.bulkDictionary = new boolean[vectors.length];
         this.writer = new ArrowStreamWriter(root, dictionaries.provider, out, IpcOption.DEFAULT,
             CommonsCompressionFactory.INSTANCE, CompressionUtil.CodecType.ZSTD);
         root.allocateNew();
@@ -95,7 +95,18 @@ public final class TableWriter implements AutoCloseable {
             throw new IllegalArgumentException(table.tableName() + "." + column + " is not dictionary-encoded");
         if (dictionaries.size(c) != 0) throw new IllegalStateException(table.tableName() + "." + column + " already has values");
         for (String v : values) dictionaries.indexOf(c, v);
-        seeded[c] = values.size();
+        bulkDictionary[c] = true;
+    }
+
+    /**
+     * The index of value in a dictionary column, added if new: for bulk
+     * appends whose index values are found as they come (after
+     * {@link #seedDictionary}, possibly with no values).
+     */
+    public int dictionaryIndex(String column, String value) {
+        int c = table.columnIndex(column);
+        if (!bulkDictionary[c]) throw new IllegalStateException(table.tableName() + "." + column + " was not seeded");
+        return dictionaries.indexOf(c, value);
     }
 
     /**
@@ -115,7 +126,7 @@ public final class TableWriter implements AutoCloseable {
             Column col = columns.get(c);
             boolean bulk = switch (col.kind()) {
                 case INT64, INT32, INT16 -> true;
-                case DICT_STRING -> seeded[c] > 0;
+                case DICT_STRING -> bulkDictionary[c];
                 default -> false;
             };
             if (!bulk)

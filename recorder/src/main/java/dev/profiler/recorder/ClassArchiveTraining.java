@@ -45,13 +45,16 @@ public final class ClassArchiveTraining {
             long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
             out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
             out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
-            CaptureTable[] tables = {CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP};
+            new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
+            CaptureTable[] tables = {CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP,
+                CaptureTable.LOCK_CONTENTION, CaptureTable.FUTEX_WAIT};
             for (int t = 0; t < tables.length; t++) {
                 int[] widths = BpfRecords.COLUMN_WIDTHS[t];
                 ByteBuffer[] cols = new ByteBuffer[widths.length];
                 for (int c = 0; c < cols.length; c++)
                     cols[c] = ByteBuffer.allocateDirect(widths[c]).order(ByteOrder.LITTLE_ENDIAN);
-                if (t == 0) cols[BpfRecords.COL_STACK_ID].putLong(0, id);
+                if (t == BpfRecords.TABLE_SAMPLES) cols[BpfRecords.COL_STACK_ID].putLong(0, id);
+                if (t == BpfRecords.TABLE_LOCKS) cols[BpfRecords.LK_SYMBOL].putInt(0, -1);
                 out.table(tables[t]).appendColumns(1, cols);
             }
             stacks.finish();

@@ -42,10 +42,14 @@ public final class Recording {
 
     /** The capture table of each batch table (BpfRecords.TABLE_*). */
     private static final CaptureTable[] BATCH_TABLES = {
-        CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP};
+        CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP, CaptureTable.LOCK_CONTENTION,
+        CaptureTable.FUTEX_WAIT};
 
     private long samples;
     private long schedEvents;
+    private long lockWaits;
+    private long futexWaits;
+    private LockSymbols lockSymbols;
     private long droppedByRecorder;
     private volatile String stopReason = "done";
     private Integer commandExit;
@@ -72,12 +76,6 @@ public final class Recording {
             if (!Files.isDirectory(PROC.resolve(Integer.toString(pid))))
                 throw new RecorderException("no process with PID " + pid, 2);
 
-        KernelSymbols kernel;
-        try {
-            kernel = KernelSymbols.load(PROC.resolve("kallsyms"));
-        } catch (IOException e) {
-            throw new RecorderException("cannot read /proc/kallsyms: " + e.getMessage(), 1);
-        }
         CaptureWriter out;
         try {
             out = CaptureWriter.create(opts.output(), opts.force());
@@ -97,8 +95,19 @@ public final class Recording {
         Manifest manifest = new Manifest();
         String summary;
         BpfSession.Config config = new BpfSession.Config((int) ProcessHandle.current().pid(), filter, sampleRingBytes,
-            eventRingBytes, WAKEUP_BYTES, opts.sched(), opts.verbose());
+            eventRingBytes, WAKEUP_BYTES, opts.sched(), opts.offcpuStacks(), opts.locks(), opts.futex(),
+            opts.verbose());
         try (BpfSession bpf = BpfSession.open(config)) {
+            // Read after loading our programs: their JIT code is then in
+            // kallsyms, so the tracing frames that lead event stacks can be
+            // recognized and trimmed (StackInterner).
+            KernelSymbols kernel;
+            try {
+                kernel = KernelSymbols.load(PROC.resolve("kallsyms"));
+            } catch (IOException e) {
+                abandon(out, manifest);
+                throw new RecorderException("cannot read /proc/kallsyms: " + e.getMessage(), 1);
+            }
             for (int pid : opts.pids()) bpf.addTargetProcess(pid);
             if (!opts.command().isEmpty()) {
                 command = GatedCommand.start(opts.command());
@@ -106,6 +115,8 @@ public final class Recording {
             }
             BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
             if (opts.sched()) bpf.attachSched();
+            if (opts.locks()) bpf.attachLocks();
+            if (opts.futex()) bpf.attachFutex();
             out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
             out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
@@ -115,8 +126,11 @@ public final class Recording {
             Symbolizer symbolizer = new Symbolizer(kernel, kernelBuildId(), new ElfCache(Path.of("/usr/lib/debug/.build-id")), PROC);
             ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer);
             StackInterner stacks = new StackInterner(symbolizer, out);
+            lockSymbols = new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
             err.println("profiler-rec: recording " + targetDescription() + " (" + source.manifestName + " "
-                + opts.frequencyHz() + " Hz" + (opts.sched() ? ", scheduler events" : "") + "); Ctrl-C stops");
+                + opts.frequencyHz() + " Hz" + (opts.sched() ? ", scheduler events" : "")
+                + (opts.sched() && opts.offcpuStacks() ? " with off-CPU stacks" : "")
+                + (opts.locks() ? ", lock contention" : "") + (opts.futex() ? ", futex waits" : "") + "); Ctrl-C stops");
             err.flush();
             if (command != null) command.open();
 
@@ -152,6 +166,17 @@ public final class Recording {
             long[][] counters = bpf.counters();
             manifest.counters.emittedPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_EMITTED));
             manifest.counters.lostPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_LOST));
+            if (opts.futex()) {
+                manifest.counters.emittedPerCpu.put("futex_wait", perCpu(counters, BpfRecords.CNT_FUTEX_EMITTED));
+                manifest.counters.lostPerCpu.put("futex_wait", perCpu(counters, BpfRecords.CNT_FUTEX_LOST));
+            }
+            if (opts.locks()) {
+                manifest.counters.emittedPerCpu.put("lock_contention", perCpu(counters, BpfRecords.CNT_LOCK_EMITTED));
+                manifest.counters.lostPerCpu.put("lock_contention", perCpu(counters, BpfRecords.CNT_LOCK_LOST));
+                manifest.counters.unpaired.put("lock_contention_begin",
+                    sum(counters, BpfRecords.CNT_LOCK_UNPAIRED_BEGIN) + bpf.lockWaitsOpen());
+                manifest.counters.unpaired.put("lock_contention_end", sum(counters, BpfRecords.CNT_LOCK_UNPAIRED_END));
+            }
             if (opts.sched()) {
                 manifest.counters.emittedPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_EMITTED));
                 manifest.counters.lostPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_LOST));
@@ -224,19 +249,30 @@ public final class Recording {
         for (int i = 0; i < defs.length; i++) {
             BpfRecords.StackDef d = defs[i];
             ProcessMaps maps = d.userIps().length == 0 ? null : tracker.mapsFor(d.pid(), d.userIps()[0]);
-            ids[i] = stacks.stackId(d.pid(), maps, d.kernelIps(), d.userIps());
+            ids[i] = stacks.stackId(d.pid(), maps, d.kernelIps(), d.userIps(), d.event());
         }
         batch.commit(ids, weight);
+        if (batch.rows(BpfRecords.TABLE_LOCKS) > 0) lockSymbols.fill(batch.rows(BpfRecords.TABLE_LOCKS),
+            batch.columns(BpfRecords.TABLE_LOCKS));
         for (int t = 0; t < BpfRecords.TABLE_COUNT; t++)
             if (batch.rows(t) > 0) out.table(BATCH_TABLES[t]).appendColumns(batch.rows(t), batch.columns(t));
         samples += batch.rows(BpfRecords.TABLE_SAMPLES);
         schedEvents += batch.rows(BpfRecords.TABLE_SWITCHES) + batch.rows(BpfRecords.TABLE_WAKEUPS);
+        lockWaits += batch.rows(BpfRecords.TABLE_LOCKS);
+        futexWaits += batch.rows(BpfRecords.TABLE_FUTEX);
     }
 
     private static long lostSoFar(BpfSession bpf) throws BpfException {
         long n = 0;
         for (long[] c : bpf.counters())
-            n += c[BpfRecords.CNT_SAMPLES_LOST] + c[BpfRecords.CNT_SWITCH_LOST] + c[BpfRecords.CNT_WAKEUP_LOST];
+            n += c[BpfRecords.CNT_SAMPLES_LOST] + c[BpfRecords.CNT_SWITCH_LOST] + c[BpfRecords.CNT_WAKEUP_LOST]
+                + c[BpfRecords.CNT_LOCK_LOST] + c[BpfRecords.CNT_FUTEX_LOST];
+        return n;
+    }
+
+    private static long sum(long[][] counters, int which) {
+        long n = 0;
+        for (long[] c : counters) n += c[which];
         return n;
     }
 
@@ -284,8 +320,10 @@ public final class Recording {
     private String summarize(Manifest m, StackInterner stacks) {
         double secs = (m.endNs - m.startNs) / 1e9;
         long bytes = m.counters.captureBytes;
-        return String.format("wrote %s: %,d samples%s in %.1f s (%s, %d Hz), %,d stacks, %,d frames, %s%s, %s%s",
+        return String.format("wrote %s: %,d samples%s%s%s in %.1f s (%s, %d Hz), %,d stacks, %,d frames, %s%s, %s%s",
             opts.output(), samples, opts.sched() ? String.format(", %,d scheduler events", schedEvents) : "",
+            opts.locks() ? String.format(", %,d lock waits", lockWaits) : "",
+            opts.futex() ? String.format(", %,d futex waits", futexWaits) : "",
             secs, m.sampling.eventSource, m.sampling.frequencyHz, stacks.stackCount(),
             stacks.frameCount(), Bytes.human(bytes),
             samples > 0 ? String.format(" (%.1f B/sample)", (double) bytes / samples) : "", lostSummary(m),

@@ -8,6 +8,7 @@ import dev.profiler.recorder.symbols.Symbolizer;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,8 +59,24 @@ final class StackInterner {
         this.out = out;
     }
 
+    /** Leaf kernel frames of a stack taken inside a tracing program: the program and how the kernel called it. */
+    private static final List<String> TRACING_FRAME_PREFIXES = List.of(
+        "bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "bpf_trampoline_", "trace_call_bpf",
+        "perf_trace_run_bpf_submit", "perf_syscall_enter", "perf_syscall_exit");
+
     /** The stack_id of a raw stack (the shim reports each distinct one once). */
     long stackId(int pid, ProcessMaps maps, long[] kernel, long[] user) throws IOException {
+        return stackId(pid, maps, kernel, user, false);
+    }
+
+    /**
+     * The stack_id of a raw stack. event: taken inside a tracing program
+     * (switch, lock, futex); its leading tracing frames are dropped, so the
+     * stack starts where the traced code was (perf lock skips them the same
+     * way).
+     */
+    long stackId(int pid, ProcessMaps maps, long[] kernel, long[] user, boolean event) throws IOException {
+        if (event) kernel = withoutTracingFrames(kernel);
         long[] ids = new long[kernel.length + user.length];
         for (int i = 0; i < kernel.length; i++) ids[i] = kernelFrameId(kernel[i], i > 0);
         for (int i = 0; i < user.length; i++) {
@@ -80,6 +97,21 @@ final class StackInterner {
             out.table(CaptureTable.STACKS).append(id, ids, (short) kernel.length, truncated);
         }
         return id;
+    }
+
+    private long[] withoutTracingFrames(long[] kernel) {
+        int skip = 0;
+        while (skip < kernel.length && isTracingFrame(symbolizer.kernelFrame(kernel[skip], skip > 0))) skip++;
+        return skip == 0 ? kernel : Arrays.copyOfRange(kernel, skip, kernel.length);
+    }
+
+    private static boolean isTracingFrame(Frame f) {
+        if ("[bpf]".equals(f.module())) return true;
+        String fn = f.function();
+        if (fn == null) return false;
+        for (String prefix : TRACING_FRAME_PREFIXES)
+            if (fn.startsWith(prefix)) return true;
+        return false;
     }
 
     private long kernelFrameId(long addr, boolean returnAddress) throws IOException {

@@ -10,27 +10,35 @@ import java.util.List;
  * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 6;
     public static final int MAX_FRAMES = 127;
 
     public static final int CNT_SAMPLES_EMITTED = 0, CNT_SAMPLES_LOST = 1;
     public static final int CNT_SWITCH_EMITTED = 2, CNT_SWITCH_LOST = 3;
     public static final int CNT_WAKEUP_EMITTED = 4, CNT_WAKEUP_LOST = 5;
-    public static final int CNT_MAX = 6;
+    public static final int CNT_LOCK_EMITTED = 6, CNT_LOCK_LOST = 7;
+    public static final int CNT_LOCK_UNPAIRED_BEGIN = 8, CNT_LOCK_UNPAIRED_END = 9;
+    public static final int CNT_FUTEX_EMITTED = 10, CNT_FUTEX_LOST = 11;
+    public static final int CNT_MAX = 12;
 
     /** enum prof_batch_table. */
-    public static final int TABLE_SAMPLES = 0, TABLE_SWITCHES = 1, TABLE_WAKEUPS = 2, TABLE_COUNT = 3;
+    public static final int TABLE_SAMPLES = 0, TABLE_SWITCHES = 1, TABLE_WAKEUPS = 2, TABLE_LOCKS = 3, TABLE_FUTEX = 4,
+        TABLE_COUNT = 5;
 
     /** enum prof_sample_column (samples-table column order). */
     public static final int COL_TS = 0, COL_CPU = 1, COL_PID = 2, COL_TID = 3, COL_STACK_ID = 4, COL_WEIGHT = 5;
     /** enum prof_switch_column (sched_switch-table column order). */
     public static final int SW_PREV_STACK = 5;
+    /** enum prof_lock_column (lock_contention-table column order). */
+    public static final int LK_ADDR = 4, LK_SYMBOL = 5;
 
     /** Width in bytes of each column of each batch table, in table order. */
     public static final int[][] COLUMN_WIDTHS = {
         {8, 4, 4, 4, 8, 8}, // samples: ts cpu pid tid stack_id weight
         {8, 4, 4, 4, 4, 8}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id
         {8, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind
+        {8, 8, 4, 4, 8, 4, 4, 8}, // lock_contention: ts_begin ts_end cpu tid lock_addr lock_symbol flags stack_id
+        {8, 8, 4, 4, 8, 4, 8}, // futex_wait: ts_begin ts_end pid tid uaddr op stack_id
     };
 
     /** PROF_TASK_STATES and PROF_WAKE_KINDS: dictionary values in index order. */
@@ -38,14 +46,18 @@ public final class BpfRecords {
     public static final List<String> WAKE_KINDS = List.of("waking", "wakeup", "wakeup_new");
 
     /** struct prof_stack_def: offsets in bytes. */
-    static final int SD_RAW_ID = 0, SD_PID = 4, SD_KSTACK_LEN = 8, SD_USTACK_LEN = 10, SD_IPS = 16;
+    static final int SD_RAW_ID = 0, SD_PID = 4, SD_KSTACK_LEN = 8, SD_USTACK_LEN = 10, SD_FLAGS = 12, SD_IPS = 16;
+    static final int STACK_F_EVENT = 1;
     /** struct prof_thread_seen: offsets in bytes. */
     static final int TS_TID = 0, TS_PID = 4, TS_FIRST = 8, TS_LAST = 16, TS_COMM = 24, THREAD_SEEN_BYTES = 40;
 
     private BpfRecords() {}
 
-    /** A distinct raw stack, reported once. Stacks are leaf first. */
-    public record StackDef(int rawId, int pid, long[] kernelIps, long[] userIps) {}
+    /**
+     * A distinct raw stack, reported once. Stacks are leaf first. event: taken
+     * inside a tracing program, whose own frames lead the kernel stack.
+     */
+    public record StackDef(int rawId, int pid, long[] kernelIps, long[] userIps, boolean event) {}
 
     /** A thread that had samples or scheduler events in a batch. */
     public record ThreadSeen(int tid, int pid, long firstTs, long lastTs, String comm) {}
@@ -61,7 +73,8 @@ public final class BpfRecords {
         int p = at + SD_IPS;
         for (int i = 0; i < kn; i++, p += 8) k[i] = b.getLong(p);
         for (int i = 0; i < un; i++, p += 8) u[i] = b.getLong(p);
-        out[index] = new StackDef(b.getInt(at + SD_RAW_ID), b.getInt(at + SD_PID), k, u);
+        out[index] = new StackDef(b.getInt(at + SD_RAW_ID), b.getInt(at + SD_PID), k, u,
+            (b.getInt(at + SD_FLAGS) & STACK_F_EVENT) != 0);
         return p;
     }
 

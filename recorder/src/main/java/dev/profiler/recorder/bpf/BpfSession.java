@@ -1,6 +1,5 @@
 package dev.profiler.recorder.bpf;
 
-import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
@@ -19,35 +18,31 @@ public final class BpfSession implements AutoCloseable {
         EventSource(String manifestName) { this.manifestName = manifestName; }
     }
 
-    private static volatile ShimLibrary lib;
+    private static volatile boolean loaded;
 
-    private final ShimLibrary shim;
     private Pointer handle;
     private final int ncpus;
     private EventSource eventSource;
     private long undecodable;
 
-    private BpfSession(ShimLibrary shim, Pointer handle) {
-        this.shim = shim;
+    private BpfSession(Pointer handle) {
         this.handle = handle;
-        this.ncpus = shim.pshim_possible_cpus();
+        this.ncpus = ShimLibrary.pshim_possible_cpus();
     }
 
     /** Loads libprofilershim.so; a clear message if it cannot. */
-    public static ShimLibrary library() throws BpfException {
-        if (lib == null) {
-            try {
-                ShimLibrary l = Native.load("profilershim", ShimLibrary.class);
-                if (l.pshim_abi_version() != BpfRecords.ABI_VERSION)
-                    throw new BpfException("native shim ABI " + l.pshim_abi_version() + " does not match the Java side ("
-                        + BpfRecords.ABI_VERSION + "); rebuild with mvn package");
-                lib = l;
-            } catch (UnsatisfiedLinkError e) {
-                throw new BpfException("cannot load the native shim (libprofilershim.so): "
-                    + e.getMessage().lines().findFirst().orElse("") + "; is libbpf1 installed?");
-            }
+    public static synchronized void library() throws BpfException {
+        if (loaded) return;
+        try {
+            ShimLibrary.register();
+        } catch (UnsatisfiedLinkError e) {
+            throw new BpfException("cannot load the native shim (libprofilershim.so): "
+                + e.getMessage().lines().findFirst().orElse("") + "; is libbpf1 installed?");
         }
-        return lib;
+        if (ShimLibrary.pshim_abi_version() != BpfRecords.ABI_VERSION)
+            throw new BpfException("native shim ABI " + ShimLibrary.pshim_abi_version() + " does not match the Java side ("
+                + BpfRecords.ABI_VERSION + "); rebuild with mvn package");
+        loaded = true;
     }
 
     /**
@@ -55,37 +50,48 @@ public final class BpfSession implements AutoCloseable {
      * wakes the consumer once wakeupBytes are pending in a ring.
      *
      * @param sched also load the scheduler programs (attach with {@link #attachSched})
+     * @param offcpuStacks with sched: capture the stack of every task switched out
+     * @param locks also load the kernel lock contention programs (attach with {@link #attachLocks})
+     * @param futex also load the futex wait programs (attach with {@link #attachFutex})
      */
     public record Config(int selfTgid, boolean filterByTgid, long sampleRingBytes, long eventRingBytes,
-                         long wakeupBytes, boolean sched, boolean verbose) {}
+                         long wakeupBytes, boolean sched, boolean offcpuStacks, boolean locks, boolean futex,
+                         boolean verbose) {
+        /** PSHIM_SRC_* bits of native/shim.c. */
+        int sources() {
+            return (sched ? 1 : 0) | (sched && offcpuStacks ? 2 : 0) | (locks ? 4 : 0) | (futex ? 8 : 0);
+        }
+    }
 
     /** Loads the programs (verified by the kernel here, before anything is attached). */
     public static BpfSession open(Config c) throws BpfException {
-        ShimLibrary l = library();
+        library();
         byte[] err = new byte[512];
-        Pointer h = l.pshim_open(c.selfTgid(), c.filterByTgid() ? 1 : 0, new NativeLong(c.sampleRingBytes()),
-            new NativeLong(c.eventRingBytes()), new NativeLong(c.wakeupBytes()), c.sched() ? 1 : 0,
+        Pointer h = ShimLibrary.pshim_open(c.selfTgid(), c.filterByTgid() ? 1 : 0, new NativeLong(c.sampleRingBytes()),
+            new NativeLong(c.eventRingBytes()), new NativeLong(c.wakeupBytes()), c.sources(),
             c.verbose() ? 1 : 0, err, err.length);
         if (h == null) throw new BpfException(cString(err));
-        return new BpfSession(l, h);
+        return new BpfSession(h);
     }
 
     public static long monotonicNanos() throws BpfException {
-        return library().pshim_clock_ns(0);
+        library();
+        return ShimLibrary.pshim_clock_ns(0);
     }
 
     public static long realtimeNanos() throws BpfException {
-        return library().pshim_clock_ns(1);
+        library();
+        return ShimLibrary.pshim_clock_ns(1);
     }
 
     public void addTargetProcess(int tgid) throws BpfException {
-        int rc = shim.pshim_add_tgid(handle, tgid);
+        int rc = ShimLibrary.pshim_add_tgid(handle, tgid);
         if (rc < 0) throw new BpfException("cannot add process " + tgid + " to the filter (errno " + -rc + ")");
     }
 
     public EventSource attachSampler(int frequencyHz, boolean allowHardware) throws BpfException {
         byte[] err = new byte[512];
-        int rc = shim.pshim_attach_sampler(handle, frequencyHz, allowHardware ? 1 : 0, err, err.length);
+        int rc = ShimLibrary.pshim_attach_sampler(handle, frequencyHz, allowHardware ? 1 : 0, err, err.length);
         if (rc < 0) throw new BpfException(cString(err));
         eventSource = rc == 1 ? EventSource.HW_CYCLES : EventSource.SW_CPU_CLOCK;
         return eventSource;
@@ -94,7 +100,24 @@ public final class BpfSession implements AutoCloseable {
     /** Attaches the scheduler programs: context switches and wakeups. */
     public void attachSched() throws BpfException {
         byte[] err = new byte[512];
-        if (shim.pshim_attach_sched(handle, err, err.length) < 0) throw new BpfException(cString(err));
+        if (ShimLibrary.pshim_attach_sched(handle, err, err.length) < 0) throw new BpfException(cString(err));
+    }
+
+    /** Attaches the kernel lock contention programs. */
+    public void attachLocks() throws BpfException {
+        byte[] err = new byte[512];
+        if (ShimLibrary.pshim_attach_locks(handle, err, err.length) < 0) throw new BpfException(cString(err));
+    }
+
+    /** Attaches the futex wait programs. */
+    public void attachFutex() throws BpfException {
+        byte[] err = new byte[512];
+        if (ShimLibrary.pshim_attach_futex(handle, err, err.length) < 0) throw new BpfException(cString(err));
+    }
+
+    /** Lock waits begun and not ended (read after detach: they will not end in the capture). */
+    public long lockWaitsOpen() {
+        return Math.max(0, ShimLibrary.pshim_lock_waits_open(handle));
     }
 
     /**
@@ -103,12 +126,12 @@ public final class BpfSession implements AutoCloseable {
      * poll), or null when nothing came.
      */
     public EventBatch poll(int timeoutMs, long maxRows) throws BpfException {
-        long n = shim.pshim_poll(handle, timeoutMs, new NativeLong(maxRows)).longValue();
+        long n = ShimLibrary.pshim_poll(handle, timeoutMs, new NativeLong(maxRows)).longValue();
         if (n < 0) throw new BpfException("reading the BPF ring buffers failed (errno " + -n + ")");
         long[] info = new long[EventBatch.INFO_LENGTH];
-        shim.pshim_batch_info(handle, info);
+        ShimLibrary.pshim_batch_info(handle, info);
         undecodable = info[EventBatch.INFO_UNDECODABLE];
-        return n == 0 ? null : new EventBatch(shim, handle, info);
+        return n == 0 ? null : new EventBatch(handle, info);
     }
 
     /** Records the shim could not decode, so far (a malformed record is skipped, not fatal). */
@@ -117,7 +140,7 @@ public final class BpfSession implements AutoCloseable {
     /** counters[cpu][BpfRecords.CNT_*]. */
     public long[][] counters() throws BpfException {
         long[] flat = new long[ncpus * BpfRecords.CNT_MAX];
-        int n = shim.pshim_counters(handle, flat, ncpus);
+        int n = ShimLibrary.pshim_counters(handle, flat, ncpus);
         if (n < 0) throw new BpfException("cannot read BPF counters (errno " + -n + ")");
         long[][] out = new long[ncpus][BpfRecords.CNT_MAX];
         for (int c = 0; c < ncpus; c++)
@@ -128,23 +151,23 @@ public final class BpfSession implements AutoCloseable {
     /** IDs of every loaded program, sampler first. */
     public int[] programIds() {
         int[] ids = new int[16];
-        int n = shim.pshim_prog_ids(handle, ids, ids.length);
+        int n = ShimLibrary.pshim_prog_ids(handle, ids, ids.length);
         return Arrays.copyOf(ids, n);
     }
 
     public int samplerProgramId() {
-        return shim.pshim_sampler_prog_id(handle);
+        return ShimLibrary.pshim_sampler_prog_id(handle);
     }
 
     /** Stops every event source; the buffers stay readable for a final drain. */
     public void detach() {
-        if (handle != null) shim.pshim_detach(handle);
+        if (handle != null) ShimLibrary.pshim_detach(handle);
     }
 
     @Override
     public void close() {
         if (handle != null) {
-            shim.pshim_close(handle);
+            ShimLibrary.pshim_close(handle);
             handle = null;
         }
     }

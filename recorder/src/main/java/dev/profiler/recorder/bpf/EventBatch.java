@@ -15,7 +15,6 @@ public final class EventBatch {
     static final int INFO_NEW_STACKS = BpfRecords.TABLE_COUNT, INFO_NEW_STACK_BYTES = INFO_NEW_STACKS + 1,
         INFO_THREADS = INFO_NEW_STACKS + 2, INFO_UNDECODABLE = INFO_NEW_STACKS + 3, INFO_LENGTH = INFO_NEW_STACKS + 4;
 
-    private final ShimLibrary shim;
     private final Pointer handle;
     private final int[] rows = new int[BpfRecords.TABLE_COUNT];
     private final int newStacks;
@@ -23,8 +22,7 @@ public final class EventBatch {
     private final int threads;
     private boolean committed;
 
-    EventBatch(ShimLibrary shim, Pointer handle, long[] info) {
-        this.shim = shim;
+    EventBatch(Pointer handle, long[] info) {
         this.handle = handle;
         for (int t = 0; t < rows.length; t++) rows[t] = (int) info[t];
         this.newStacks = (int) info[INFO_NEW_STACKS];
@@ -39,7 +37,7 @@ public final class EventBatch {
     public BpfRecords.StackDef[] newStacks() {
         BpfRecords.StackDef[] out = new BpfRecords.StackDef[newStacks];
         if (newStacks == 0) return out;
-        ByteBuffer b = view(shim.pshim_batch_new_stacks(handle), newStackBytes);
+        ByteBuffer b = view(ShimLibrary.pshim_batch_new_stacks(handle), newStackBytes);
         int at = 0;
         for (int i = 0; i < newStacks; i++) at = BpfRecords.decodeStack(b, at, out, i);
         return out;
@@ -49,7 +47,7 @@ public final class EventBatch {
     public BpfRecords.ThreadSeen[] threads() {
         BpfRecords.ThreadSeen[] out = new BpfRecords.ThreadSeen[threads];
         if (threads == 0) return out;
-        ByteBuffer b = view(shim.pshim_batch_threads(handle), (long) threads * BpfRecords.THREAD_SEEN_BYTES);
+        ByteBuffer b = view(ShimLibrary.pshim_batch_threads(handle), (long) threads * BpfRecords.THREAD_SEEN_BYTES);
         for (int i = 0; i < threads; i++) out[i] = BpfRecords.decodeThread(b, i * BpfRecords.THREAD_SEEN_BYTES);
         return out;
     }
@@ -62,7 +60,7 @@ public final class EventBatch {
     public void commit(long[] stackIds, long weight) throws BpfException {
         if (stackIds.length != newStacks)
             throw new IllegalArgumentException("expected " + newStacks + " stack ids, got " + stackIds.length);
-        int rc = shim.pshim_batch_commit(handle, stackIds, stackIds.length, weight);
+        int rc = ShimLibrary.pshim_batch_commit(handle, stackIds, stackIds.length, weight);
         if (rc < 0) throw new BpfException("the shim refused the batch's stack ids (errno " + -rc + ")");
         committed = true;
     }
@@ -74,7 +72,7 @@ public final class EventBatch {
         int[] widths = BpfRecords.COLUMN_WIDTHS[table];
         ByteBuffer[] cols = new ByteBuffer[widths.length];
         for (int c = 0; c < cols.length; c++)
-            cols[c] = view(shim.pshim_batch_column(handle, table, c), (long) rows[table] * widths[c]);
+            cols[c] = view(ShimLibrary.pshim_batch_column(handle, table, c), (long) rows[table] * widths[c]);
         return cols;
     }
 

@@ -1,6 +1,6 @@
 package dev.profiler.recorder.bpf;
 
-import com.sun.jna.Library;
+import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
@@ -8,42 +8,60 @@ import com.sun.jna.Pointer;
  * The C functions of native/shim.c (libprofilershim.so, built by Maven into
  * the recorder's classpath under linux-x86-64/, where JNA finds it).
  * Errors come back as a negative errno or a message in an err buffer.
+ *
+ * JNA direct mapping (static natives bound by {@link #register}), not an
+ * interface proxy: a proxy call goes through reflection and a method map,
+ * and with ~20 calls per poll that machinery, interpreted and then compiled
+ * bit by bit, was a visible share of the recorder's idle CPU.
  */
-public interface ShimLibrary extends Library {
-    long pshim_clock_ns(int realtime);
+final class ShimLibrary {
+    private ShimLibrary() {}
 
-    int pshim_abi_version();
+    /** Binds the natives; UnsatisfiedLinkError if the library cannot be loaded. */
+    static void register() {
+        Native.register(ShimLibrary.class, "profilershim");
+    }
 
-    int pshim_possible_cpus();
+    static native long pshim_clock_ns(int realtime);
 
-    Pointer pshim_open(int selfTgid, int filterByTgid, NativeLong sampleRingBytes, NativeLong eventRingBytes,
-                       NativeLong wakeupBytes, int sched, int verboseLibbpf, byte[] err, int errLen);
+    static native int pshim_abi_version();
 
-    int pshim_attach_sched(Pointer shim, byte[] err, int errLen);
+    static native int pshim_possible_cpus();
 
-    int pshim_add_tgid(Pointer shim, int tgid);
+    static native Pointer pshim_open(int selfTgid, int filterByTgid, NativeLong sampleRingBytes, NativeLong eventRingBytes,
+                       NativeLong wakeupBytes, int sources, int verboseLibbpf, byte[] err, int errLen);
 
-    int pshim_attach_sampler(Pointer shim, int freqHz, int allowHardware, byte[] err, int errLen);
+    static native int pshim_attach_sched(Pointer shim, byte[] err, int errLen);
 
-    NativeLong pshim_poll(Pointer shim, int timeoutMs, NativeLong maxRows);
+    static native int pshim_attach_locks(Pointer shim, byte[] err, int errLen);
 
-    void pshim_batch_info(Pointer shim, long[] out);
+    static native int pshim_lock_waits_open(Pointer shim);
 
-    Pointer pshim_batch_new_stacks(Pointer shim);
+    static native int pshim_attach_futex(Pointer shim, byte[] err, int errLen);
 
-    Pointer pshim_batch_threads(Pointer shim);
+    static native int pshim_add_tgid(Pointer shim, int tgid);
 
-    Pointer pshim_batch_column(Pointer shim, int table, int column);
+    static native int pshim_attach_sampler(Pointer shim, int freqHz, int allowHardware, byte[] err, int errLen);
 
-    int pshim_batch_commit(Pointer shim, long[] stackIds, int n, long weight);
+    static native NativeLong pshim_poll(Pointer shim, int timeoutMs, NativeLong maxRows);
 
-    int pshim_counters(Pointer shim, long[] out, int ncpus);
+    static native void pshim_batch_info(Pointer shim, long[] out);
 
-    void pshim_detach(Pointer shim);
+    static native Pointer pshim_batch_new_stacks(Pointer shim);
 
-    void pshim_close(Pointer shim);
+    static native Pointer pshim_batch_threads(Pointer shim);
 
-    int pshim_sampler_prog_id(Pointer shim);
+    static native Pointer pshim_batch_column(Pointer shim, int table, int column);
 
-    int pshim_prog_ids(Pointer shim, int[] out, int cap);
+    static native int pshim_batch_commit(Pointer shim, long[] stackIds, int n, long weight);
+
+    static native int pshim_counters(Pointer shim, long[] out, int ncpus);
+
+    static native void pshim_detach(Pointer shim);
+
+    static native void pshim_close(Pointer shim);
+
+    static native int pshim_sampler_prog_id(Pointer shim);
+
+    static native int pshim_prog_ids(Pointer shim, int[] out, int cap);
 }

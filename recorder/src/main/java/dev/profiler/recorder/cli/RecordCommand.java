@@ -44,6 +44,18 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace OUT.cap if it is a previous capture.")
     boolean force;
 
+    @Option(names = "--offcpu-stacks", description = "Record the stack of every thread switched out (where it blocked or was preempted).")
+    boolean offcpuStacks;
+
+    @Option(names = "--locks", description = "Record kernel lock contention (lock:contention_begin/end), with the waiter's kernel stack.")
+    boolean locks;
+
+    @Option(names = "--futex", description = "Record user-space futex waits (mutexes, condition variables), with the waiter's user stack.")
+    boolean futex;
+
+    @Option(names = "--all", description = "Record every optional source: --offcpu-stacks --locks --futex.")
+    boolean all;
+
     @Option(names = "--no-sched", description = "Do not record scheduler events (context switches, wakeups): CPU samples only.")
     boolean noSched;
 
@@ -60,9 +72,13 @@ public final class RecordCommand implements Callable<Integer> {
         if (!pids.isEmpty() && (system || !command.isEmpty()))
             throw new RecorderException("-p cannot be combined with -a or -- CMD", 2);
         if (durationSeconds != null && durationSeconds <= 0) throw new RecorderException("-d must be positive", 2);
+        if (noSched && offcpuStacks)
+            throw new RecorderException("--offcpu-stacks needs scheduler events; drop --no-sched", 2);
+        if (noSched && all) throw new RecorderException("--all includes scheduler events; drop --no-sched", 2);
         RecordingOptions.Target target = !pids.isEmpty() ? RecordingOptions.Target.PIDS
             : !command.isEmpty() && !system ? RecordingOptions.Target.COMMAND : RecordingOptions.Target.SYSTEM;
         RecordingOptions opts = new RecordingOptions(target, List.copyOf(pids), List.copyOf(command), frequencyHz, !noSched,
+            offcpuStacks || all, locks || all, futex || all,
             durationSeconds, output, force, verbose, rawArgs);
         Recording recording = new Recording(opts, System.err);
         // Ctrl-C and SIGTERM stop the recording; it then finishes writing

@@ -6,7 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Kernel text symbols from /proc/kallsyms (root sees real addresses).
+ * Kernel text symbols from /proc/kallsyms (root sees real addresses), and
+ * data symbols, which name the static locks that lock contention reports.
  * Module symbols carry their module name ("[ext4]"); the core kernel is
  * "[kernel.kallsyms]", as perf names it.
  *
@@ -17,12 +18,19 @@ import java.nio.file.Path;
 public final class KernelSymbols {
     public static final String KERNEL_MODULE = "[kernel.kallsyms]";
 
+    /** Data symbols lie in the kernel image or modules, above this address. */
+    static final long KERNEL_IMAGE_START = 0xffffffff80000000L;
+    /** A data hit further than this from its symbol is taken as not in it (no sizes in kallsyms). */
+    static final long MAX_DATA_OFFSET = 64 * 1024;
+
     private final SymbolTable table;
     private final SymbolTable moduleOf;
+    private final SymbolTable data;
 
-    private KernelSymbols(SymbolTable table, SymbolTable moduleOf) {
+    private KernelSymbols(SymbolTable table, SymbolTable moduleOf, SymbolTable data) {
         this.table = table;
         this.moduleOf = moduleOf;
+        this.data = data;
     }
 
     public static KernelSymbols load(Path kallsyms) throws IOException {
@@ -31,6 +39,7 @@ public final class KernelSymbols {
         SymbolTable.Names names = ref -> token(text, ref);
         SymbolTable.Builder b = new SymbolTable.Builder(names);
         SymbolTable.Builder mods = new SymbolTable.Builder(names);
+        SymbolTable.Builder data = new SymbolTable.Builder(names);
         int p = 0, n = text.length;
         while (p < n) {
             // "ffffffff81000000 T _stext\n" or "ffffffffc0a01000 t foo\t[ext4]\n"
@@ -47,11 +56,13 @@ public final class KernelSymbols {
                     int tab = name;
                     while (tab < eol && text[tab] != '\t') tab++;
                     if (tab < eol) mods.add(addr, 0, tab + 1);
+                } else if ((type == 'd' || type == 'D' || type == 'b' || type == 'B') && Long.compareUnsigned(addr, KERNEL_IMAGE_START) >= 0) {
+                    data.add(addr, 0, q + 3);
                 }
             }
             p = eol + 1;
         }
-        return new KernelSymbols(b.build(), mods.build());
+        return new KernelSymbols(b.build(), mods.build(), data.build());
     }
 
     private static String token(byte[] text, int at) {
@@ -64,6 +75,17 @@ public final class KernelSymbols {
 
     public SymbolTable.Hit lookup(long addr) {
         return table.lookup(addr);
+    }
+
+    /**
+     * The static object a kernel data address lies in ("jiffies_lock+0x8"
+     * as name and offset), or null: locks inside allocated objects (slab,
+     * the direct map) have no symbol.
+     */
+    public SymbolTable.Hit lookupData(long addr) {
+        if (Long.compareUnsigned(addr, KERNEL_IMAGE_START) < 0) return null;
+        SymbolTable.Hit hit = data.lookup(addr);
+        return hit != null && hit.offset() < MAX_DATA_OFFSET ? hit : null;
     }
 
     /** "[kernel.kallsyms]" or the module ("[ext4]") that holds addr. */

@@ -196,15 +196,26 @@ class EventBatchNativeTest {
         for (int r = 0; r < n; r++) assertEquals(1_000_000L + (n - 1 - r), col[r], "row " + r);
     }
 
-    /** A struct prof_switch. */
+    /** A struct prof_switch, with an off-CPU stack (kernel addresses, then user ones) or none. */
     static ByteBuffer switchRecord(int cpu, long ts, int prevTid, int prevPid, String prevComm, int prevState,
-                                   int exitState, boolean preempt, int nextTid, int nextPid, String nextComm) {
-        ByteBuffer r = ByteBuffer.allocateDirect(72).order(ByteOrder.LITTLE_ENDIAN);
+                                   int exitState, boolean preempt, int nextTid, int nextPid, String nextComm,
+                                   long[] kernel, long[] user) {
+        ByteBuffer r = ByteBuffer.allocateDirect(80 + 8 * (kernel.length + user.length)).order(ByteOrder.LITTLE_ENDIAN);
+        r.putShort(72, (short) kernel.length).putShort(74, (short) user.length);
+        int p = 80;
+        for (long ip : kernel) { r.putLong(p, ip); p += 8; }
+        for (long ip : user) { r.putLong(p, ip); p += 8; }
         r.putInt(0, 2).putInt(4, cpu).putLong(8, ts).putInt(16, prevTid).putInt(20, prevPid).putInt(24, nextTid)
             .putInt(28, nextPid).putInt(32, prevState).putShort(36, (short) exitState).put(38, (byte) (preempt ? 1 : 0));
         putComm(r, 40, prevComm);
         putComm(r, 56, nextComm);
         return r;
+    }
+
+    static ByteBuffer switchRecord(int cpu, long ts, int prevTid, int prevPid, String prevComm, int prevState,
+                                   int exitState, boolean preempt, int nextTid, int nextPid, String nextComm) {
+        return switchRecord(cpu, ts, prevTid, prevPid, prevComm, prevState, exitState, preempt, nextTid, nextPid,
+            nextComm, new long[0], new long[0]);
     }
 
     /** A struct prof_wakeup. */
@@ -251,7 +262,9 @@ class EventBatchNativeTest {
         assertEquals(-EINVAL, add(wakeupRecord(1, 140, 11, 10, 21, 0, 7)), "unknown wake kind");
         ByteBuffer cut = switchRecord(1, 150, 21, 20, "pong", 0, 0, false, 11, 10, "ping");
         assertEquals(-EINVAL, LIB.eb_add(b, cut, new NativeLong(50)), "switch record cut short");
-        assertEquals(2, LIB.eb_undecodable(b));
+        ByteBuffer lies = switchRecord(1, 150, 21, 20, "pong", 0, 0, false, 11, 10, "ping", K, U);
+        assertEquals(-EINVAL, LIB.eb_add(b, lies, new NativeLong(80 + 8)), "stack longer than the record");
+        assertEquals(3, LIB.eb_undecodable(b));
 
         assertEquals(3, LIB.eb_rows(b, BpfRecords.TABLE_SWITCHES));
         assertEquals(2, LIB.eb_rows(b, BpfRecords.TABLE_WAKEUPS));
@@ -276,5 +289,50 @@ class EventBatchNativeTest {
         assertEquals(new BpfRecords.ThreadSeen(0, 0, 100, 110, "swapper/0"), t[0]);
         assertEquals(new BpfRecords.ThreadSeen(21, 20, 100, 130, "pong2"), t[1]);
         assertEquals(new BpfRecords.ThreadSeen(11, 10, 110, 130, "ping"), t[2]);
+    }
+
+    @Test
+    void offCpuStacksLockWaitsAndFutexWaitsShareTheStackTable() {
+        LIB.eb_reset(b);
+        assertEquals(0, add(switchRecord(0, 100, 11, 10, "ping", 1, 0, false, 0, 0, "swapper/0", K, U)));
+        ByteBuffer lock = ByteBuffer.allocateDirect(56 + 16).order(ByteOrder.LITTLE_ENDIAN);
+        lock.putInt(0, 4).putInt(4, 1).putLong(8, 200).putLong(16, 260).putInt(24, 11).putInt(28, 10)
+            .putLong(32, 0xffffffff82a00000L).putInt(40, 4).putInt(44, 0).putShort(48, (short) 2);
+        lock.putLong(56, K[0]).putLong(64, K[1]);
+        assertEquals(0, add(lock));
+        ByteBuffer futex = ByteBuffer.allocateDirect(56 + 16).order(ByteOrder.LITTLE_ENDIAN);
+        futex.putInt(0, 5).putInt(4, 0).putLong(8, 300).putLong(16, 390).putInt(24, 12).putInt(28, 10)
+            .putLong(32, 0x7f0000001000L).putInt(40, 128).putInt(44, 0).putShort(48, (short) 2);
+        futex.putLong(56, U[0]).putLong(64, U[1]);
+        assertEquals(0, add(futex));
+        assertEquals(0, LIB.eb_undecodable(b));
+
+        BpfRecords.StackDef[] defs = newStacks().defs();
+        assertEquals(3, defs.length, "off-CPU (kernel + user), lock (kernel), futex (user)");
+        assertArrayEquals(K, defs[0].kernelIps());
+        assertArrayEquals(U, defs[0].userIps());
+        assertArrayEquals(K, defs[1].kernelIps());
+        assertEquals(0, defs[1].userIps().length);
+        assertEquals(0, defs[2].kernelIps().length);
+        assertArrayEquals(U, defs[2].userIps());
+        assertEquals(0, LIB.eb_commit(b, new long[] {40, 41, 42}, 3, 1));
+
+        assertArrayEquals(new long[] {40}, longColumn(BpfRecords.TABLE_SWITCHES, BpfRecords.SW_PREV_STACK));
+        int lk = BpfRecords.TABLE_LOCKS, fx = BpfRecords.TABLE_FUTEX;
+        assertArrayEquals(new long[] {200}, longColumn(lk, 0));
+        assertArrayEquals(new long[] {260}, longColumn(lk, 1));
+        assertArrayEquals(new int[] {1}, intColumn(lk, 2), "cpu at begin");
+        assertArrayEquals(new int[] {11}, intColumn(lk, 3));
+        assertArrayEquals(new long[] {0xffffffff82a00000L}, longColumn(lk, BpfRecords.LK_ADDR));
+        assertArrayEquals(new int[] {-1}, intColumn(lk, BpfRecords.LK_SYMBOL), "Java names the lock");
+        assertArrayEquals(new int[] {4}, intColumn(lk, 6), "flags");
+        assertArrayEquals(new long[] {41}, longColumn(lk, 7));
+        assertArrayEquals(new long[] {300}, longColumn(fx, 0));
+        assertArrayEquals(new long[] {390}, longColumn(fx, 1));
+        assertArrayEquals(new int[] {10}, intColumn(fx, 2), "pid");
+        assertArrayEquals(new int[] {12}, intColumn(fx, 3), "tid");
+        assertArrayEquals(new long[] {0x7f0000001000L}, longColumn(fx, 4));
+        assertArrayEquals(new int[] {128}, intColumn(fx, 5), "op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
+        assertArrayEquals(new long[] {42}, longColumn(fx, 6));
     }
 }

@@ -1,0 +1,56 @@
+package dev.profiler.recorder.symbols;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /proc/kallsyms as the kernel writes it: text for stacks, data for lock addresses. */
+class KernelSymbolsTest {
+    @TempDir Path tmp;
+
+    KernelSymbols load() throws Exception {
+        Path f = tmp.resolve("kallsyms");
+        Files.writeString(f, String.join("\n",
+            "0000000000000000 A fixed_percpu_data",
+            "0000000000001000 D per_cpu_thing",
+            "ffffffff81000000 T _stext",
+            "ffffffff81000100 t helper",
+            "ffffffff82a00000 D jiffies_lock",
+            "ffffffff82a00040 d rcu_state",
+            "ffffffff82b00000 B some_bss_lock",
+            "ffffffffc0a01000 t ext4_fn\t[ext4]",
+            "ffffffffc0a08000 d ext4_lock\t[ext4]",
+            ""));
+        return KernelSymbols.load(f);
+    }
+
+    @Test
+    void textAddressesNameFunctionsAndModules() throws Exception {
+        KernelSymbols k = load();
+        SymbolTable.Hit h = k.lookup(0xffffffff81000110L);
+        assertEquals("helper", h.name());
+        assertEquals(0x10, h.offset());
+        assertEquals(KernelSymbols.KERNEL_MODULE, k.moduleOf(0xffffffff81000110L, h));
+        SymbolTable.Hit m = k.lookup(0xffffffffc0a01004L);
+        assertEquals("ext4_fn", m.name());
+        assertEquals("[ext4]", k.moduleOf(0xffffffffc0a01004L, m));
+    }
+
+    @Test
+    void lockAddressesNameTheStaticObjectTheyLieIn() throws Exception {
+        KernelSymbols k = load();
+        assertEquals("jiffies_lock", k.lookupData(0xffffffff82a00000L).name());
+        SymbolTable.Hit h = k.lookupData(0xffffffff82a00048L);
+        assertEquals("rcu_state", h.name());
+        assertEquals(8, h.offset());
+        assertEquals("some_bss_lock", k.lookupData(0xffffffff82b00010L).name());
+        assertEquals("ext4_lock", k.lookupData(0xffffffffc0a08010L).name());
+        assertNull(k.lookupData(0xffff888012345678L), "a lock in a slab object (direct map) has no symbol");
+        assertNull(k.lookupData(0x1008), "per-CPU offsets are not addresses");
+        assertNull(k.lookupData(0xffffffff82b00000L + 1_000_000), "far past the last data symbol");
+        assertNull(k.lookupData(0xffffffff81000110L), "text is not data");
+    }
+}
