@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 6
+#define PROF_ABI_VERSION 7
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -22,6 +22,7 @@ enum prof_record_kind {
 	PROF_REC_WAKEUP = 3,
 	PROF_REC_LOCK = 4,
 	PROF_REC_FUTEX = 5,
+	PROF_REC_IRQ = 6,
 };
 
 /* Per-CPU counters the BPF side keeps (index into the counters map). Failed
@@ -43,7 +44,11 @@ enum prof_counter {
 	PROF_CNT_LOCK_UNPAIRED_END = 9,
 	PROF_CNT_FUTEX_EMITTED = 10,
 	PROF_CNT_FUTEX_LOST = 11,
-	PROF_CNT_MAX = 12,
+	PROF_CNT_IRQ_EMITTED = 12,
+	PROF_CNT_IRQ_LOST = 13,
+	PROF_CNT_NMI_EMITTED = 14,
+	PROF_CNT_NMI_LOST = 15,
+	PROF_CNT_MAX = 16,
 };
 
 /* One CPU sample: a perf_event (cpu-clock or cycles) fired on `cpu`.
@@ -144,6 +149,28 @@ struct prof_futex {
 	__u64 ips[];
 };
 
+/* Interrupt handling on `cpu`: a hardirq handler (irq_handler_entry/exit),
+ * a softirq vector (softirq_entry/exit) or an NMI handler (nmi_handler,
+ * which reports its own duration). */
+enum prof_irq_kind {
+	PROF_IRQ_HARDIRQ = 0,
+	PROF_IRQ_SOFTIRQ = 1,
+	PROF_IRQ_NMI = 2,
+};
+
+struct prof_irq {
+	__u32 kind;        /* PROF_REC_IRQ */
+	__u32 cpu;
+	__u64 ts_begin;
+	__u64 ts_end;
+	__u32 irq_kind;    /* enum prof_irq_kind */
+	__u32 number;      /* irq number, softirq vector; 0 for NMI */
+	__u32 interrupted_tid;
+	__u32 reserved;
+	__u64 handler;     /* NMI: handler function address; else 0 */
+	char name[32];     /* hardirq: the irqaction's name; else empty */
+};
+
 /*
  * What the shim (native/event_batch.c) hands to Java after each poll, so
  * that Java does no work per event: each table's rows as columns, plus these
@@ -187,7 +214,8 @@ enum prof_batch_table {
 	PROF_TABLE_WAKEUPS = 2,
 	PROF_TABLE_LOCKS = 3,
 	PROF_TABLE_FUTEX = 4,
-	PROF_TABLE_COUNT = 5,
+	PROF_TABLE_IRQ = 5,
+	PROF_TABLE_COUNT = 6,
 };
 
 enum prof_sample_column {
@@ -243,11 +271,37 @@ enum prof_futex_column {
 	PROF_FX_COUNT = 7,
 };
 
+/* The irq table's columns, then two that Java reads to fill `handler`. */
+enum prof_irq_column {
+	PROF_IQ_TS_BEGIN = 0,   /* __u64 */
+	PROF_IQ_TS_END = 1,     /* __u64 */
+	PROF_IQ_CPU = 2,        /* __u32 */
+	PROF_IQ_KIND = 3,       /* __u32: enum prof_irq_kind, an index into PROF_IRQ_KINDS */
+	PROF_IQ_NUMBER = 4,     /* __u32 */
+	PROF_IQ_HANDLER = 5,    /* __s32: -1; Java writes the dictionary index of the handler's name */
+	PROF_IQ_TID = 6,        /* __u32 */
+	PROF_IQ_TABLE_COLUMNS = 7,
+	PROF_IQ_NAME_ID = 7,    /* __s32: id of the name in the batch's name list, or -1 */
+	PROF_IQ_ADDR = 8,       /* __u64: NMI handler address, or 0 */
+	PROF_IQ_COUNT = 9,
+};
+
+/* A name the shim saw first in this batch (hardirq action names, softirq
+ * vector names), packed back to back: 8 + len rounded up to 8 bytes. */
+struct prof_name_def {
+	__u32 id;
+	__u32 len;
+	char bytes[];
+};
+
 /* Dictionary values, in index order, of sched_switch.prev_state (as the
  * kernel's own sched_switch output letters them: "RSDTtXZPI", then "?" for
  * a state it does not know) and sched_wakeup.kind. */
 #define PROF_TASK_STATES "R", "S", "D", "T", "t", "X", "Z", "P", "I", "?"
 #define PROF_TASK_STATE_UNKNOWN 9
 #define PROF_WAKE_KINDS "waking", "wakeup", "wakeup_new"
+#define PROF_IRQ_KINDS "hardirq", "softirq", "nmi"
+/* include/linux/interrupt.h, by vector number */
+#define PROF_SOFTIRQ_NAMES "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"
 
 #endif /* PROFILER_H */

@@ -205,3 +205,127 @@ int BPF_PROG(on_wakeup_new, struct task_struct *p)
 {
 	return on_wake(p, PROF_WAKE_WAKEUP_NEW);
 }
+
+/*
+ * Interrupts. Hardirq and softirq handling is paired per CPU (a hardirq can
+ * interrupt a softirq, so each kind has its own slot; neither nests within
+ * itself). These programs write `events` too: they run in hardirq or softirq
+ * context, which cannot interrupt a program holding the ring buffer's lock
+ * (it is taken with interrupts off); only an NMI can, and the NMI program
+ * below writes a ring buffer of its own.
+ */
+struct irq_entry {
+	__u64 ts;
+	__u32 number;
+	__u32 tid;
+	char name[32];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2); /* PROF_IRQ_HARDIRQ, PROF_IRQ_SOFTIRQ */
+	__type(key, __u32);
+	__type(value, struct irq_entry);
+} irq_entries SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} nmi_events SEC(".maps");
+
+static __always_inline int irq_enter(__u32 kind, __u32 number, struct irqaction *action)
+{
+	struct irq_entry *e = bpf_map_lookup_elem(&irq_entries, &kind);
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->number = number;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->name[0] = 0;
+	if (action)
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name), BPF_CORE_READ(action, name));
+	return 0;
+}
+
+static __always_inline int irq_exit(__u32 kind, __u32 number)
+{
+	struct irq_entry *e = bpf_map_lookup_elem(&irq_entries, &kind);
+	if (!e || !e->ts || e->number != number)
+		return 0; /* entered before recording started */
+	__u64 begin = e->ts;
+	e->ts = 0;
+	if (filter_by_tgid) {
+		/* with -p / -- CMD: only interrupts that held up a target */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		if (!wanted(BPF_CORE_READ(t, tgid)))
+			return 0;
+	}
+	struct prof_irq *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(PROF_CNT_IRQ_LOST);
+		return 0;
+	}
+	r->kind = PROF_REC_IRQ;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts_begin = begin;
+	r->ts_end = bpf_ktime_get_ns();
+	r->irq_kind = kind;
+	r->number = number;
+	r->interrupted_tid = e->tid;
+	r->reserved = 0;
+	r->handler = 0;
+	__builtin_memcpy(r->name, e->name, sizeof(r->name));
+	bpf_ringbuf_submit(r, wake_flags());
+	count(PROF_CNT_IRQ_EMITTED);
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(on_irq_entry, int irq, struct irqaction *action)
+{
+	return irq_enter(PROF_IRQ_HARDIRQ, irq, action);
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(on_irq_exit, int irq, struct irqaction *action)
+{
+	return irq_exit(PROF_IRQ_HARDIRQ, irq);
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(on_softirq_entry, unsigned int vec)
+{
+	return irq_enter(PROF_IRQ_SOFTIRQ, vec, NULL);
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(on_softirq_exit, unsigned int vec)
+{
+	return irq_exit(PROF_IRQ_SOFTIRQ, vec);
+}
+
+/* nmi_handler reports each NMI handler's own duration when it returns. It
+ * runs in NMI context: it writes `nmi_events`, which nothing else writes. */
+SEC("tp_btf/nmi_handler")
+int BPF_PROG(on_nmi, void *handler, s64 delta_ns, int handled)
+{
+	struct prof_irq *r = bpf_ringbuf_reserve(&nmi_events, sizeof(*r), 0);
+	if (!r) {
+		count(PROF_CNT_NMI_LOST);
+		return 0;
+	}
+	__u64 now = bpf_ktime_get_ns();
+	r->kind = PROF_REC_IRQ;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts_begin = now - delta_ns;
+	r->ts_end = now;
+	r->irq_kind = PROF_IRQ_NMI;
+	r->number = 0;
+	r->interrupted_tid = (__u32)bpf_get_current_pid_tgid();
+	r->reserved = 0;
+	r->handler = (__u64)handler;
+	r->name[0] = 0;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	count(PROF_CNT_NMI_EMITTED);
+	return 0;
+}

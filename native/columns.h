@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COLUMNS_MAX 8
+#define COLUMNS_MAX 12
 
 struct columns {
 	int count;

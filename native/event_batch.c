@@ -7,11 +7,13 @@
 #include "columns.h"
 #include "stack_table.h"
 #include "thread_table.h"
+#include "name_table.h"
 #include "event_batch.h"
 
 struct event_batch {
 	struct stack_table *stacks;
 	struct thread_table *threads;
+	struct name_table *names;
 	struct columns tables[PROF_TABLE_COUNT];
 	int committed;
 	uint64_t undecodable;
@@ -22,6 +24,8 @@ static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8 };
 static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4 };
 static const uint8_t LOCK_WIDTHS[PROF_LK_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
 static const uint8_t FUTEX_WIDTHS[PROF_FX_COUNT] = { 8, 8, 4, 4, 8, 4, 8 };
+static const uint8_t IRQ_WIDTHS[PROF_IQ_COUNT] = { 8, 8, 4, 4, 4, 4, 4, 4, 8 };
+static const char *const SOFTIRQ_NAMES[] = { PROF_SOFTIRQ_NAMES };
 
 struct event_batch *eb_new(void)
 {
@@ -30,7 +34,8 @@ struct event_batch *eb_new(void)
 		return NULL;
 	b->stacks = stack_table_new();
 	b->threads = thread_table_new();
-	if (!b->stacks || !b->threads) {
+	b->names = name_table_new();
+	if (!b->stacks || !b->threads || !b->names) {
 		eb_free(b);
 		return NULL;
 	}
@@ -39,6 +44,7 @@ struct event_batch *eb_new(void)
 	columns_init(&b->tables[PROF_TABLE_WAKEUPS], PROF_WK_COUNT, WAKEUP_WIDTHS);
 	columns_init(&b->tables[PROF_TABLE_LOCKS], PROF_LK_COUNT, LOCK_WIDTHS);
 	columns_init(&b->tables[PROF_TABLE_FUTEX], PROF_FX_COUNT, FUTEX_WIDTHS);
+	columns_init(&b->tables[PROF_TABLE_IRQ], PROF_IQ_COUNT, IRQ_WIDTHS);
 	return b;
 }
 
@@ -48,6 +54,7 @@ void eb_free(struct event_batch *b)
 		return;
 	stack_table_free(b->stacks);
 	thread_table_free(b->threads);
+	name_table_free(b->names);
 	for (int t = 0; t < PROF_TABLE_COUNT; t++)
 		columns_free(&b->tables[t]);
 	free(b);
@@ -59,6 +66,7 @@ void eb_reset(struct event_batch *b)
 		b->tables[t].rows = 0;
 	stack_table_start_batch(b->stacks);
 	thread_table_start_batch(b->threads);
+	name_table_start_batch(b->names);
 	b->committed = 0;
 }
 
@@ -199,6 +207,33 @@ static int add_futex(struct event_batch *b, const struct prof_futex *f, size_t s
 	return 0;
 }
 
+static int add_irq(struct event_batch *b, const struct prof_irq *q, size_t size)
+{
+	if (size < sizeof(*q) || q->irq_kind > PROF_IRQ_NMI)
+		return -EINVAL;
+	int32_t name = -1;
+	if (q->irq_kind == PROF_IRQ_HARDIRQ)
+		name = name_table_intern(b->names, q->name, sizeof(q->name));
+	else if (q->irq_kind == PROF_IRQ_SOFTIRQ && q->number < sizeof(SOFTIRQ_NAMES) / sizeof(SOFTIRQ_NAMES[0]))
+		name = name_table_intern(b->names, SOFTIRQ_NAMES[q->number], 16);
+	if (name == -ENOMEM)
+		return -ENOMEM;
+	struct columns *c = &b->tables[PROF_TABLE_IRQ];
+	int64_t r = columns_add_row(c);
+	if (r < 0)
+		return -ENOMEM;
+	columns_set64(c, PROF_IQ_TS_BEGIN, r, q->ts_begin);
+	columns_set64(c, PROF_IQ_TS_END, r, q->ts_end);
+	columns_set32(c, PROF_IQ_CPU, r, q->cpu);
+	columns_set32(c, PROF_IQ_KIND, r, q->irq_kind);
+	columns_set32(c, PROF_IQ_NUMBER, r, q->number);
+	columns_set32(c, PROF_IQ_HANDLER, r, (uint32_t)-1);
+	columns_set32(c, PROF_IQ_TID, r, q->interrupted_tid);
+	columns_set32(c, PROF_IQ_NAME_ID, r, (uint32_t)name);
+	columns_set64(c, PROF_IQ_ADDR, r, q->handler);
+	return 0;
+}
+
 int eb_add(struct event_batch *b, const void *rec, size_t size)
 {
 	int rc = -EINVAL;
@@ -209,6 +244,7 @@ int eb_add(struct event_batch *b, const void *rec, size_t size)
 		case PROF_REC_WAKEUP: rc = add_wakeup(b, rec, size); break;
 		case PROF_REC_LOCK: rc = add_lock(b, rec, size); break;
 		case PROF_REC_FUTEX: rc = add_futex(b, rec, size); break;
+		case PROF_REC_IRQ: rc = add_irq(b, rec, size); break;
 		}
 	}
 	if (rc == -EINVAL)
@@ -266,6 +302,10 @@ void *eb_column(struct event_batch *b, int table, int column)
 uint32_t eb_new_stack_count(const struct event_batch *b) { return stack_table_new_count(b->stacks); }
 
 const void *eb_new_stacks(const struct event_batch *b, size_t *bytes) { return stack_table_new_defs(b->stacks, bytes); }
+
+uint32_t eb_new_name_count(const struct event_batch *b) { return name_table_new_count(b->names); }
+
+const void *eb_new_names(const struct event_batch *b, size_t *bytes) { return name_table_new_defs(b->names, bytes); }
 
 uint32_t eb_thread_count(const struct event_batch *b) { return thread_table_count(b->threads); }
 

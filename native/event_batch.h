@@ -6,7 +6,8 @@
  * the first seconds of every recording, recording cost twice the CPU):
  *   - each table's rows as columns (enum prof_batch_table and its columns),
  *   - each distinct raw stack once for the whole recording (stack_table.h),
- *   - the threads seen in the batch (thread_table.h).
+ *   - the threads seen in the batch (thread_table.h),
+ *   - names first seen in the batch: interrupt handlers (name_table.h).
  * Layouts are in bpf/profiler.h.
  */
 #ifndef EVENT_BATCH_H
@@ -34,6 +35,8 @@ uint32_t eb_total_rows(const struct event_batch *b);
 void *eb_column(struct event_batch *b, int table, int column);
 uint32_t eb_new_stack_count(const struct event_batch *b);
 const void *eb_new_stacks(const struct event_batch *b, size_t *bytes);
+uint32_t eb_new_name_count(const struct event_batch *b);
+const void *eb_new_names(const struct event_batch *b, size_t *bytes);
 uint32_t eb_thread_count(const struct event_batch *b);
 const void *eb_threads(const struct event_batch *b);
 uint64_t eb_undecodable(const struct event_batch *b);

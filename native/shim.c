@@ -43,7 +43,7 @@
 struct pshim {
 	struct sampler_bpf *skel;
 	struct sched_bpf *sched; /* NULL unless scheduler events were asked for */
-	struct bpf_link *sched_links[4];
+	struct bpf_link *sched_links[9];
 	struct locks_bpf *locks; /* NULL unless lock contention was asked for */
 	struct bpf_link *lock_links[2];
 	struct futex_bpf *futex; /* NULL unless futex waits were asked for */
@@ -352,9 +352,12 @@ int pshim_attach_sched(struct pshim *h, char *err, int errlen)
 		set_err(err, errlen, "scheduler programs were not loaded");
 		return -EINVAL;
 	}
-	struct bpf_program *progs[4] = { h->sched->progs.on_switch, h->sched->progs.on_waking,
-					  h->sched->progs.on_wakeup, h->sched->progs.on_wakeup_new };
-	for (int i = 0; i < 4; i++) {
+	struct bpf_program *progs[9] = { h->sched->progs.on_switch, h->sched->progs.on_waking,
+					  h->sched->progs.on_wakeup, h->sched->progs.on_wakeup_new,
+					  h->sched->progs.on_irq_entry, h->sched->progs.on_irq_exit,
+					  h->sched->progs.on_softirq_entry, h->sched->progs.on_softirq_exit,
+					  h->sched->progs.on_nmi };
+	for (int i = 0; i < 9; i++) {
 		h->sched_links[i] = bpf_program__attach(progs[i]);
 		if (!h->sched_links[i]) {
 			int e = errno;
@@ -464,7 +467,8 @@ long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
 		h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.samples), on_record, h, NULL);
 		if (!h->rb)
 			return -errno;
-		if (h->sched && ring_buffer__add(h->rb, bpf_map__fd(h->sched->maps.events), on_record, h))
+		if (h->sched && (ring_buffer__add(h->rb, bpf_map__fd(h->sched->maps.events), on_record, h) ||
+				 ring_buffer__add(h->rb, bpf_map__fd(h->sched->maps.nmi_events), on_record, h)))
 			return -errno;
 		if (h->locks && ring_buffer__add(h->rb, bpf_map__fd(h->locks->maps.lock_events), on_record, h))
 			return -errno;
@@ -488,7 +492,8 @@ long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
 }
 
 /* out[0..PROF_TABLE_COUNT) rows per table, then new stacks, bytes of new
- * stacks, threads seen, undecodable records so far. */
+ * stacks, threads seen, undecodable records so far, new names, bytes of new
+ * names. */
 void pshim_batch_info(struct pshim *h, int64_t *out)
 {
 	size_t bytes;
@@ -499,6 +504,15 @@ void pshim_batch_info(struct pshim *h, int64_t *out)
 	out[PROF_TABLE_COUNT + 1] = bytes;
 	out[PROF_TABLE_COUNT + 2] = eb_thread_count(h->batch);
 	out[PROF_TABLE_COUNT + 3] = eb_undecodable(h->batch);
+	out[PROF_TABLE_COUNT + 4] = eb_new_name_count(h->batch);
+	eb_new_names(h->batch, &bytes);
+	out[PROF_TABLE_COUNT + 5] = bytes;
+}
+
+const void *pshim_batch_new_names(struct pshim *h)
+{
+	size_t bytes;
+	return eb_new_names(h->batch, &bytes);
 }
 
 const void *pshim_batch_new_stacks(struct pshim *h)
@@ -551,7 +565,7 @@ void pshim_detach(struct pshim *h)
 			bpf_link__destroy(h->lock_links[i]);
 			h->lock_links[i] = NULL;
 		}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 9; i++)
 		if (h->sched_links[i]) {
 			bpf_link__destroy(h->sched_links[i]);
 			h->sched_links[i] = NULL;

@@ -51,7 +51,8 @@ class TransportRuleTest {
     }
 
     /** Programs that may share a ring buffer: none of them runs in NMI context. */
-    static final Set<String> SCHED_PROGRAMS = Set.of("on_switch", "on_waking", "on_wakeup", "on_wakeup_new");
+    static final Set<String> SCHED_PROGRAMS = Set.of("on_switch", "on_waking", "on_wakeup", "on_wakeup_new",
+        "on_irq_exit", "on_softirq_exit");
 
     @Test
     void everyProgramThatCanRunInNmiWritesARingBufferOfItsOwn() throws Exception {
@@ -70,15 +71,17 @@ class TransportRuleTest {
                 for (Long ring : ringBuffersOf(p)) writers.computeIfAbsent(ring, k -> new HashSet<>()).add(name);
             }
             assertEquals(Set.of("on_cpu_sample", "on_fork", "on_switch", "on_waking", "on_wakeup", "on_wakeup_new",
+                    "on_irq_entry", "on_irq_exit", "on_softirq_entry", "on_softirq_exit", "on_nmi",
                     "on_contention_begin", "on_contention_end", "on_futex_enter", "on_futex_exit"),
                 loaded, "every program of the recorder is loaded and inspected");
-            assertEquals(4, writers.size(), "four ring buffers (samples, scheduler events, lock waits, futex waits): "
-                + writers);
+            assertEquals(5, writers.size(), "five ring buffers (samples, scheduler events and interrupts, NMIs,"
+                + " lock waits, futex waits): " + writers);
             for (Set<String> w : writers.values()) {
                 boolean alone = w.equals(Set.of("on_cpu_sample")) || w.equals(Set.of("on_contention_end"))
-                    || w.equals(Set.of("on_futex_exit"));
+                    || w.equals(Set.of("on_futex_exit")) || w.equals(Set.of("on_nmi"));
                 assertTrue(alone || SCHED_PROGRAMS.containsAll(w),
-                    "a ring buffer shared by a program that can run in NMI context (the sampler, lock contention): " + w);
+                    "a ring buffer shared by a program that can run in NMI context (the sampler, NMI handling, lock"
+                        + " contention): " + w);
             }
             // and no other loaded program (another tool's) writes ours
             for (JsonNode p : progs) {
@@ -97,7 +100,7 @@ class TransportRuleTest {
         try (BpfSession s = openAll()) {
             for (int id : s.programIds()) ours.add(id);
         }
-        assertEquals(10, ours.size());
+        assertEquals(15, ours.size());
         // The kernel frees a detached tracing program after an RCU grace
         // period (tasks-trace for trampolines), so allow it a few seconds.
         Set<String> left = new HashSet<>();

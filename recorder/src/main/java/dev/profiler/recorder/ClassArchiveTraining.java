@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 
@@ -46,8 +48,10 @@ public final class ClassArchiveTraining {
             out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
             out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
             new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
+            new IrqHandlers(kernel, out.table(CaptureTable.IRQ)).addNames(Map.of(0, "training"));
+            out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);
             CaptureTable[] tables = {CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP,
-                CaptureTable.LOCK_CONTENTION, CaptureTable.FUTEX_WAIT};
+                CaptureTable.LOCK_CONTENTION, CaptureTable.FUTEX_WAIT, CaptureTable.IRQ};
             for (int t = 0; t < tables.length; t++) {
                 int[] widths = BpfRecords.COLUMN_WIDTHS[t];
                 ByteBuffer[] cols = new ByteBuffer[widths.length];
@@ -55,6 +59,7 @@ public final class ClassArchiveTraining {
                     cols[c] = ByteBuffer.allocateDirect(widths[c]).order(ByteOrder.LITTLE_ENDIAN);
                 if (t == BpfRecords.TABLE_SAMPLES) cols[BpfRecords.COL_STACK_ID].putLong(0, id);
                 if (t == BpfRecords.TABLE_LOCKS) cols[BpfRecords.LK_SYMBOL].putInt(0, -1);
+                if (t == BpfRecords.TABLE_IRQ) cols = Arrays.copyOf(cols, BpfRecords.IQ_TABLE_COLUMNS);
                 out.table(tables[t]).appendColumns(1, cols);
             }
             stacks.finish();

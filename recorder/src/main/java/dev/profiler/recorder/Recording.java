@@ -16,9 +16,11 @@ import dev.profiler.recorder.symbols.Symbolizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -43,13 +45,15 @@ public final class Recording {
     /** The capture table of each batch table (BpfRecords.TABLE_*). */
     private static final CaptureTable[] BATCH_TABLES = {
         CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP, CaptureTable.LOCK_CONTENTION,
-        CaptureTable.FUTEX_WAIT};
+        CaptureTable.FUTEX_WAIT, CaptureTable.IRQ};
 
     private long samples;
     private long schedEvents;
     private long lockWaits;
+    private long interrupts;
     private long futexWaits;
     private LockSymbols lockSymbols;
+    private IrqHandlers irqHandlers;
     private long droppedByRecorder;
     private volatile String stopReason = "done";
     private Integer commandExit;
@@ -119,6 +123,7 @@ public final class Recording {
             if (opts.futex()) bpf.attachFutex();
             out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
             out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
+            out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
             fillManifest(manifest, source, periodNs, ncpus);
             out.writeManifest(manifest);
@@ -127,8 +132,9 @@ public final class Recording {
             ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer);
             StackInterner stacks = new StackInterner(symbolizer, out);
             lockSymbols = new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
+            irqHandlers = new IrqHandlers(kernel, out.table(CaptureTable.IRQ));
             err.println("profiler-rec: recording " + targetDescription() + " (" + source.manifestName + " "
-                + opts.frequencyHz() + " Hz" + (opts.sched() ? ", scheduler events" : "")
+                + opts.frequencyHz() + " Hz" + (opts.sched() ? ", scheduler events, interrupts" : "")
                 + (opts.sched() && opts.offcpuStacks() ? " with off-CPU stacks" : "")
                 + (opts.locks() ? ", lock contention" : "") + (opts.futex() ? ", futex waits" : "") + "); Ctrl-C stops");
             err.flush();
@@ -178,6 +184,10 @@ public final class Recording {
                 manifest.counters.unpaired.put("lock_contention_end", sum(counters, BpfRecords.CNT_LOCK_UNPAIRED_END));
             }
             if (opts.sched()) {
+                manifest.counters.emittedPerCpu.put("irq", perCpu(counters, BpfRecords.CNT_IRQ_EMITTED));
+                manifest.counters.lostPerCpu.put("irq", perCpu(counters, BpfRecords.CNT_IRQ_LOST));
+                manifest.counters.emittedPerCpu.put("nmi", perCpu(counters, BpfRecords.CNT_NMI_EMITTED));
+                manifest.counters.lostPerCpu.put("nmi", perCpu(counters, BpfRecords.CNT_NMI_LOST));
                 manifest.counters.emittedPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_EMITTED));
                 manifest.counters.lostPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_LOST));
                 manifest.counters.emittedPerCpu.put("sched_wakeup", perCpu(counters, BpfRecords.CNT_WAKEUP_EMITTED));
@@ -254,10 +264,19 @@ public final class Recording {
         batch.commit(ids, weight);
         if (batch.rows(BpfRecords.TABLE_LOCKS) > 0) lockSymbols.fill(batch.rows(BpfRecords.TABLE_LOCKS),
             batch.columns(BpfRecords.TABLE_LOCKS));
-        for (int t = 0; t < BpfRecords.TABLE_COUNT; t++)
-            if (batch.rows(t) > 0) out.table(BATCH_TABLES[t]).appendColumns(batch.rows(t), batch.columns(t));
+        irqHandlers.addNames(batch.newNames());
+        for (int t = 0; t < BpfRecords.TABLE_COUNT; t++) {
+            if (batch.rows(t) == 0) continue;
+            ByteBuffer[] cols = batch.columns(t);
+            if (t == BpfRecords.TABLE_IRQ) {
+                irqHandlers.fill(batch.rows(t), cols);
+                cols = Arrays.copyOf(cols, BpfRecords.IQ_TABLE_COLUMNS);
+            }
+            out.table(BATCH_TABLES[t]).appendColumns(batch.rows(t), cols);
+        }
         samples += batch.rows(BpfRecords.TABLE_SAMPLES);
         schedEvents += batch.rows(BpfRecords.TABLE_SWITCHES) + batch.rows(BpfRecords.TABLE_WAKEUPS);
+        interrupts += batch.rows(BpfRecords.TABLE_IRQ);
         lockWaits += batch.rows(BpfRecords.TABLE_LOCKS);
         futexWaits += batch.rows(BpfRecords.TABLE_FUTEX);
     }
@@ -266,7 +285,8 @@ public final class Recording {
         long n = 0;
         for (long[] c : bpf.counters())
             n += c[BpfRecords.CNT_SAMPLES_LOST] + c[BpfRecords.CNT_SWITCH_LOST] + c[BpfRecords.CNT_WAKEUP_LOST]
-                + c[BpfRecords.CNT_LOCK_LOST] + c[BpfRecords.CNT_FUTEX_LOST];
+                + c[BpfRecords.CNT_LOCK_LOST] + c[BpfRecords.CNT_FUTEX_LOST] + c[BpfRecords.CNT_IRQ_LOST]
+                + c[BpfRecords.CNT_NMI_LOST];
         return n;
     }
 
@@ -321,7 +341,8 @@ public final class Recording {
         double secs = (m.endNs - m.startNs) / 1e9;
         long bytes = m.counters.captureBytes;
         return String.format("wrote %s: %,d samples%s%s%s in %.1f s (%s, %d Hz), %,d stacks, %,d frames, %s%s, %s%s",
-            opts.output(), samples, opts.sched() ? String.format(", %,d scheduler events", schedEvents) : "",
+            opts.output(), samples,
+            opts.sched() ? String.format(", %,d scheduler events, %,d interrupts", schedEvents, interrupts) : "",
             opts.locks() ? String.format(", %,d lock waits", lockWaits) : "",
             opts.futex() ? String.format(", %,d futex waits", futexWaits) : "",
             secs, m.sampling.eventSource, m.sampling.frequencyHz, stacks.stackCount(),

@@ -2,7 +2,9 @@ package dev.profiler.recorder.bpf;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Java mirror of bpf/profiler.h: counter indexes, sample columns and the
@@ -10,7 +12,7 @@ import java.util.List;
  * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 6;
+    public static final int ABI_VERSION = 7;
     public static final int MAX_FRAMES = 127;
 
     public static final int CNT_SAMPLES_EMITTED = 0, CNT_SAMPLES_LOST = 1;
@@ -19,11 +21,12 @@ public final class BpfRecords {
     public static final int CNT_LOCK_EMITTED = 6, CNT_LOCK_LOST = 7;
     public static final int CNT_LOCK_UNPAIRED_BEGIN = 8, CNT_LOCK_UNPAIRED_END = 9;
     public static final int CNT_FUTEX_EMITTED = 10, CNT_FUTEX_LOST = 11;
-    public static final int CNT_MAX = 12;
+    public static final int CNT_IRQ_EMITTED = 12, CNT_IRQ_LOST = 13, CNT_NMI_EMITTED = 14, CNT_NMI_LOST = 15;
+    public static final int CNT_MAX = 16;
 
     /** enum prof_batch_table. */
     public static final int TABLE_SAMPLES = 0, TABLE_SWITCHES = 1, TABLE_WAKEUPS = 2, TABLE_LOCKS = 3, TABLE_FUTEX = 4,
-        TABLE_COUNT = 5;
+        TABLE_IRQ = 5, TABLE_COUNT = 6;
 
     /** enum prof_sample_column (samples-table column order). */
     public static final int COL_TS = 0, COL_CPU = 1, COL_PID = 2, COL_TID = 3, COL_STACK_ID = 4, COL_WEIGHT = 5;
@@ -31,6 +34,8 @@ public final class BpfRecords {
     public static final int SW_PREV_STACK = 5;
     /** enum prof_lock_column (lock_contention-table column order). */
     public static final int LK_ADDR = 4, LK_SYMBOL = 5;
+    /** enum prof_irq_column: the irq table's 7 columns, then two Java reads to fill handler. */
+    public static final int IQ_KIND = 3, IQ_HANDLER = 5, IQ_TABLE_COLUMNS = 7, IQ_NAME_ID = 7, IQ_ADDR = 8;
 
     /** Width in bytes of each column of each batch table, in table order. */
     public static final int[][] COLUMN_WIDTHS = {
@@ -39,11 +44,15 @@ public final class BpfRecords {
         {8, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind
         {8, 8, 4, 4, 8, 4, 4, 8}, // lock_contention: ts_begin ts_end cpu tid lock_addr lock_symbol flags stack_id
         {8, 8, 4, 4, 8, 4, 8}, // futex_wait: ts_begin ts_end pid tid uaddr op stack_id
+        {8, 8, 4, 4, 4, 4, 4, 4, 8}, // irq: ts_begin ts_end cpu kind number handler interrupted_tid + name_id addr
     };
 
     /** PROF_TASK_STATES and PROF_WAKE_KINDS: dictionary values in index order. */
     public static final List<String> TASK_STATES = List.of("R", "S", "D", "T", "t", "X", "Z", "P", "I", "?");
     public static final List<String> WAKE_KINDS = List.of("waking", "wakeup", "wakeup_new");
+    /** PROF_IRQ_KINDS; NMI_KIND is enum prof_irq_kind's PROF_IRQ_NMI. */
+    public static final List<String> IRQ_KINDS = List.of("hardirq", "softirq", "nmi");
+    public static final int NMI_KIND = 2;
 
     /** struct prof_stack_def: offsets in bytes. */
     static final int SD_RAW_ID = 0, SD_PID = 4, SD_KSTACK_LEN = 8, SD_USTACK_LEN = 10, SD_FLAGS = 12, SD_IPS = 16;
@@ -76,6 +85,21 @@ public final class BpfRecords {
         out[index] = new StackDef(b.getInt(at + SD_RAW_ID), b.getInt(at + SD_PID), k, u,
             (b.getInt(at + SD_FLAGS) & STACK_F_EVENT) != 0);
         return p;
+    }
+
+    /** struct prof_name_def records (id, len, bytes, padded to 8): names by id. */
+    static Map<Integer, String> decodeNames(ByteBuffer b, int count) {
+        Map<Integer, String> names = new LinkedHashMap<>();
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            int id = b.getInt(at), len = b.getInt(at + 4);
+            if (len < 0 || at + 8L + len > b.limit()) throw new IllegalStateException("shim handed over a malformed name");
+            byte[] bytes = new byte[len];
+            b.get(at + 8, bytes);
+            names.put(id, new String(bytes, StandardCharsets.UTF_8));
+            at += (8 + len + 7) & ~7;
+        }
+        return names;
     }
 
     static ThreadSeen decodeThread(ByteBuffer b, int at) {

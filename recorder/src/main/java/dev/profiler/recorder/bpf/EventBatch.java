@@ -3,6 +3,7 @@ package dev.profiler.recorder.bpf;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
 
 /**
  * What one poll drained, as the shim prepared it (native/event_batch.c):
@@ -13,13 +14,16 @@ import java.nio.ByteOrder;
 public final class EventBatch {
     /** Layout of pshim_batch_info's output. */
     static final int INFO_NEW_STACKS = BpfRecords.TABLE_COUNT, INFO_NEW_STACK_BYTES = INFO_NEW_STACKS + 1,
-        INFO_THREADS = INFO_NEW_STACKS + 2, INFO_UNDECODABLE = INFO_NEW_STACKS + 3, INFO_LENGTH = INFO_NEW_STACKS + 4;
+        INFO_THREADS = INFO_NEW_STACKS + 2, INFO_UNDECODABLE = INFO_NEW_STACKS + 3, INFO_NEW_NAMES = INFO_NEW_STACKS + 4,
+        INFO_NEW_NAME_BYTES = INFO_NEW_STACKS + 5, INFO_LENGTH = INFO_NEW_STACKS + 6;
 
     private final Pointer handle;
     private final int[] rows = new int[BpfRecords.TABLE_COUNT];
     private final int newStacks;
     private final long newStackBytes;
     private final int threads;
+    private final int newNames;
+    private final long newNameBytes;
     private boolean committed;
 
     EventBatch(Pointer handle, long[] info) {
@@ -28,6 +32,14 @@ public final class EventBatch {
         this.newStacks = (int) info[INFO_NEW_STACKS];
         this.newStackBytes = info[INFO_NEW_STACK_BYTES];
         this.threads = (int) info[INFO_THREADS];
+        this.newNames = (int) info[INFO_NEW_NAMES];
+        this.newNameBytes = info[INFO_NEW_NAME_BYTES];
+    }
+
+    /** Names (interrupt handlers) first seen in this batch, by the id the irq rows carry. */
+    public Map<Integer, String> newNames() {
+        if (newNames == 0) return Map.of();
+        return BpfRecords.decodeNames(view(ShimLibrary.pshim_batch_new_names(handle), newNameBytes), newNames);
     }
 
     /** Rows of one table (BpfRecords.TABLE_*). */

@@ -10,6 +10,7 @@ import com.sun.jna.ptr.NativeLongByReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,8 @@ class EventBatchNativeTest {
         long eb_undecodable(Pointer b);
         int eb_commit(Pointer b, long[] stackIds, int n, long weight);
         int eb_task_state_index(int prevState, int exitState, int preempt);
+        int eb_new_name_count(Pointer b);
+        Pointer eb_new_names(Pointer b, NativeLongByReference bytes);
     }
 
     static final EventBatchLib LIB = Native.load("profilershim", EventBatchLib.class);
@@ -334,5 +337,48 @@ class EventBatchNativeTest {
         assertArrayEquals(new long[] {0x7f0000001000L}, longColumn(fx, 4));
         assertArrayEquals(new int[] {128}, intColumn(fx, 5), "op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
         assertArrayEquals(new long[] {42}, longColumn(fx, 6));
+    }
+
+    /** A struct prof_irq. */
+    static ByteBuffer irqRecord(int cpu, long begin, long end, int kind, int number, int tid, long handler, String name) {
+        ByteBuffer r = ByteBuffer.allocateDirect(80).order(ByteOrder.LITTLE_ENDIAN);
+        r.putInt(0, 6).putInt(4, cpu).putLong(8, begin).putLong(16, end).putInt(24, kind).putInt(28, number)
+            .putInt(32, tid).putLong(40, handler);
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length && i < 31; i++) r.put(48 + i, b[i]);
+        return r;
+    }
+
+    Map<Integer, String> newNames() {
+        NativeLongByReference bytes = new NativeLongByReference();
+        Pointer p = LIB.eb_new_names(b, bytes);
+        int n = LIB.eb_new_name_count(b);
+        if (n == 0) return Map.of();
+        return BpfRecords.decodeNames(p.getByteBuffer(0, bytes.getValue().longValue()).order(ByteOrder.LITTLE_ENDIAN), n);
+    }
+
+    @Test
+    void interruptsNameTheirHandlersOnce() {
+        LIB.eb_reset(b);
+        assertEquals(0, add(irqRecord(0, 100, 110, 0, 24, 7, 0, "virtio0-input.0")));
+        assertEquals(0, add(irqRecord(1, 120, 150, 1, 3, 8, 0, "")));
+        assertEquals(0, add(irqRecord(0, 160, 170, 0, 24, 7, 0, "virtio0-input.0")));
+        assertEquals(0, add(irqRecord(1, 200, 450, 2, 0, 9, 0xffffffff81001234L, "")));
+        assertEquals(-EINVAL, add(irqRecord(1, 200, 450, 3, 0, 9, 0, "")), "unknown interrupt kind");
+        assertEquals(Map.of(0, "virtio0-input.0", 1, "NET_RX"), newNames());
+        assertEquals(0, LIB.eb_commit(b, new long[0], 0, 1));
+        int t = BpfRecords.TABLE_IRQ;
+        assertArrayEquals(new long[] {100, 120, 160, 200}, longColumn(t, 0));
+        assertArrayEquals(new long[] {110, 150, 170, 450}, longColumn(t, 1));
+        assertArrayEquals(new int[] {0, 1, 0, 2}, intColumn(t, BpfRecords.IQ_KIND));
+        assertArrayEquals(new int[] {24, 3, 24, 0}, intColumn(t, 4), "irq number, softirq vector");
+        assertArrayEquals(new int[] {-1, -1, -1, -1}, intColumn(t, BpfRecords.IQ_HANDLER), "Java names the handler");
+        assertArrayEquals(new int[] {7, 8, 7, 9}, intColumn(t, 6), "interrupted tid");
+        assertArrayEquals(new int[] {0, 1, 0, -1}, intColumn(t, BpfRecords.IQ_NAME_ID));
+        assertArrayEquals(new long[] {0, 0, 0, 0xffffffff81001234L}, longColumn(t, BpfRecords.IQ_ADDR));
+
+        LIB.eb_reset(b);
+        assertEquals(0, add(irqRecord(0, 500, 510, 0, 24, 7, 0, "virtio0-input.0")));
+        assertEquals(Map.of(), newNames(), "a known name is not listed again");
     }
 }
