@@ -18,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "profiler.h"
+#include "wakeup.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -30,7 +31,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 self_tgid = 0;
 const volatile __u32 filter_by_tgid = 0;
-const volatile __u64 wakeup_bytes = 256 * 1024;
+const volatile __u64 wakeup_bytes = 2 * 1024 * 1024; /* see wakeup.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -148,8 +149,7 @@ int on_futex_exit(struct syscall_trace_exit *ctx)
 	__u64 size = sizeof(*r) + (__u64)un * 8;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	__u64 wake = bpf_ringbuf_query(&futex_events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-											 : BPF_RB_NO_WAKEUP;
+	__u64 wake = wake_flags_for(bpf_ringbuf_query(&futex_events, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes);
 	if (bpf_ringbuf_output(&futex_events, s, size, wake) == 0)
 		count(PROF_CNT_FUTEX_EMITTED);
 	else

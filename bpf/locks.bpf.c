@@ -18,12 +18,13 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "profiler.h"
+#include "wakeup.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 self_tgid = 0;
 const volatile __u32 filter_by_tgid = 0;
-const volatile __u64 wakeup_bytes = 256 * 1024;
+const volatile __u64 wakeup_bytes = 2 * 1024 * 1024; /* see wakeup.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -151,8 +152,7 @@ int BPF_PROG(on_contention_end, void *lock, int ret)
 	__u64 size = sizeof(*r) + (__u64)kn * 8;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	__u64 wake = bpf_ringbuf_query(&lock_events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-											  : BPF_RB_NO_WAKEUP;
+	__u64 wake = wake_flags_for(bpf_ringbuf_query(&lock_events, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes);
 	if (bpf_ringbuf_output(&lock_events, s, size, wake) == 0)
 		count(PROF_CNT_LOCK_EMITTED);
 	else

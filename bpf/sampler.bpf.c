@@ -15,13 +15,14 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "profiler.h"
+#include "wakeup.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0;       /* the recorder itself: never sampled */
 const volatile __u32 filter_by_tgid = 0;  /* 1: only tgids in target_tgids */
-const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the consumer past this */
+const volatile __u64 wakeup_bytes = 1024 * 1024; /* see wakeup.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -122,8 +123,7 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	__u64 size = sizeof(s->hdr) + (__u64)(kn + un) * 8;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	__u64 flags = bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-			      ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u64 flags = wake_flags_for(bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes);
 	if (bpf_ringbuf_output(&samples, s, size, flags) == 0)
 		count(PROF_CNT_SAMPLES_EMITTED);
 	else

@@ -18,6 +18,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "profiler.h"
+#include "wakeup.h"
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: kernel threads have no user stack */
 
@@ -26,7 +27,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0;       /* the recorder itself */
 const volatile __u32 filter_by_tgid = 0;  /* 1: only tgids in target_tgids */
-const volatile __u64 wakeup_bytes = 256 * 1024;
+const volatile __u64 wakeup_bytes = 8 * 1024 * 1024; /* see wakeup.h */
 /* The shim reads this kernel's BTF: 1 when tp_btf/sched_switch passes
  * prev_state as its 4th argument (Linux 5.18+); older kernels have 3
  * arguments and the state is read from the task. The branch not taken is
@@ -88,10 +89,10 @@ static __always_inline bool wanted(__u32 tgid)
 	return !filter_by_tgid || (tgid && bpf_map_lookup_elem(&target_tgids, &tgid));
 }
 
-static __always_inline __u64 wake_flags(void)
+/* For a record already reserved in `events` (it counts in the pending data). */
+static __always_inline __u64 wake_flags(__u64 size)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									     : BPF_RB_NO_WAKEUP;
+	return wake_flags_for(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), size, wakeup_bytes);
 }
 
 static __always_inline __u32 task_state(struct task_struct *t)
@@ -99,6 +100,29 @@ static __always_inline __u32 task_state(struct task_struct *t)
 	if (bpf_core_field_exists(t->__state))
 		return BPF_CORE_READ(t, __state);
 	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+static __always_inline void fill_switch(struct prof_switch *r, bool preempt, struct task_struct *prev,
+					struct task_struct *next, unsigned long long *ctx)
+{
+	r->kind = PROF_REC_SWITCH;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts = bpf_ktime_get_ns();
+	r->prev_tid = BPF_CORE_READ(prev, pid);
+	r->prev_pid = BPF_CORE_READ(prev, tgid);
+	r->next_tid = BPF_CORE_READ(next, pid);
+	r->next_pid = BPF_CORE_READ(next, tgid);
+	if (switch_has_prev_state)
+		r->prev_state = (__u32)ctx[3];
+	else
+		r->prev_state = task_state(prev);
+	r->prev_exit_state = BPF_CORE_READ(prev, exit_state);
+	r->preempt = preempt;
+	r->reserved = 0;
+	r->reserved2 = 0;
+	/* task comms through the BTF pointers: plain loads, no helper call */
+	__builtin_memcpy(r->prev_comm, prev->comm, sizeof(r->prev_comm));
+	__builtin_memcpy(r->next_comm, next->comm, sizeof(r->next_comm));
 }
 
 SEC("tp_btf/sched_switch")
@@ -116,35 +140,34 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (!wanted(prev_pid) && !wanted(next_pid))
 		return 0;
 
-	/* Built in per-CPU scratch: with stacks the size is known only after
+	if (!offcpu_stacks) {
+		/* The common case, written in place: no copy, no scratch. */
+		struct prof_switch *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r) {
+			count(PROF_CNT_SWITCH_LOST);
+			return 0;
+		}
+		fill_switch(r, preempt, prev, next, ctx);
+		r->kstack_len = 0;
+		r->ustack_len = 0;
+		bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));
+		count(PROF_CNT_SWITCH_EMITTED);
+		return 0;
+	}
+
+	/* With stacks, built in per-CPU scratch: the size is known only after
 	 * bpf_get_stack, and reserving the maximum would waste the ring. */
 	__u32 zero = 0;
 	struct switch_scratch *s = bpf_map_lookup_elem(&switch_scratch, &zero);
 	if (!s)
 		return 0;
 	struct prof_switch *r = &s->hdr;
-	r->kind = PROF_REC_SWITCH;
-	r->cpu = bpf_get_smp_processor_id();
-	r->ts = bpf_ktime_get_ns();
-	r->prev_tid = prev_tid;
-	r->prev_pid = prev_pid;
-	r->next_tid = next_tid;
-	r->next_pid = next_pid;
-	if (switch_has_prev_state)
-		r->prev_state = (__u32)ctx[3];
-	else
-		r->prev_state = task_state(prev);
-	r->prev_exit_state = BPF_CORE_READ(prev, exit_state);
-	r->preempt = preempt;
-	r->reserved = 0;
-	r->reserved2 = 0;
-	bpf_probe_read_kernel(r->prev_comm, sizeof(r->prev_comm), prev->comm);
-	bpf_probe_read_kernel(r->next_comm, sizeof(r->next_comm), next->comm);
+	fill_switch(r, preempt, prev, next, ctx);
 
 	/* This tracepoint runs on prev's stack, before the switch: its kernel
 	 * stack says where it blocked, its user stack where it entered. */
 	__u32 kn = 0, un = 0;
-	if (offcpu_stacks && prev_tid != 0) {
+	if (r->prev_tid != 0) {
 		long kb = bpf_get_stack(ctx, s->ips, PROF_MAX_FRAMES * 8, 0);
 		kn = kb > 0 ? ((__u32)kb / 8) & 127 : 0;
 		if (!(BPF_CORE_READ(prev, flags) & PF_KTHREAD)) {
@@ -157,7 +180,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	__u64 size = sizeof(*r) + (__u64)(kn + un) * 8;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	if (bpf_ringbuf_output(&events, s, size, wake_flags()) == 0)
+	if (bpf_ringbuf_output(&events, s, size,
+			       wake_flags_for(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes)) == 0)
 		count(PROF_CNT_SWITCH_EMITTED);
 	else
 		count(PROF_CNT_SWITCH_LOST);
@@ -183,7 +207,7 @@ static __always_inline int on_wake(struct task_struct *p, __u32 kind)
 	r->target_cpu = BPF_CORE_READ(p, thread_info.cpu);
 	r->wake_kind = kind;
 	r->reserved = 0;
-	bpf_ringbuf_submit(r, wake_flags());
+	bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));
 	count(PROF_CNT_WAKEUP_EMITTED);
 	return 0;
 }
@@ -275,7 +299,7 @@ static __always_inline int irq_exit(__u32 kind, __u32 number)
 	r->reserved = 0;
 	r->handler = 0;
 	__builtin_memcpy(r->name, e->name, sizeof(r->name));
-	bpf_ringbuf_submit(r, wake_flags());
+	bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));
 	count(PROF_CNT_IRQ_EMITTED);
 	return 0;
 }

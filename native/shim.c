@@ -145,7 +145,7 @@ static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	}
 	h->sched->rodata->self_tgid = self_tgid;
 	h->sched->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
-	h->sched->rodata->wakeup_bytes = wakeup_bytes;
+	h->sched->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
 	h->sched->rodata->switch_has_prev_state = sched_switch_args() >= 4;
 	h->sched->rodata->offcpu_stacks = offcpu_stacks ? 1 : 0;
 	bpf_map__set_max_entries(h->sched->maps.events, round_up_pow2(ring_bytes));
@@ -172,7 +172,7 @@ static int open_locks(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	}
 	h->locks->rodata->self_tgid = self_tgid;
 	h->locks->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
-	h->locks->rodata->wakeup_bytes = wakeup_bytes;
+	h->locks->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
 	bpf_map__set_max_entries(h->locks->maps.lock_events, round_up_pow2(ring_bytes));
 	int rc = bpf_map__reuse_fd(h->locks->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
 	if (!rc)
@@ -219,7 +219,7 @@ static int open_futex(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	}
 	h->futex->rodata->self_tgid = self_tgid;
 	h->futex->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
-	h->futex->rodata->wakeup_bytes = wakeup_bytes;
+	h->futex->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
 	bpf_map__set_max_entries(h->futex->maps.futex_events, round_up_pow2(ring_bytes));
 	int rc = bpf_map__reuse_fd(h->futex->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
 	if (!rc)
@@ -256,7 +256,8 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 	}
 	h->skel->rodata->self_tgid = self_tgid;
 	h->skel->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
-	h->skel->rodata->wakeup_bytes = wakeup_bytes;
+	/* 0: wake the consumer when a ring is a quarter full (bpf/wakeup.h) */
+	h->skel->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(sample_ring_bytes) / 4;
 	bpf_map__set_max_entries(h->skel->maps.samples, round_up_pow2(sample_ring_bytes));
 
 	int rc = sampler_bpf__load(h->skel);

@@ -32,8 +32,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Recording {
     /** Poll timeout: how long the consumer sleeps when the BPF side has not woken it. */
     static final int POLL_TIMEOUT_MS = 100;
-    /** The sampler wakes the consumer only once this much is pending (DESIGN: batch wakeups). */
-    static final long WAKEUP_BYTES = 256 * 1024;
+    /**
+     * 0: the BPF side wakes the consumer when a ring is a quarter full
+     * (bpf/wakeup.h); otherwise the 100 ms poll drains it.
+     */
+    static final long WAKEUP_BYTES = 0;
     /** The shim stops draining into a batch once it holds this many samples. */
     static final long MAX_BATCH_ROWS = 256 * 1024;
     static final Path PROC = Path.of("/proc");
