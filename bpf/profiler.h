@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 7
+#define PROF_ABI_VERSION 9
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -23,6 +23,7 @@ enum prof_record_kind {
 	PROF_REC_LOCK = 4,
 	PROF_REC_FUTEX = 5,
 	PROF_REC_IRQ = 6,
+	PROF_REC_PROC = 7,
 };
 
 /* Per-CPU counters the BPF side keeps (index into the counters map). Failed
@@ -169,6 +170,31 @@ struct prof_irq {
 	__u32 reserved;
 	__u64 handler;     /* NMI: handler function address; else 0 */
 	char name[32];     /* hardirq: the irqaction's name; else empty */
+};
+
+/* A process or thread lifecycle event (tp_btf/sched_process_fork, _exec,
+ * _exit). */
+enum prof_proc_what {
+	PROF_PROC_FORK = 0,  /* pid/tid: the new task; ppid: the parent's tgid */
+	PROF_PROC_EXEC = 1,  /* pid: the process that exec'd; comm: its new name */
+	PROF_PROC_EXIT = 2,  /* a thread exited; group_dead: the last one of its process */
+};
+
+struct prof_proc {
+	__u32 kind;        /* PROF_REC_PROC */
+	__u32 what;        /* enum prof_proc_what */
+	__u64 ts;
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 group_dead;
+	char comm[16];
+	/* exec only: where the new program's code was mapped, and its path as
+	 * given to execve, so a process gone before the recorder reads /proc
+	 * still symbolizes its own code */
+	__u64 start_code;
+	__u64 end_code;
+	char filename[128];
 };
 
 /*

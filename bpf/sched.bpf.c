@@ -353,3 +353,60 @@ int BPF_PROG(on_nmi, void *handler, s64 delta_ns, int handled)
 	count(PROF_CNT_NMI_EMITTED);
 	return 0;
 }
+
+/*
+ * Process lifecycle: fork, exec, exit. Exec forces a wakeup so the recorder
+ * reads the new image's mappings from /proc while the process most likely
+ * still runs (short-lived processes then still symbolize).
+ */
+static __always_inline int proc_event(__u32 what, struct task_struct *t, __u32 ppid, __u32 group_dead,
+				      struct linux_binprm *bprm)
+{
+	__u32 pid = BPF_CORE_READ(t, tgid);
+	if (is_self(pid) || (!wanted(pid) && !wanted(ppid)))
+		return 0;
+	struct prof_proc *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(PROF_CNT_SWITCH_LOST); /* counted with the scheduler events */
+		return 0;
+	}
+	r->kind = PROF_REC_PROC;
+	r->what = what;
+	r->ts = bpf_ktime_get_ns();
+	r->pid = pid;
+	r->tid = BPF_CORE_READ(t, pid);
+	r->ppid = ppid;
+	r->group_dead = group_dead;
+	__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
+	r->start_code = 0;
+	r->end_code = 0;
+	r->filename[0] = 0;
+	if (bprm) {
+		r->start_code = BPF_CORE_READ(t, mm, start_code);
+		r->end_code = BPF_CORE_READ(t, mm, end_code);
+		bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
+	}
+	bpf_ringbuf_submit(r, bprm ? BPF_RB_FORCE_WAKEUP : wake_flags(sizeof(*r)));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return proc_event(PROF_PROC_FORK, child, BPF_CORE_READ(parent, tgid), 0, NULL);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return proc_event(PROF_PROC_EXEC, p, BPF_CORE_READ(p, real_parent, tgid), 0, bprm);
+}
+
+/* Only the task argument: older kernels have no group_dead argument; the
+ * signal struct's live count says it on every kernel. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_proc_exit, struct task_struct *p)
+{
+	__u32 dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+	return proc_event(PROF_PROC_EXIT, p, BPF_CORE_READ(p, real_parent, tgid), dead, NULL);
+}

@@ -17,6 +17,8 @@ struct event_batch {
 	struct columns tables[PROF_TABLE_COUNT];
 	int committed;
 	uint64_t undecodable;
+	struct prof_proc *procs; /* lifecycle events: rare, handed over as they are */
+	uint32_t nprocs, procs_cap;
 };
 
 static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8 };
@@ -55,6 +57,7 @@ void eb_free(struct event_batch *b)
 	stack_table_free(b->stacks);
 	thread_table_free(b->threads);
 	name_table_free(b->names);
+	free(b->procs);
 	for (int t = 0; t < PROF_TABLE_COUNT; t++)
 		columns_free(&b->tables[t]);
 	free(b);
@@ -67,6 +70,7 @@ void eb_reset(struct event_batch *b)
 	stack_table_start_batch(b->stacks);
 	thread_table_start_batch(b->threads);
 	name_table_start_batch(b->names);
+	b->nprocs = 0;
 	b->committed = 0;
 }
 
@@ -234,6 +238,24 @@ static int add_irq(struct event_batch *b, const struct prof_irq *q, size_t size)
 	return 0;
 }
 
+static int add_proc(struct event_batch *b, const struct prof_proc *p, size_t size)
+{
+	if (size < sizeof(*p) || p->what > PROF_PROC_EXIT)
+		return -EINVAL;
+	if (b->nprocs == b->procs_cap) {
+		uint32_t cap = b->procs_cap ? b->procs_cap * 2 : 64;
+		struct prof_proc *n = realloc(b->procs, (size_t)cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		b->procs = n;
+		b->procs_cap = cap;
+	}
+	b->procs[b->nprocs++] = *p;
+	if (p->what != PROF_PROC_EXIT && thread_table_saw(b->threads, p->tid, p->pid, p->ts, p->comm))
+		return -ENOMEM;
+	return 0;
+}
+
 int eb_add(struct event_batch *b, const void *rec, size_t size)
 {
 	int rc = -EINVAL;
@@ -245,6 +267,7 @@ int eb_add(struct event_batch *b, const void *rec, size_t size)
 		case PROF_REC_LOCK: rc = add_lock(b, rec, size); break;
 		case PROF_REC_FUTEX: rc = add_futex(b, rec, size); break;
 		case PROF_REC_IRQ: rc = add_irq(b, rec, size); break;
+		case PROF_REC_PROC: rc = add_proc(b, rec, size); break;
 		}
 	}
 	if (rc == -EINVAL)
@@ -312,3 +335,7 @@ uint32_t eb_thread_count(const struct event_batch *b) { return thread_table_coun
 const void *eb_threads(const struct event_batch *b) { return thread_table_list(b->threads); }
 
 uint64_t eb_undecodable(const struct event_batch *b) { return b->undecodable; }
+
+uint32_t eb_proc_count(const struct event_batch *b) { return b->nprocs; }
+
+const void *eb_procs(const struct event_batch *b) { return b->procs; }

@@ -38,6 +38,9 @@ const void *eb_new_stacks(const struct event_batch *b, size_t *bytes);
 uint32_t eb_new_name_count(const struct event_batch *b);
 const void *eb_new_names(const struct event_batch *b, size_t *bytes);
 uint32_t eb_thread_count(const struct event_batch *b);
+/* Process lifecycle records of the batch, as received (struct prof_proc). */
+uint32_t eb_proc_count(const struct event_batch *b);
+const void *eb_procs(const struct event_batch *b);
 const void *eb_threads(const struct event_batch *b);
 uint64_t eb_undecodable(const struct event_batch *b);
 

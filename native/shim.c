@@ -43,7 +43,7 @@
 struct pshim {
 	struct sampler_bpf *skel;
 	struct sched_bpf *sched; /* NULL unless scheduler events were asked for */
-	struct bpf_link *sched_links[9];
+	struct bpf_link *sched_links[12];
 	struct locks_bpf *locks; /* NULL unless lock contention was asked for */
 	struct bpf_link *lock_links[2];
 	struct futex_bpf *futex; /* NULL unless futex waits were asked for */
@@ -353,12 +353,13 @@ int pshim_attach_sched(struct pshim *h, char *err, int errlen)
 		set_err(err, errlen, "scheduler programs were not loaded");
 		return -EINVAL;
 	}
-	struct bpf_program *progs[9] = { h->sched->progs.on_switch, h->sched->progs.on_waking,
+	struct bpf_program *progs[12] = { h->sched->progs.on_switch, h->sched->progs.on_waking,
 					  h->sched->progs.on_wakeup, h->sched->progs.on_wakeup_new,
 					  h->sched->progs.on_irq_entry, h->sched->progs.on_irq_exit,
 					  h->sched->progs.on_softirq_entry, h->sched->progs.on_softirq_exit,
-					  h->sched->progs.on_nmi };
-	for (int i = 0; i < 9; i++) {
+					  h->sched->progs.on_nmi, h->sched->progs.on_proc_fork,
+					  h->sched->progs.on_proc_exec, h->sched->progs.on_proc_exit };
+	for (int i = 0; i < 12; i++) {
 		h->sched_links[i] = bpf_program__attach(progs[i]);
 		if (!h->sched_links[i]) {
 			int e = errno;
@@ -508,7 +509,10 @@ void pshim_batch_info(struct pshim *h, int64_t *out)
 	out[PROF_TABLE_COUNT + 4] = eb_new_name_count(h->batch);
 	eb_new_names(h->batch, &bytes);
 	out[PROF_TABLE_COUNT + 5] = bytes;
+	out[PROF_TABLE_COUNT + 6] = eb_proc_count(h->batch);
 }
+
+const void *pshim_batch_procs(struct pshim *h) { return eb_procs(h->batch); }
 
 const void *pshim_batch_new_names(struct pshim *h)
 {
@@ -566,7 +570,7 @@ void pshim_detach(struct pshim *h)
 			bpf_link__destroy(h->lock_links[i]);
 			h->lock_links[i] = NULL;
 		}
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < 12; i++)
 		if (h->sched_links[i]) {
 			bpf_link__destroy(h->sched_links[i]);
 			h->sched_links[i] = NULL;

@@ -52,7 +52,7 @@ class TransportRuleTest {
 
     /** Programs that may share a ring buffer: none of them runs in NMI context. */
     static final Set<String> SCHED_PROGRAMS = Set.of("on_switch", "on_waking", "on_wakeup", "on_wakeup_new",
-        "on_irq_exit", "on_softirq_exit");
+        "on_irq_exit", "on_softirq_exit", "on_proc_fork", "on_proc_exec", "on_proc_exit");
 
     @Test
     void everyProgramThatCanRunInNmiWritesARingBufferOfItsOwn() throws Exception {
@@ -72,6 +72,7 @@ class TransportRuleTest {
             }
             assertEquals(Set.of("on_cpu_sample", "on_fork", "on_switch", "on_waking", "on_wakeup", "on_wakeup_new",
                     "on_irq_entry", "on_irq_exit", "on_softirq_entry", "on_softirq_exit", "on_nmi",
+                    "on_proc_fork", "on_proc_exec", "on_proc_exit",
                     "on_contention_begin", "on_contention_end", "on_futex_enter", "on_futex_exit"),
                 loaded, "every program of the recorder is loaded and inspected");
             assertEquals(5, writers.size(), "five ring buffers (samples, scheduler events and interrupts, NMIs,"
@@ -100,7 +101,7 @@ class TransportRuleTest {
         try (BpfSession s = openAll()) {
             for (int id : s.programIds()) ours.add(id);
         }
-        assertEquals(15, ours.size());
+        assertEquals(18, ours.size());
         // The kernel frees a detached tracing program after an RCU grace
         // period (tasks-trace for trampolines), so allow it a few seconds.
         Set<String> left = new HashSet<>();

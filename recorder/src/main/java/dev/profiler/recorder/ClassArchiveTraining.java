@@ -40,8 +40,8 @@ public final class ClassArchiveTraining {
         Demangler.demangle("_ZN4demo6Widget4spinEi");
         Path dir = Files.createTempDirectory("cds-training");
         try (CaptureWriter out = CaptureWriter.create(dir.resolve("t.cap"), false)) {
-            ProcessTracker tracker = new ProcessTracker(Path.of("/proc"), out, symbolizer);
             StackInterner stacks = new StackInterner(symbolizer, out);
+            ProcessTracker tracker = new ProcessTracker(Path.of("/proc"), out, symbolizer, stacks);
             tracker.sawThread(self, self, "training", 1, 2);
             long ip = maps.mappings().get(0).start();
             long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
@@ -63,6 +63,9 @@ public final class ClassArchiveTraining {
                 out.table(tables[t]).appendColumns(1, cols);
             }
             stacks.finish();
+            tracker.lifecycle(new BpfRecords.ProcEvent(BpfRecords.PROC_EXEC, 3, self, self, 1, false, "training",
+                0, 0, ""));
+            tracker.writeProcesses();
             tracker.writeThreads();
             out.writeManifest(new Manifest());
         } finally {

@@ -2,22 +2,26 @@ package dev.profiler.recorder;
 
 import dev.profiler.formats.CaptureTable;
 import dev.profiler.formats.CaptureWriter;
+import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Processes and threads seen in the recording. A process is described
- * (ppid, name, command line, executable mappings) the first time it appears,
- * while it most likely still runs; its mappings are read again when an
- * address falls outside them (dlopen), at most once a second.
- * Threads are written at the end, when their last_seen is known.
+ * (ppid, name, command line, executable mappings) the first time it appears
+ * and again when it execs (the BPF side wakes us at once, so a short-lived
+ * process is usually still there to read); a child that is already gone
+ * inherits its parent's mappings, which it shared until any exec. Mappings
+ * are also read again when an address falls outside them (dlopen), at most
+ * once a second. Threads and processes are written at the end, when
+ * last_seen, exec and exit times are known; mappings as they are read.
  */
 final class ProcessTracker {
     private static final long MAPS_REFRESH_NANOS = 1_000_000_000L;
@@ -25,6 +29,11 @@ final class ProcessTracker {
     private static final class Proc {
         ProcessMaps maps;
         long mapsReadAt;
+        Integer ppid;
+        String name;
+        String cmdline;
+        Long execTs;
+        Long exitTs;
     }
 
     private static final class Thread {
@@ -44,13 +53,62 @@ final class ProcessTracker {
     private final Path procRoot;
     private final CaptureWriter out;
     private final Symbolizer symbolizer;
-    private final Map<Integer, Proc> processes = new HashMap<>();
+    private final Map<Integer, Proc> processes = new LinkedHashMap<>();
+    private final StackInterner stacks;
     private final Map<Integer, Thread> threads = new LinkedHashMap<>();
 
-    ProcessTracker(Path procRoot, CaptureWriter out, Symbolizer symbolizer) {
+    ProcessTracker(Path procRoot, CaptureWriter out, Symbolizer symbolizer, StackInterner stacks) {
+        this.stacks = stacks;
         this.procRoot = procRoot;
         this.out = out;
         this.symbolizer = symbolizer;
+    }
+
+    /** A process or thread was forked, exec'd or exited (BPF lifecycle events, in order). */
+    void lifecycle(BpfRecords.ProcEvent e) throws IOException {
+        switch (e.what()) {
+            case BpfRecords.PROC_FORK -> {
+                if (e.pid() != e.tid() || processes.containsKey(e.pid())) return; // a new thread, or known
+                Proc parent = processes.get(e.ppid());
+                Proc p = describe(e.pid(), e.comm());
+                if (p.maps == null && parent != null && parent.maps != null) {
+                    // gone already: until an exec it ran its parent's image
+                    p.maps = parent.maps;
+                    writeMappings(e.pid(), p.maps, null);
+                }
+                if (p.ppid == null) p.ppid = e.ppid();
+            }
+            case BpfRecords.PROC_EXEC -> {
+                Proc p = processes.get(e.pid());
+                ProcessMaps before = p == null ? null : p.maps;
+                if (p == null) p = describe(e.pid(), e.comm());
+                else {
+                    readIdentity(e.pid(), p);
+                    readMaps(e.pid(), p, false);
+                    symbolizer.forgetProcess(e.pid());
+                    stacks.forgetProcess(e.pid());
+                }
+                if ((p.maps == null || p.maps == before) && p.cmdline == null) {
+                    // gone before we could read it: map its own code from what exec told us
+                    ProcessMaps.Mapping code = symbolizer.codeMapping(e.pid(), e.filename(), e.startCode(), e.endCode());
+                    if (code != null) {
+                        p.maps = ProcessMaps.of(List.of(code));
+                        writeMappings(e.pid(), p.maps, null);
+                    }
+                    if (!e.filename().isEmpty()) p.cmdline = e.filename();
+                }
+                p.name = e.comm();
+                p.execTs = e.ts();
+                if (p.ppid == null) p.ppid = e.ppid();
+            }
+            case BpfRecords.PROC_EXIT -> {
+                if (!e.groupDead()) return;
+                Proc p = processes.get(e.pid());
+                if (p == null) p = describe(e.pid(), e.comm());
+                p.exitTs = e.ts();
+            }
+            default -> { }
+        }
     }
 
     /** A thread had samples from firstTs to lastTs under the name comm. */
@@ -74,26 +132,30 @@ final class ProcessTracker {
         return p.maps;
     }
 
-    private void describe(int pid, String comm) throws IOException {
+    private Proc describe(int pid, String comm) throws IOException {
         Proc p = new Proc();
         processes.put(pid, p);
+        p.name = comm;
+        readIdentity(pid, p);
+        readMaps(pid, p, false);
+        return p;
+    }
+
+    /** ppid, name and command line from /proc, if the process is still there. */
+    private void readIdentity(int pid, Proc p) {
         Path dir = procRoot.resolve(Integer.toString(pid));
-        Integer ppid = null;
-        String name = comm, cmdline = null;
         try {
             String stat = Files.readString(dir.resolve("stat"));
             // "pid (comm with spaces) S ppid ..."
             int close = stat.lastIndexOf(')');
             String[] f = stat.substring(close + 2).split(" ");
-            ppid = Integer.parseInt(f[1]);
-            name = Files.readString(dir.resolve("comm")).strip();
+            p.ppid = Integer.parseInt(f[1]);
+            p.name = Files.readString(dir.resolve("comm")).strip();
             byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
-            cmdline = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+            p.cmdline = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
         } catch (IOException | RuntimeException e) {
-            // the process already exited: keep what the sample told us
+            // the process already exited: keep what the events told us
         }
-        out.table(CaptureTable.PROCESSES).append(pid, ppid, name, cmdline, null, null);
-        readMaps(pid, p, false);
     }
 
     private void readMaps(int pid, Proc p, boolean refresh) throws IOException {
@@ -104,10 +166,22 @@ final class ProcessTracker {
         } catch (IOException e) {
             return; // gone; the last snapshot (if any) stays
         }
-        for (ProcessMaps.Mapping m : p.maps.mappings()) {
-            if (refresh && old != null && old.mappings().contains(m)) continue;
+        writeMappings(pid, p.maps, refresh ? old : null);
+    }
+
+    /** Mapping rows of pid, leaving out those already written from `known`. */
+    private void writeMappings(int pid, ProcessMaps maps, ProcessMaps known) throws IOException {
+        for (ProcessMaps.Mapping m : maps.mappings()) {
+            if (known != null && known.mappings().contains(m)) continue;
             out.table(CaptureTable.MAPPINGS).append(pid, m.start(), m.end(), m.offset(), m.path(),
                 symbolizer.buildIdOf(pid, m.path()));
+        }
+    }
+
+    void writeProcesses() throws IOException {
+        for (Map.Entry<Integer, Proc> e : processes.entrySet()) {
+            Proc p = e.getValue();
+            out.table(CaptureTable.PROCESSES).append(e.getKey(), p.ppid, p.name, p.cmdline, p.execTs, p.exitTs);
         }
     }
 

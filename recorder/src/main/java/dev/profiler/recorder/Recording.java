@@ -21,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -132,8 +134,8 @@ public final class Recording {
             out.writeManifest(manifest);
 
             Symbolizer symbolizer = new Symbolizer(kernel, kernelBuildId(), new ElfCache(Path.of("/usr/lib/debug/.build-id")), PROC);
-            ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer);
             StackInterner stacks = new StackInterner(symbolizer, out);
+            ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer, stacks);
             lockSymbols = new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
             irqHandlers = new IrqHandlers(kernel, out.table(CaptureTable.IRQ));
             err.println("profiler-rec: recording " + targetDescription() + " (" + source.manifestName + " "
@@ -151,7 +153,7 @@ public final class Recording {
                 if (batch != null) consume(batch, tracker, stacks, out, periodNs);
                 out.flushDue();
                 if (status.due())
-                    status.update(samples, opts.sched() ? schedEvents : -1, lostSoFar(bpf), out.bytesOnDisk());
+                    status.update(statusCounts(), lostSoFar(bpf), out.bytesOnDisk());
                 if (System.nanoTime() >= deadline) requestStop("duration reached");
                 if (command != null && !command.process().isAlive()) {
                     commandExit = command.process().exitValue();
@@ -169,6 +171,7 @@ public final class Recording {
             while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
             stacks.finish();
+            tracker.writeProcesses();
             tracker.writeThreads();
             out.flushAll();
 
@@ -255,6 +258,7 @@ public final class Recording {
      */
     private void consume(EventBatch batch, ProcessTracker tracker, StackInterner stacks, CaptureWriter out, long weight)
             throws IOException, BpfException {
+        for (BpfRecords.ProcEvent e : batch.procEvents()) tracker.lifecycle(e);
         for (BpfRecords.ThreadSeen t : batch.threads())
             tracker.sawThread(t.pid(), t.tid(), t.comm(), t.firstTs(), t.lastTs());
         BpfRecords.StackDef[] defs = batch.newStacks();
@@ -282,6 +286,19 @@ public final class Recording {
         interrupts += batch.rows(BpfRecords.TABLE_IRQ);
         lockWaits += batch.rows(BpfRecords.TABLE_LOCKS);
         futexWaits += batch.rows(BpfRecords.TABLE_FUTEX);
+    }
+
+    /** Events so far per recorded source, for the status line. */
+    private Map<String, Long> statusCounts() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("samples", samples);
+        if (opts.sched()) {
+            m.put("sched", schedEvents);
+            m.put("irq", interrupts);
+        }
+        if (opts.locks()) m.put("locks", lockWaits);
+        if (opts.futex()) m.put("futex", futexWaits);
+        return m;
     }
 
     private static long lostSoFar(BpfSession bpf) throws BpfException {

@@ -99,6 +99,15 @@ final class StackInterner {
         return id;
     }
 
+    /**
+     * A process exec'd: its addresses now mean other code. (The shim still
+     * interns raw stacks by pid and address; with address randomization a
+     * new image rarely reuses the old one's addresses.)
+     */
+    void forgetProcess(int pid) {
+        userAddresses.keySet().removeIf(a -> a.pid() == pid);
+    }
+
     private long[] withoutTracingFrames(long[] kernel) {
         int skip = 0;
         while (skip < kernel.length && isTracingFrame(symbolizer.kernelFrame(kernel[skip], skip > 0))) skip++;

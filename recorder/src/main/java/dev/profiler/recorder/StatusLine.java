@@ -1,6 +1,8 @@
 package dev.profiler.recorder;
 
 import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The live status of a recording: rewritten in place once a second on a
@@ -11,8 +13,7 @@ final class StatusLine {
     private final boolean terminal;
     private final long startNanos = System.nanoTime();
     private long lastPrint = startNanos;
-    private long lastSamples;
-    private long lastSched;
+    private final Map<String, Long> last = new HashMap<>();
     private boolean printedInPlace;
 
     StatusLine(PrintStream err, boolean terminal) {
@@ -25,17 +26,22 @@ final class StatusLine {
         return System.nanoTime() - lastPrint >= (terminal ? 1_000_000_000L : 10_000_000_000L);
     }
 
-    /** sched < 0: scheduler events are not recorded. */
-    void update(long samples, long sched, long lost, long bytes) {
+    /**
+     * One line: per source (in the given order, only the sources recorded)
+     * its count and rate since the last line, then lost and bytes written.
+     */
+    void update(Map<String, Long> counts, long lost, long bytes) {
         long now = System.nanoTime();
         double secs = (now - lastPrint) / 1e9;
-        String line = String.format("recording %5.1fs  samples %,d (%,.0f/s)%s  lost %,d  written %s",
-            (now - startNanos) / 1e9, samples, (samples - lastSamples) / secs,
-            sched < 0 ? "" : String.format("  sched %,d (%,.0f/s)", sched, (sched - lastSched) / secs),
-            lost, Bytes.human(bytes));
+        StringBuilder line = new StringBuilder(String.format("recording %5.1fs", (now - startNanos) / 1e9));
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            long before = last.getOrDefault(e.getKey(), 0L);
+            line.append(String.format("  %s %,d (%,.0f/s)", e.getKey(), e.getValue(), (e.getValue() - before) / secs));
+        }
+        line.append(String.format("  lost %,d  written %s", lost, Bytes.human(bytes)));
         lastPrint = now;
-        lastSamples = samples;
-        lastSched = sched;
+        last.clear();
+        last.putAll(counts);
         if (terminal) {
             err.print("\r" + line + "\u001b[K");
             printedInPlace = true;

@@ -12,7 +12,7 @@ import java.util.Map;
  * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 7;
+    public static final int ABI_VERSION = 9;
     public static final int MAX_FRAMES = 127;
 
     public static final int CNT_SAMPLES_EMITTED = 0, CNT_SAMPLES_LOST = 1;
@@ -67,6 +67,24 @@ public final class BpfRecords {
      * inside a tracing program, whose own frames lead the kernel stack.
      */
     public record StackDef(int rawId, int pid, long[] kernelIps, long[] userIps, boolean event) {}
+
+    /** enum prof_proc_what. */
+    public static final int PROC_FORK = 0, PROC_EXEC = 1, PROC_EXIT = 2;
+    static final int PROC_BYTES = 192;
+
+    /**
+     * A process or thread lifecycle event (struct prof_proc). Exec only:
+     * startCode/endCode of the new program's code and its path as given to
+     * execve.
+     */
+    public record ProcEvent(int what, long ts, int pid, int tid, int ppid, boolean groupDead, String comm,
+                            long startCode, long endCode, String filename) {}
+
+    static ProcEvent decodeProc(ByteBuffer b, int at) {
+        return new ProcEvent(b.getInt(at + 4), b.getLong(at + 8), b.getInt(at + 16), b.getInt(at + 20),
+            b.getInt(at + 24), b.getInt(at + 28) != 0, cString(b, at + 32, 16), b.getLong(at + 48),
+            b.getLong(at + 56), cString(b, at + 64, 128));
+    }
 
     /** A thread that had samples or scheduler events in a batch. */
     public record ThreadSeen(int tid, int pid, long firstTs, long lastTs, String comm) {}

@@ -150,7 +150,7 @@ public final class BpfSession implements AutoCloseable {
 
     /** IDs of every loaded program, sampler first. */
     public int[] programIds() {
-        int[] ids = new int[16];
+        int[] ids = new int[64];
         int n = ShimLibrary.pshim_prog_ids(handle, ids, ids.length);
         return Arrays.copyOf(ids, n);
     }

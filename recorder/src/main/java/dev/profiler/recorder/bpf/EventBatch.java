@@ -15,7 +15,7 @@ public final class EventBatch {
     /** Layout of pshim_batch_info's output. */
     static final int INFO_NEW_STACKS = BpfRecords.TABLE_COUNT, INFO_NEW_STACK_BYTES = INFO_NEW_STACKS + 1,
         INFO_THREADS = INFO_NEW_STACKS + 2, INFO_UNDECODABLE = INFO_NEW_STACKS + 3, INFO_NEW_NAMES = INFO_NEW_STACKS + 4,
-        INFO_NEW_NAME_BYTES = INFO_NEW_STACKS + 5, INFO_LENGTH = INFO_NEW_STACKS + 6;
+        INFO_NEW_NAME_BYTES = INFO_NEW_STACKS + 5, INFO_PROCS = INFO_NEW_STACKS + 6, INFO_LENGTH = INFO_NEW_STACKS + 7;
 
     private final Pointer handle;
     private final int[] rows = new int[BpfRecords.TABLE_COUNT];
@@ -24,6 +24,7 @@ public final class EventBatch {
     private final int threads;
     private final int newNames;
     private final long newNameBytes;
+    private final int procs;
     private boolean committed;
 
     EventBatch(Pointer handle, long[] info) {
@@ -34,6 +35,16 @@ public final class EventBatch {
         this.threads = (int) info[INFO_THREADS];
         this.newNames = (int) info[INFO_NEW_NAMES];
         this.newNameBytes = info[INFO_NEW_NAME_BYTES];
+        this.procs = (int) info[INFO_PROCS];
+    }
+
+    /** Process and thread lifecycle events of this batch (fork, exec, exit), in ring order. */
+    public BpfRecords.ProcEvent[] procEvents() {
+        BpfRecords.ProcEvent[] out = new BpfRecords.ProcEvent[procs];
+        if (procs == 0) return out;
+        ByteBuffer b = view(ShimLibrary.pshim_batch_procs(handle), (long) procs * BpfRecords.PROC_BYTES);
+        for (int i = 0; i < procs; i++) out[i] = BpfRecords.decodeProc(b, i * BpfRecords.PROC_BYTES);
+        return out;
     }
 
     /** Names (interrupt handlers) first seen in this batch, by the id the irq rows carry. */

@@ -53,6 +53,8 @@ final class ShimLibrary {
 
     static native Pointer pshim_batch_new_names(Pointer shim);
 
+    static native Pointer pshim_batch_procs(Pointer shim);
+
     static native Pointer pshim_batch_column(Pointer shim, int table, int column);
 
     static native int pshim_batch_commit(Pointer shim, long[] stackIds, int n, long weight);

@@ -145,6 +145,9 @@ public final class ElfFile {
 
     public String buildId() { return buildId; }
 
+    /** PT_LOAD segments, in file order. */
+    public List<Segment> segments() { return segments; }
+
     /** True when the file has a full .symtab (not stripped). */
     public boolean hasSymtab() { return hasSymtab; }
 

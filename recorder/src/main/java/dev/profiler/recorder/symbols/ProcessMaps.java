@@ -51,6 +51,11 @@ public final class ProcessMaps {
 
     public List<Mapping> mappings() { return mappings; }
 
+    /** A snapshot made of these mappings (a process gone before /proc could be read). */
+    public static ProcessMaps of(List<Mapping> mappings) {
+        return new ProcessMaps(List.copyOf(mappings));
+    }
+
     public Mapping find(long addr) {
         for (Mapping m : mappings)
             if (m.contains(addr)) return m;

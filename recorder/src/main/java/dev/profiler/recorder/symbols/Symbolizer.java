@@ -101,6 +101,31 @@ public final class Symbolizer {
         return t.lookup(addr);
     }
 
+    /**
+     * The mapping of a program's code from what exec reported (the kernel's
+     * start_code/end_code and the path given to execve), for a process gone
+     * before /proc could be read: the executable PT_LOAD segment is mapped
+     * page-aligned at start_code. Null if the file cannot be read.
+     */
+    public ProcessMaps.Mapping codeMapping(int pid, String path, long startCode, long endCode) {
+        if (path == null || !path.startsWith("/") || startCode == 0 || endCode <= startCode) return null;
+        ElfCache.Entry e = elfOf(pid, path);
+        if (e.elf() == null) return null;
+        for (ElfFile.Segment s : e.elf().segments()) {
+            if (!s.executable()) continue;
+            long page = 4096;
+            return new ProcessMaps.Mapping(startCode & -page, (endCode + page - 1) & -page, s.offset() & -page, path, true);
+        }
+        return null;
+    }
+
+    /** A process exec'd: the files it saw under its paths may have changed. */
+    public void forgetProcess(int pid) {
+        String prefix = pid + ":";
+        filesByPidPath.keySet().removeIf(k -> k.startsWith(prefix));
+        perfMaps.remove(pid);
+    }
+
     /** Forgets perf maps read so far: a JIT writes more as it compiles. */
     public void reloadPerfMaps() {
         perfMaps.clear();
