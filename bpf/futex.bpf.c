@@ -18,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "profiler.h"
+#include "common.bpf.h"
 #include "wakeup.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -29,29 +30,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define FUTEX_WAIT_REQUEUE_PI 11
 #define FUTEX_LOCK_PI2 13
 
-const volatile __u32 self_tgid = 0;
-const volatile __u32 filter_by_tgid = 0;
-const volatile __u64 wakeup_bytes = 2 * 1024 * 1024; /* see wakeup.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024); /* resized by user space */
 } futex_events SEC(".maps");
-
-/* Shared with the sampler object (reused fds). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u8);
-} target_tgids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PROF_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
 
 /* The wait in progress, per thread. */
 struct wait {
@@ -80,13 +63,6 @@ struct {
 	__type(value, struct futex_scratch);
 } futex_scratch SEC(".maps");
 
-static __always_inline void count(__u32 which)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &which);
-	if (c)
-		*c += 1;
-}
-
 static __always_inline bool is_wait(int op)
 {
 	int cmd = op & FUTEX_CMD_MASK;
@@ -94,19 +70,12 @@ static __always_inline bool is_wait(int op)
 	       cmd == FUTEX_WAIT_REQUEUE_PI;
 }
 
-static __always_inline bool wanted(__u32 tgid)
-{
-	if (self_tgid && tgid == self_tgid)
-		return false;
-	return !filter_by_tgid || bpf_map_lookup_elem(&target_tgids, &tgid);
-}
-
 SEC("tracepoint/syscalls/sys_enter_futex")
 int on_futex_enter(struct syscall_trace_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	int op = (int)ctx->args[1];
-	if (!is_wait(op) || !wanted(id >> 32))
+	if (!is_wait(op) || is_self(id >> 32) || !wanted(id >> 32))
 		return 0;
 	__u32 tid = (__u32)id;
 	struct wait w = { .ts = bpf_ktime_get_ns(), .uaddr = ctx->args[0], .op = op };

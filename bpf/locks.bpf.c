@@ -18,33 +18,16 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "profiler.h"
+#include "common.bpf.h"
 #include "wakeup.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u32 self_tgid = 0;
-const volatile __u32 filter_by_tgid = 0;
-const volatile __u64 wakeup_bytes = 2 * 1024 * 1024; /* see wakeup.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024); /* resized by user space */
 } lock_events SEC(".maps");
-
-/* Shared with the sampler object (reused fds). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u8);
-} target_tgids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PROF_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
 
 /* A wait in progress. The idle task is tid 0 on every CPU, so its waits are
  * told apart by CPU. */
@@ -79,20 +62,6 @@ struct {
 	__type(value, struct lock_scratch);
 } lock_scratch SEC(".maps");
 
-static __always_inline void count(__u32 which)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &which);
-	if (c)
-		*c += 1;
-}
-
-static __always_inline bool wanted(__u32 tgid)
-{
-	if (self_tgid && tgid == self_tgid)
-		return false;
-	return !filter_by_tgid || (tgid && bpf_map_lookup_elem(&target_tgids, &tgid));
-}
-
 static __always_inline struct wait_key key_of(void *lock, __u32 tid)
 {
 	struct wait_key k = { .lock = (__u64)lock, .tid = tid, .cpu = tid ? 0 : bpf_get_smp_processor_id() };
@@ -103,7 +72,7 @@ SEC("tp_btf/contention_begin")
 int BPF_PROG(on_contention_begin, void *lock, unsigned int flags)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	if (!wanted(id >> 32))
+	if (is_self(id >> 32) || !wanted(id >> 32))
 		return 0;
 	struct wait_key k = key_of(lock, (__u32)id);
 	struct wait w = { .ts = bpf_ktime_get_ns(), .flags = flags, .cpu = bpf_get_smp_processor_id() };
@@ -118,7 +87,7 @@ SEC("tp_btf/contention_end")
 int BPF_PROG(on_contention_end, void *lock, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	if (!wanted(id >> 32))
+	if (is_self(id >> 32) || !wanted(id >> 32))
 		return 0;
 	struct wait_key k = key_of(lock, (__u32)id);
 	struct wait *w = bpf_map_lookup_elem(&waits, &k);

@@ -15,33 +15,16 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "profiler.h"
+#include "common.bpf.h"
 #include "wakeup.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set by user space before load. */
-const volatile __u32 self_tgid = 0;       /* the recorder itself: never sampled */
-const volatile __u32 filter_by_tgid = 0;  /* 1: only tgids in target_tgids */
-const volatile __u64 wakeup_bytes = 1024 * 1024; /* see wakeup.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 * 1024 * 1024); /* resized by user space */
 } samples SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u8);
-} target_tgids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PROF_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
 
 /* Room for the header and both stacks; too big for the 512-byte BPF stack. */
 struct sample_scratch {
@@ -55,13 +38,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sample_scratch);
 } scratch SEC(".maps");
-
-static __always_inline void count(__u32 which)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &which);
-	if (c)
-		*c += 1;
-}
 
 /* With -p or -- CMD, follow new processes of the targets (children of CMD).
  * Writes only the target_tgids map, never a ring buffer. */
@@ -84,9 +60,7 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	__u32 zero = 0;
 
-	if (tgid == self_tgid && tgid != 0)
-		return 0;
-	if (filter_by_tgid && !bpf_map_lookup_elem(&target_tgids, &tgid))
+	if (is_self(tgid) || !wanted(tgid))
 		return 0;
 
 	struct sample_scratch *s = bpf_map_lookup_elem(&scratch, &zero);

@@ -18,16 +18,13 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "profiler.h"
+#include "common.bpf.h"
 #include "wakeup.h"
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: kernel threads have no user stack */
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set by user space before load. */
-const volatile __u32 self_tgid = 0;       /* the recorder itself */
-const volatile __u32 filter_by_tgid = 0;  /* 1: only tgids in target_tgids */
-const volatile __u64 wakeup_bytes = 8 * 1024 * 1024; /* see wakeup.h */
 /* The shim reads this kernel's BTF: 1 when tp_btf/sched_switch passes
  * prev_state as its 4th argument (Linux 5.18+); older kernels have 3
  * arguments and the state is read from the task. The branch not taken is
@@ -39,20 +36,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 * 1024 * 1024); /* resized by user space */
 } events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u8);
-} target_tgids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PROF_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
 
 /* Room for a switch record with both stacks; too big for the BPF stack. */
 struct switch_scratch {
@@ -72,22 +55,6 @@ struct task_struct___pre514 {
 	long state;
 } __attribute__((preserve_access_index));
 
-static __always_inline void count(__u32 which)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &which);
-	if (c)
-		*c += 1;
-}
-
-static __always_inline bool is_self(__u32 tgid)
-{
-	return self_tgid && tgid == self_tgid;
-}
-
-static __always_inline bool wanted(__u32 tgid)
-{
-	return !filter_by_tgid || (tgid && bpf_map_lookup_elem(&target_tgids, &tgid));
-}
 
 /* For a record already reserved in `events` (it counts in the pending data). */
 static __always_inline __u64 wake_flags(__u64 size)

@@ -114,6 +114,14 @@ static void load_error(char *err, int errlen, int rc, const char *what)
 		set_err(err, errlen, "cannot load the %s BPF programs: %s (%s)", what, strerror(e), last_libbpf_msg);
 }
 
+/* One filter and one set of counters for every source: an object other
+ * than the sampler uses the sampler object's maps. */
+static int reuse_shared_maps(struct pshim *h, struct bpf_map *target_tgids, struct bpf_map *counters)
+{
+	int rc = bpf_map__reuse_fd(target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
+	return rc ? rc : bpf_map__reuse_fd(counters, bpf_map__fd(h->skel->maps.counters));
+}
+
 /* Arguments of tp_btf/sched_switch on this kernel, from its BTF: the
  * typedef btf_trace_sched_switch is a pointer to a function whose first
  * parameter is the tracepoint's data pointer. -1 if BTF says nothing. */
@@ -149,10 +157,7 @@ static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	h->sched->rodata->switch_has_prev_state = sched_switch_args() >= 4;
 	h->sched->rodata->offcpu_stacks = offcpu_stacks ? 1 : 0;
 	bpf_map__set_max_entries(h->sched->maps.events, round_up_pow2(ring_bytes));
-	/* One filter and one set of counters for every source. */
-	int rc = bpf_map__reuse_fd(h->sched->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
-	if (!rc)
-		rc = bpf_map__reuse_fd(h->sched->maps.counters, bpf_map__fd(h->skel->maps.counters));
+	int rc = reuse_shared_maps(h, h->sched->maps.target_tgids, h->sched->maps.counters);
 	if (!rc)
 		rc = sched_bpf__load(h->sched);
 	if (rc) {
@@ -174,9 +179,7 @@ static int open_locks(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	h->locks->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
 	h->locks->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
 	bpf_map__set_max_entries(h->locks->maps.lock_events, round_up_pow2(ring_bytes));
-	int rc = bpf_map__reuse_fd(h->locks->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
-	if (!rc)
-		rc = bpf_map__reuse_fd(h->locks->maps.counters, bpf_map__fd(h->skel->maps.counters));
+	int rc = reuse_shared_maps(h, h->locks->maps.target_tgids, h->locks->maps.counters);
 	if (!rc)
 		rc = locks_bpf__load(h->locks);
 	if (rc) {
@@ -221,9 +224,7 @@ static int open_futex(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	h->futex->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
 	h->futex->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
 	bpf_map__set_max_entries(h->futex->maps.futex_events, round_up_pow2(ring_bytes));
-	int rc = bpf_map__reuse_fd(h->futex->maps.target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
-	if (!rc)
-		rc = bpf_map__reuse_fd(h->futex->maps.counters, bpf_map__fd(h->skel->maps.counters));
+	int rc = reuse_shared_maps(h, h->futex->maps.target_tgids, h->futex->maps.counters);
 	if (!rc)
 		rc = futex_bpf__load(h->futex);
 	if (rc) {
