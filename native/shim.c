@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -48,7 +49,9 @@ struct pshim {
 	struct bpf_link *lock_links[2];
 	struct futex_bpf *futex; /* NULL unless futex waits were asked for */
 	struct bpf_link *futex_links[2];
-	struct ring_buffer *rb;
+	struct ring_buffer *rb_samples; /* the sampler's ring */
+	struct ring_buffer *rb_events;  /* every other ring (scheduler, NMI, locks, futex) */
+	int epfd;                       /* waits on both */
 	int ncpus;
 	int *perf_fds;
 	struct bpf_link **links;
@@ -460,33 +463,86 @@ static int on_record(void *ctx, void *data, size_t size)
 	return eb_add(h->batch, data, size) == -ENOMEM ? -ENOMEM : 0;
 }
 
+static int open_rings(struct pshim *h)
+{
+	h->rb_samples = ring_buffer__new(bpf_map__fd(h->skel->maps.samples), on_record, h, NULL);
+	if (!h->rb_samples)
+		return -errno;
+	int first = -1;
+	int fds[4] = { -1, -1, -1, -1 };
+	if (h->sched) {
+		fds[0] = bpf_map__fd(h->sched->maps.events);
+		fds[1] = bpf_map__fd(h->sched->maps.nmi_events);
+	}
+	if (h->locks)
+		fds[2] = bpf_map__fd(h->locks->maps.lock_events);
+	if (h->futex)
+		fds[3] = bpf_map__fd(h->futex->maps.futex_events);
+	for (int i = 0; i < 4; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (first < 0) {
+			h->rb_events = ring_buffer__new(fds[i], on_record, h, NULL);
+			if (!h->rb_events)
+				return -errno;
+			first = i;
+		} else if (ring_buffer__add(h->rb_events, fds[i], on_record, h)) {
+			return -errno;
+		}
+	}
+	/* One wait over both: each ring_buffer's epoll fd is itself pollable. */
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->epfd < 0)
+		return -errno;
+	struct ring_buffer *rbs[2] = { h->rb_samples, h->rb_events };
+	for (int i = 0; i < 2; i++) {
+		if (!rbs[i])
+			continue;
+		struct epoll_event ev = { .events = EPOLLIN };
+		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rbs[i]), &ev))
+			return -errno;
+	}
+	return 0;
+}
+
+static int consume(struct ring_buffer *rb)
+{
+	if (!rb)
+		return 0;
+	int rc = ring_buffer__consume(rb);
+	return rc < 0 && rc != -EINTR ? rc : 0;
+}
+
 /* Waits up to timeout_ms for data, then drains everything pending in every
  * ring buffer into a new batch (see event_batch.h). Returns its row count
  * over all tables (0: nothing) or a negative errno. Always consumes after
- * the poll: the BPF side wakes us only in batches. */
+ * the wait: the BPF side wakes us only in batches.
+ *
+ * Drain order: events, samples, events again. An exec always precedes the
+ * new image's samples, so once the samples are drained, a second pass over
+ * the events catches every exec those samples could come after, and Java
+ * sees it (and the new mappings) before it symbolizes their stacks. With
+ * one pass, a process's first samples could come a batch before its exec
+ * and be symbolized against the old image. */
 long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
 {
-	if (!h->rb) {
-		h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.samples), on_record, h, NULL);
-		if (!h->rb)
-			return -errno;
-		if (h->sched && (ring_buffer__add(h->rb, bpf_map__fd(h->sched->maps.events), on_record, h) ||
-				 ring_buffer__add(h->rb, bpf_map__fd(h->sched->maps.nmi_events), on_record, h)))
-			return -errno;
-		if (h->locks && ring_buffer__add(h->rb, bpf_map__fd(h->locks->maps.lock_events), on_record, h))
-			return -errno;
-		if (h->futex && ring_buffer__add(h->rb, bpf_map__fd(h->futex->maps.futex_events), on_record, h))
-			return -errno;
+	if (!h->rb_samples) {
+		int rc = open_rings(h);
+		if (rc)
+			return rc;
 	}
 	eb_reset(h->batch);
-	int rc = ring_buffer__poll(h->rb, timeout_ms);
-	if (rc < 0 && rc != -EINTR)
-		return rc;
-	/* Keep draining until empty or the batch is big enough to hand over. */
+	struct epoll_event evs[2];
+	if (epoll_wait(h->epfd, evs, 2, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
 	while (eb_total_rows(h->batch) < max_rows) {
 		uint32_t before = eb_total_rows(h->batch);
-		rc = ring_buffer__consume(h->rb);
-		if (rc < 0 && rc != -EINTR)
+		int rc = consume(h->rb_events);
+		if (!rc)
+			rc = consume(h->rb_samples);
+		if (!rc)
+			rc = consume(h->rb_events);
+		if (rc)
 			return rc;
 		if (eb_total_rows(h->batch) == before)
 			break;
@@ -599,8 +655,12 @@ void pshim_close(struct pshim *h)
 	if (!h)
 		return;
 	pshim_detach(h);
-	if (h->rb)
-		ring_buffer__free(h->rb);
+	if (h->rb_samples)
+		ring_buffer__free(h->rb_samples);
+	if (h->rb_events)
+		ring_buffer__free(h->rb_events);
+	if (h->epfd > 0)
+		close(h->epfd);
 	if (h->futex)
 		futex_bpf__destroy(h->futex);
 	if (h->locks)

@@ -79,24 +79,19 @@ final class ProcessTracker {
                 if (p.ppid == null) p.ppid = e.ppid();
             }
             case BpfRecords.PROC_EXEC -> {
-                Proc p = processes.get(e.pid());
-                ProcessMaps before = p == null ? null : p.maps;
-                if (p == null) p = describe(e.pid(), e.comm());
-                else {
-                    readIdentity(e.pid(), p);
-                    readMaps(e.pid(), p, false);
-                    symbolizer.forgetProcess(e.pid());
-                    stacks.forgetProcess(e.pid());
-                }
-                if ((p.maps == null || p.maps == before) && p.cmdline == null) {
-                    // gone before we could read it: map its own code from what exec told us
+                Proc p = processes.computeIfAbsent(e.pid(), k -> new Proc());
+                boolean identityRead = readIdentity(e.pid(), p);
+                boolean mapsRead = readMaps(e.pid(), p, false);
+                symbolizer.forgetProcess(e.pid());
+                stacks.forgetProcess(e.pid());
+                if (!mapsRead) {
+                    // gone before we could read it: map its own code from what
+                    // exec told us (never keep the previous image's mappings)
                     ProcessMaps.Mapping code = symbolizer.codeMapping(e.pid(), e.filename(), e.startCode(), e.endCode());
-                    if (code != null) {
-                        p.maps = ProcessMaps.of(List.of(code));
-                        writeMappings(e.pid(), p.maps, null);
-                    }
-                    if (!e.filename().isEmpty()) p.cmdline = e.filename();
+                    p.maps = code == null ? null : ProcessMaps.of(List.of(code));
+                    if (p.maps != null) writeMappings(e.pid(), p.maps, null);
                 }
+                if (!identityRead) p.cmdline = e.filename().isEmpty() ? null : e.filename();
                 p.name = e.comm();
                 p.execTs = e.ts();
                 if (p.ppid == null) p.ppid = e.ppid();
@@ -141,8 +136,8 @@ final class ProcessTracker {
         return p;
     }
 
-    /** ppid, name and command line from /proc, if the process is still there. */
-    private void readIdentity(int pid, Proc p) {
+    /** ppid, name and command line from /proc, if the process is still there (then true). */
+    private boolean readIdentity(int pid, Proc p) {
         Path dir = procRoot.resolve(Integer.toString(pid));
         try {
             String stat = Files.readString(dir.resolve("stat"));
@@ -153,20 +148,23 @@ final class ProcessTracker {
             p.name = Files.readString(dir.resolve("comm")).strip();
             byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
             p.cmdline = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+            return true;
         } catch (IOException | RuntimeException e) {
-            // the process already exited: keep what the events told us
+            return false; // the process already exited: keep what the events told us
         }
     }
 
-    private void readMaps(int pid, Proc p, boolean refresh) throws IOException {
+    /** Reads pid's mappings; false if it is gone (the last snapshot, if any, stays). */
+    private boolean readMaps(int pid, Proc p, boolean refresh) throws IOException {
         p.mapsReadAt = System.nanoTime();
         ProcessMaps old = p.maps;
         try {
             p.maps = ProcessMaps.read(procRoot, pid);
         } catch (IOException e) {
-            return; // gone; the last snapshot (if any) stays
+            return false;
         }
         writeMappings(pid, p.maps, refresh ? old : null);
+        return true;
     }
 
     /** Mapping rows of pid, leaving out those already written from `known`. */
