@@ -39,14 +39,8 @@ class FutexWaitTest {
         assertTrue(measuredWaitNs > 200_000_000L, "the convoy waited " + measuredWaitNs + " ns");
     }
 
-    JsonNode rows(String sql) throws Exception {
-        Tools.Result r = Tools.tool("profiler-query", "--format", "json", capture.toString(), sql);
-        assertEquals(0, r.exit(), r.toString());
-        return JSON.readTree(r.stdout());
-    }
-
     long scalar(String sql) throws Exception {
-        return rows(sql).get(0).elements().next().asLong();
+        return Tools.scalar(capture, sql);
     }
 
     /** The workers' waits (the main thread's wait in pthread_join is on another futex). */

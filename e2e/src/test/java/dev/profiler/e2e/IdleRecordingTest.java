@@ -45,8 +45,6 @@ class IdleRecordingTest {
     }
 
     static long scalar(Path cap, String sql) throws Exception {
-        Tools.Result r = Tools.tool("profiler-query", "--format", "json", cap.toString(), sql);
-        assertEquals(0, r.exit(), r.toString());
-        return JSON.readTree(r.stdout()).get(0).elements().next().asLong();
+        return Tools.scalar(cap, sql);
     }
 }

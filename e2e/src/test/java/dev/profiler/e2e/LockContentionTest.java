@@ -36,14 +36,8 @@ class LockContentionTest {
         assertTrue(r.stderr().contains("lock waits"), r.toString());
     }
 
-    JsonNode rows(String sql) throws Exception {
-        Tools.Result r = Tools.tool("profiler-query", "--format", "json", capture.toString(), sql);
-        assertEquals(0, r.exit(), r.toString());
-        return JSON.readTree(r.stdout());
-    }
-
     long scalar(String sql) throws Exception {
-        return rows(sql).get(0).elements().next().asLong();
+        return Tools.scalar(capture, sql);
     }
 
     static final String STORM = "FROM lock_contention l JOIN threads t USING (tid) WHERE t.name = 'mmap_storm'";

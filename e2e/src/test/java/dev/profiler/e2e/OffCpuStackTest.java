@@ -33,10 +33,7 @@ class OffCpuStackTest {
     }
 
     long scalar(String sql) throws Exception {
-        Tools.Result r = Tools.tool("profiler-query", "--format", "json", capture.toString(), sql);
-        assertEquals(0, r.exit(), r.toString());
-        JsonNode rows = JSON.readTree(r.stdout());
-        return rows.get(0).elements().next().asLong();
+        return Tools.scalar(capture, sql);
     }
 
     static final String BLOCKED = "FROM sched_switch s JOIN threads t ON t.tid = s.prev_tid "

@@ -33,9 +33,7 @@ class ProcessLifecycleTest {
     }
 
     long scalar(String sql) throws Exception {
-        Tools.Result r = Tools.tool("profiler-query", "--format", "json", capture.toString(), sql);
-        assertEquals(0, r.exit(), r.toString());
-        return JSON.readTree(r.stdout()).get(0).elements().next().asLong();
+        return Tools.scalar(capture, sql);
     }
 
     static final String SHORT = "FROM processes p WHERE p.name = 'short_lived'";

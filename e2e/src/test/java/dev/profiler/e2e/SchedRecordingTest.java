@@ -104,10 +104,7 @@ class SchedRecordingTest {
     }
 
     long scalar(String sql) throws Exception {
-        Tools.Result r = Tools.tool("profiler-query", "--format", "json", capture.toString(), sql);
-        assertEquals(0, r.exit(), r.toString());
-        JsonNode rows = JSON.readTree(r.stdout());
-        return rows.get(0).elements().next().asLong();
+        return Tools.scalar(capture, sql);
     }
 
     static void assertWithin2Percent(long expected, long actual, String what) {

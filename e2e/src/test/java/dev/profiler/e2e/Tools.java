@@ -1,6 +1,10 @@
 package dev.profiler.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /** Runs the tools from bin/ as a user would, and builds test workloads. */
 final class Tools {
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final Path HOME = Path.of(System.getenv().getOrDefault("PROFILER_HOME", "..")).toAbsolutePath().normalize();
 
     record Result(int exit, String stdout, String stderr) {
@@ -39,6 +44,18 @@ final class Tools {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /** Rows of profiler-query's JSON output for sql over capture (the query must succeed). */
+    static JsonNode query(Path capture, String sql) throws IOException, InterruptedException {
+        Result r = tool("profiler-query", "--format", "json", capture.toString(), sql);
+        assertEquals(0, r.exit(), r.toString());
+        return JSON.readTree(r.stdout());
+    }
+
+    /** The first column of the first row of sql over capture, as a long. */
+    static long scalar(Path capture, String sql) throws IOException, InterruptedException {
+        return query(capture, sql).get(0).elements().next().asLong();
     }
 
     static Result tool(String name, String... args) throws IOException, InterruptedException {
