@@ -115,6 +115,15 @@ static int add_sample(struct event_batch *b, const struct prof_sample *s, size_t
 	return 0;
 }
 
+/* Raw id of a stack a tracing program took (flagged so Java trims the
+ * tracing frames), -1 for no stack, or -ENOMEM. */
+static int64_t event_stack(struct event_batch *b, uint32_t pid, uint16_t kn, uint16_t un, const __u64 *ips)
+{
+	if (kn + un == 0)
+		return -1;
+	return stack_table_intern(b->stacks, pid, kn, un, (const uint64_t *)ips, PROF_STACK_F_EVENT);
+}
+
 static int add_switch(struct event_batch *b, const struct prof_switch *s, size_t size)
 {
 	if (size < sizeof(*s) || s->kstack_len > PROF_MAX_FRAMES || s->ustack_len > PROF_MAX_FRAMES ||
@@ -123,13 +132,9 @@ static int add_switch(struct event_batch *b, const struct prof_switch *s, size_t
 	if (thread_table_saw(b->threads, s->prev_tid, s->prev_pid, s->ts, s->prev_comm) ||
 	    thread_table_saw(b->threads, s->next_tid, s->next_pid, s->ts, s->next_comm))
 		return -ENOMEM;
-	int64_t stack = -1;
-	if (s->kstack_len + s->ustack_len > 0) {
-		stack = stack_table_intern(b->stacks, s->prev_pid, s->kstack_len, s->ustack_len,
-					   (const uint64_t *)s->ips, PROF_STACK_F_EVENT);
-		if (stack < 0)
-			return -ENOMEM;
-	}
+	int64_t stack = event_stack(b, s->prev_pid, s->kstack_len, s->ustack_len, s->ips);
+	if (stack == -ENOMEM)
+		return -ENOMEM;
 	struct columns *c = &b->tables[PROF_TABLE_SWITCHES];
 	int64_t r = columns_add_row(c);
 	if (r < 0)
@@ -164,13 +169,9 @@ static int add_lock(struct event_batch *b, const struct prof_lock *l, size_t siz
 {
 	if (size < sizeof(*l) || l->kstack_len > PROF_MAX_FRAMES || sizeof(*l) + 8ull * l->kstack_len > size)
 		return -EINVAL;
-	int64_t stack = -1;
-	if (l->kstack_len > 0) {
-		stack = stack_table_intern(b->stacks, l->pid, l->kstack_len, 0, (const uint64_t *)l->ips,
-					   PROF_STACK_F_EVENT);
-		if (stack < 0)
-			return -ENOMEM;
-	}
+	int64_t stack = event_stack(b, l->pid, l->kstack_len, 0, l->ips);
+	if (stack == -ENOMEM)
+		return -ENOMEM;
 	struct columns *c = &b->tables[PROF_TABLE_LOCKS];
 	int64_t r = columns_add_row(c);
 	if (r < 0)
@@ -190,13 +191,9 @@ static int add_futex(struct event_batch *b, const struct prof_futex *f, size_t s
 {
 	if (size < sizeof(*f) || f->ustack_len > PROF_MAX_FRAMES || sizeof(*f) + 8ull * f->ustack_len > size)
 		return -EINVAL;
-	int64_t stack = -1;
-	if (f->ustack_len > 0) {
-		stack = stack_table_intern(b->stacks, f->pid, 0, f->ustack_len, (const uint64_t *)f->ips,
-					   PROF_STACK_F_EVENT);
-		if (stack < 0)
-			return -ENOMEM;
-	}
+	int64_t stack = event_stack(b, f->pid, 0, f->ustack_len, f->ips);
+	if (stack == -ENOMEM)
+		return -ENOMEM;
 	struct columns *c = &b->tables[PROF_TABLE_FUTEX];
 	int64_t r = columns_add_row(c);
 	if (r < 0)

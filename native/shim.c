@@ -41,14 +41,16 @@
 #define PSHIM_SRC_LOCKS 4         /* kernel lock contention */
 #define PSHIM_SRC_FUTEX 8         /* user-space futex waits */
 
+#define MAX_OBJECT_LINKS 32
+
 struct pshim {
 	struct sampler_bpf *skel;
 	struct sched_bpf *sched; /* NULL unless scheduler events were asked for */
-	struct bpf_link *sched_links[12];
 	struct locks_bpf *locks; /* NULL unless lock contention was asked for */
-	struct bpf_link *lock_links[2];
 	struct futex_bpf *futex; /* NULL unless futex waits were asked for */
-	struct bpf_link *futex_links[2];
+	/* links of every program of those objects (attach_object) */
+	struct bpf_link *object_links[MAX_OBJECT_LINKS];
+	int nobject_links;
 	struct ring_buffer *rb_samples; /* the sampler's ring */
 	struct ring_buffer *rb_events;  /* every other ring (scheduler, NMI, locks, futex) */
 	int epfd;                       /* waits on both */
@@ -146,21 +148,40 @@ static int sched_switch_args(void)
 	return n;
 }
 
-static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, unsigned long ring_bytes,
-		      unsigned long wakeup_bytes, int offcpu_stacks, char *err, int errlen)
+/* What pshim_open was asked for, that every extra object is set up with. */
+struct settings {
+	uint32_t self_tgid;
+	int filter_by_tgid;
+	unsigned long ring_bytes;   /* of the object's own ring buffer */
+	unsigned long wakeup_bytes; /* 0: a quarter of the ring (bpf/wakeup.h) */
+};
+
+/* Sets what every object shares (bpf/common.bpf.h), the size of its ring
+ * buffer, and makes it use the sampler object's filter and counters. */
+static int prepare_object(struct pshim *h, const struct settings *s, __u32 *self_tgid, __u32 *filter_by_tgid,
+			  __u64 *wakeup_bytes, struct bpf_map *ring, struct bpf_map *target_tgids,
+			  struct bpf_map *counters)
+{
+	*self_tgid = s->self_tgid;
+	*filter_by_tgid = s->filter_by_tgid ? 1 : 0;
+	*wakeup_bytes = s->wakeup_bytes ? s->wakeup_bytes : round_up_pow2(s->ring_bytes) / 4;
+	bpf_map__set_max_entries(ring, round_up_pow2(s->ring_bytes));
+	return reuse_shared_maps(h, target_tgids, counters);
+}
+
+static int open_sched(struct pshim *h, const struct settings *set, int offcpu_stacks, char *err, int errlen)
 {
 	h->sched = sched_bpf__open();
 	if (!h->sched) {
 		set_err(err, errlen, "cannot open the scheduler BPF object: %s", strerror(errno));
 		return -errno;
 	}
-	h->sched->rodata->self_tgid = self_tgid;
-	h->sched->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
-	h->sched->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
 	h->sched->rodata->switch_has_prev_state = sched_switch_args() >= 4;
 	h->sched->rodata->offcpu_stacks = offcpu_stacks ? 1 : 0;
-	bpf_map__set_max_entries(h->sched->maps.events, round_up_pow2(ring_bytes));
-	int rc = reuse_shared_maps(h, h->sched->maps.target_tgids, h->sched->maps.counters);
+	/* nmi_events keeps its declared size: NMIs are rare */
+	int rc = prepare_object(h, set, &h->sched->rodata->self_tgid, &h->sched->rodata->filter_by_tgid,
+				&h->sched->rodata->wakeup_bytes, h->sched->maps.events, h->sched->maps.target_tgids,
+				h->sched->maps.counters);
 	if (!rc)
 		rc = sched_bpf__load(h->sched);
 	if (rc) {
@@ -170,19 +191,16 @@ static int open_sched(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 	return 0;
 }
 
-static int open_locks(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, unsigned long ring_bytes,
-		      unsigned long wakeup_bytes, char *err, int errlen)
+static int open_locks(struct pshim *h, const struct settings *set, char *err, int errlen)
 {
 	h->locks = locks_bpf__open();
 	if (!h->locks) {
 		set_err(err, errlen, "cannot open the lock BPF object: %s", strerror(errno));
 		return -errno;
 	}
-	h->locks->rodata->self_tgid = self_tgid;
-	h->locks->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
-	h->locks->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
-	bpf_map__set_max_entries(h->locks->maps.lock_events, round_up_pow2(ring_bytes));
-	int rc = reuse_shared_maps(h, h->locks->maps.target_tgids, h->locks->maps.counters);
+	int rc = prepare_object(h, set, &h->locks->rodata->self_tgid, &h->locks->rodata->filter_by_tgid,
+				&h->locks->rodata->wakeup_bytes, h->locks->maps.lock_events, h->locks->maps.target_tgids,
+				h->locks->maps.counters);
 	if (!rc)
 		rc = locks_bpf__load(h->locks);
 	if (rc) {
@@ -212,8 +230,7 @@ static int ensure_tracefs(char *err, int errlen)
 	return 0;
 }
 
-static int open_futex(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, unsigned long ring_bytes,
-		      unsigned long wakeup_bytes, char *err, int errlen)
+static int open_futex(struct pshim *h, const struct settings *set, char *err, int errlen)
 {
 	int trc = ensure_tracefs(err, errlen);
 	if (trc)
@@ -223,11 +240,9 @@ static int open_futex(struct pshim *h, uint32_t self_tgid, int filter_by_tgid, u
 		set_err(err, errlen, "cannot open the futex BPF object: %s", strerror(errno));
 		return -errno;
 	}
-	h->futex->rodata->self_tgid = self_tgid;
-	h->futex->rodata->filter_by_tgid = filter_by_tgid ? 1 : 0;
-	h->futex->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(ring_bytes) / 4;
-	bpf_map__set_max_entries(h->futex->maps.futex_events, round_up_pow2(ring_bytes));
-	int rc = reuse_shared_maps(h, h->futex->maps.target_tgids, h->futex->maps.counters);
+	int rc = prepare_object(h, set, &h->futex->rodata->self_tgid, &h->futex->rodata->filter_by_tgid,
+				&h->futex->rodata->wakeup_bytes, h->futex->maps.futex_events, h->futex->maps.target_tgids,
+				h->futex->maps.counters);
 	if (!rc)
 		rc = futex_bpf__load(h->futex);
 	if (rc) {
@@ -269,13 +284,13 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 		load_error(err, errlen, rc, "sampler");
 		goto fail;
 	}
-	if ((sources & PSHIM_SRC_SCHED) &&
-	    open_sched(h, self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes, sources & PSHIM_SRC_OFFCPU_STACKS,
-		       err, errlen))
+	struct settings events = { self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes };
+	struct settings waits = { self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes };
+	if ((sources & PSHIM_SRC_SCHED) && open_sched(h, &events, sources & PSHIM_SRC_OFFCPU_STACKS, err, errlen))
 		goto fail;
-	if ((sources & PSHIM_SRC_LOCKS) && open_locks(h, self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes, err, errlen))
+	if ((sources & PSHIM_SRC_LOCKS) && open_locks(h, &waits, err, errlen))
 		goto fail;
-	if ((sources & PSHIM_SRC_FUTEX) && open_futex(h, self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes, err, errlen))
+	if ((sources & PSHIM_SRC_FUTEX) && open_futex(h, &waits, err, errlen))
 		goto fail;
 	h->batch = eb_new();
 	if (!h->batch) {
@@ -296,44 +311,6 @@ fail:
 	return NULL;
 }
 
-/* Attaches the lock contention programs (PSHIM_SRC_LOCKS). */
-int pshim_attach_locks(struct pshim *h, char *err, int errlen)
-{
-	if (!h->locks) {
-		set_err(err, errlen, "lock contention programs were not loaded");
-		return -EINVAL;
-	}
-	struct bpf_program *progs[2] = { h->locks->progs.on_contention_begin, h->locks->progs.on_contention_end };
-	for (int i = 0; i < 2; i++) {
-		h->lock_links[i] = bpf_program__attach(progs[i]);
-		if (!h->lock_links[i]) {
-			int e = errno;
-			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(progs[i]), strerror(e));
-			return -e;
-		}
-	}
-	return 0;
-}
-
-/* Attaches the futex programs (PSHIM_SRC_FUTEX). */
-int pshim_attach_futex(struct pshim *h, char *err, int errlen)
-{
-	if (!h->futex) {
-		set_err(err, errlen, "futex programs were not loaded");
-		return -EINVAL;
-	}
-	struct bpf_program *progs[2] = { h->futex->progs.on_futex_enter, h->futex->progs.on_futex_exit };
-	for (int i = 0; i < 2; i++) {
-		h->futex_links[i] = bpf_program__attach(progs[i]);
-		if (!h->futex_links[i]) {
-			int e = errno;
-			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(progs[i]), strerror(e));
-			return -e;
-		}
-	}
-	return 0;
-}
-
 /* Waits still open when recording stopped: begins whose end was not seen. */
 int pshim_lock_waits_open(struct pshim *h)
 {
@@ -350,28 +327,47 @@ int pshim_lock_waits_open(struct pshim *h)
 	return n;
 }
 
-/* Attaches the scheduler programs (opened by pshim_open with sched set). */
-int pshim_attach_sched(struct pshim *h, char *err, int errlen)
+/* Attaches every program of an object loaded by pshim_open; `what` names
+ * it in messages. Links are kept in h->object_links until detach. */
+static int attach_object(struct pshim *h, struct bpf_object *obj, const char *what, char *err, int errlen)
 {
-	if (!h->sched) {
-		set_err(err, errlen, "scheduler programs were not loaded");
+	if (!obj) {
+		set_err(err, errlen, "%s programs were not loaded", what);
 		return -EINVAL;
 	}
-	struct bpf_program *progs[12] = { h->sched->progs.on_switch, h->sched->progs.on_waking,
-					  h->sched->progs.on_wakeup, h->sched->progs.on_wakeup_new,
-					  h->sched->progs.on_irq_entry, h->sched->progs.on_irq_exit,
-					  h->sched->progs.on_softirq_entry, h->sched->progs.on_softirq_exit,
-					  h->sched->progs.on_nmi, h->sched->progs.on_proc_fork,
-					  h->sched->progs.on_proc_exec, h->sched->progs.on_proc_exit };
-	for (int i = 0; i < 12; i++) {
-		h->sched_links[i] = bpf_program__attach(progs[i]);
-		if (!h->sched_links[i]) {
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj) {
+		if (h->nobject_links == MAX_OBJECT_LINKS) {
+			set_err(err, errlen, "too many programs to attach (%d)", MAX_OBJECT_LINKS);
+			return -E2BIG;
+		}
+		struct bpf_link *l = bpf_program__attach(p);
+		if (!l) {
 			int e = errno;
-			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(progs[i]), strerror(e));
+			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(p), strerror(e));
 			return -e;
 		}
+		h->object_links[h->nobject_links++] = l;
 	}
 	return 0;
+}
+
+/* Attaches the scheduler programs: switches, wakeups, interrupts, process lifecycle. */
+int pshim_attach_sched(struct pshim *h, char *err, int errlen)
+{
+	return attach_object(h, h->sched ? h->sched->obj : NULL, "scheduler", err, errlen);
+}
+
+/* Attaches the lock contention programs (PSHIM_SRC_LOCKS). */
+int pshim_attach_locks(struct pshim *h, char *err, int errlen)
+{
+	return attach_object(h, h->locks ? h->locks->obj : NULL, "lock contention", err, errlen);
+}
+
+/* Attaches the futex programs (PSHIM_SRC_FUTEX). */
+int pshim_attach_futex(struct pshim *h, char *err, int errlen)
+{
+	return attach_object(h, h->futex ? h->futex->obj : NULL, "futex", err, errlen);
 }
 
 int pshim_add_tgid(struct pshim *h, uint32_t tgid)
@@ -617,21 +613,9 @@ int pshim_counters(struct pshim *h, uint64_t *out, int ncpus_cap)
  * ring buffer stays readable so the caller can drain what is left. */
 void pshim_detach(struct pshim *h)
 {
-	for (int i = 0; i < 2; i++)
-		if (h->futex_links[i]) {
-			bpf_link__destroy(h->futex_links[i]);
-			h->futex_links[i] = NULL;
-		}
-	for (int i = 0; i < 2; i++)
-		if (h->lock_links[i]) {
-			bpf_link__destroy(h->lock_links[i]);
-			h->lock_links[i] = NULL;
-		}
-	for (int i = 0; i < 12; i++)
-		if (h->sched_links[i]) {
-			bpf_link__destroy(h->sched_links[i]);
-			h->sched_links[i] = NULL;
-		}
+	for (int i = 0; i < h->nobject_links; i++)
+		bpf_link__destroy(h->object_links[i]);
+	h->nobject_links = 0;
 	if (h->fork_link) {
 		bpf_link__destroy(h->fork_link);
 		h->fork_link = NULL;
