@@ -12,6 +12,13 @@
  *
  * target_tgids and counters are the sampler object's maps (the shim reuses
  * their fds), so -p / -- CMD filter every source the same way.
+ *
+ * These programs run a million times a second in a switch storm, so task
+ * fields are read with plain loads through the tp_btf arguments (BTF
+ * pointers; CO-RE still relocates the offsets), not BPF_CORE_READ, which
+ * calls bpf_probe_read_kernel once per field: measured with
+ * kernel.bpf_stats_enabled on a pinned ping-pong, on_switch went from ~510
+ * to ~250 ns a run and on_wakeup from ~275 to ~190.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -75,15 +82,15 @@ static __always_inline void fill_switch(struct prof_switch *r, bool preempt, str
 	r->kind = PROF_REC_SWITCH;
 	r->cpu = bpf_get_smp_processor_id();
 	r->ts = bpf_ktime_get_ns();
-	r->prev_tid = BPF_CORE_READ(prev, pid);
-	r->prev_pid = BPF_CORE_READ(prev, tgid);
-	r->next_tid = BPF_CORE_READ(next, pid);
-	r->next_pid = BPF_CORE_READ(next, tgid);
+	r->prev_tid = prev->pid;
+	r->prev_pid = prev->tgid;
+	r->next_tid = next->pid;
+	r->next_pid = next->tgid;
 	if (switch_has_prev_state)
 		r->prev_state = (__u32)ctx[3];
 	else
 		r->prev_state = task_state(prev);
-	r->prev_exit_state = BPF_CORE_READ(prev, exit_state);
+	r->prev_exit_state = prev->exit_state;
 	r->preempt = preempt;
 	r->reserved = 0;
 	r->reserved2 = 0;
@@ -95,8 +102,8 @@ static __always_inline void fill_switch(struct prof_switch *r, bool preempt, str
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 prev_pid = BPF_CORE_READ(prev, tgid), next_pid = BPF_CORE_READ(next, tgid);
-	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
+	__u32 prev_pid = prev->tgid, next_pid = next->tgid;
+	__u32 prev_tid = prev->pid, next_tid = next->pid;
 
 	/* The recorder's own switches against the idle task are left out (an
 	 * idle machine would otherwise record mostly the recorder); a switch
@@ -137,7 +144,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (r->prev_tid != 0) {
 		long kb = bpf_get_stack(ctx, s->ips, PROF_MAX_FRAMES * 8, 0);
 		kn = kb > 0 ? ((__u32)kb / 8) & 127 : 0;
-		if (!(BPF_CORE_READ(prev, flags) & PF_KTHREAD)) {
+		if (!(prev->flags & PF_KTHREAD)) {
 			long ub = bpf_get_stack(ctx, &s->ips[kn], PROF_MAX_FRAMES * 8, BPF_F_USER_STACK);
 			un = ub > 0 ? ((__u32)ub / 8) & 127 : 0;
 		}
@@ -157,7 +164,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 
 static __always_inline int on_wake(struct task_struct *p, __u32 kind)
 {
-	__u32 pid = BPF_CORE_READ(p, tgid);
+	__u32 pid = p->tgid;
 	if (is_self(pid) || !wanted(pid))
 		return 0;
 	struct prof_wakeup *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -168,10 +175,10 @@ static __always_inline int on_wake(struct task_struct *p, __u32 kind)
 	r->kind = PROF_REC_WAKEUP;
 	r->cpu = bpf_get_smp_processor_id();
 	r->ts = bpf_ktime_get_ns();
-	r->tid = BPF_CORE_READ(p, pid);
+	r->tid = p->pid;
 	r->pid = pid;
 	r->waker_tid = (__u32)bpf_get_current_pid_tgid();
-	r->target_cpu = BPF_CORE_READ(p, thread_info.cpu);
+	r->target_cpu = p->thread_info.cpu;
 	r->wake_kind = kind;
 	r->reserved = 0;
 	bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));

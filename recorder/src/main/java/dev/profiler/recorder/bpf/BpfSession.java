@@ -1,6 +1,5 @@
 package dev.profiler.recorder.bpf;
 
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -67,8 +66,8 @@ public final class BpfSession implements AutoCloseable {
     public static BpfSession open(Config c) throws BpfException {
         library();
         byte[] err = new byte[512];
-        Pointer h = ShimLibrary.pshim_open(c.selfTgid(), c.filterByTgid() ? 1 : 0, new NativeLong(c.sampleRingBytes()),
-            new NativeLong(c.eventRingBytes()), new NativeLong(c.wakeupBytes()), c.sources(),
+        Pointer h = ShimLibrary.pshim_open(c.selfTgid(), c.filterByTgid() ? 1 : 0, c.sampleRingBytes(),
+            c.eventRingBytes(), c.wakeupBytes(), c.sources(),
             c.verbose() ? 1 : 0, err, err.length);
         if (h == null) throw new BpfException(cString(err));
         return new BpfSession(h);
@@ -126,7 +125,7 @@ public final class BpfSession implements AutoCloseable {
      * poll), or null when nothing came.
      */
     public EventBatch poll(int timeoutMs, long maxRows) throws BpfException {
-        long n = ShimLibrary.pshim_poll(handle, timeoutMs, new NativeLong(maxRows)).longValue();
+        long n = ShimLibrary.pshim_poll(handle, timeoutMs, maxRows);
         if (n < 0) throw new BpfException("reading the BPF ring buffers failed (errno " + -n + ")");
         long[] info = new long[EventBatch.INFO_LENGTH];
         ShimLibrary.pshim_batch_info(handle, info);

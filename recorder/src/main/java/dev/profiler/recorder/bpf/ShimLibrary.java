@@ -1,7 +1,6 @@
 package dev.profiler.recorder.bpf;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
 /**
@@ -12,7 +11,9 @@ import com.sun.jna.Pointer;
  * JNA direct mapping (static natives bound by {@link #register}), not an
  * interface proxy: a proxy call goes through reflection and a method map,
  * and with ~20 calls per poll that machinery, interpreted and then compiled
- * bit by bit, was a visible share of the recorder's idle CPU.
+ * bit by bit, was a visible share of the recorder's idle CPU. C `long`
+ * and `unsigned long` are plain Java longs (x86-64 is LP64): JNA builds a
+ * NativeLong return value by reflection on every call.
  */
 final class ShimLibrary {
     private ShimLibrary() {}
@@ -28,8 +29,8 @@ final class ShimLibrary {
 
     static native int pshim_possible_cpus();
 
-    static native Pointer pshim_open(int selfTgid, int filterByTgid, NativeLong sampleRingBytes, NativeLong eventRingBytes,
-                       NativeLong wakeupBytes, int sources, int verboseLibbpf, byte[] err, int errLen);
+    static native Pointer pshim_open(int selfTgid, int filterByTgid, long sampleRingBytes, long eventRingBytes,
+                       long wakeupBytes, int sources, int verboseLibbpf, byte[] err, int errLen);
 
     static native int pshim_attach_sched(Pointer shim, byte[] err, int errLen);
 
@@ -43,7 +44,7 @@ final class ShimLibrary {
 
     static native int pshim_attach_sampler(Pointer shim, int freqHz, int allowHardware, byte[] err, int errLen);
 
-    static native NativeLong pshim_poll(Pointer shim, int timeoutMs, NativeLong maxRows);
+    static native long pshim_poll(Pointer shim, int timeoutMs, long maxRows);
 
     static native void pshim_batch_info(Pointer shim, long[] out);
 
