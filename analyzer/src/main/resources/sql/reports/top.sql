@@ -1,10 +1,17 @@
 -- top: the hottest functions, by self and by total (inclusive) samples.
--- Builds on: sample_counts (sample_counts.sql), stack_frames.sql, stacks.
+-- Builds on: samples, stack_frames.sql.
 -- self  = samples whose leaf frame is this function;
 -- total = samples with this function anywhere on the stack (counted once
 --         per sample, even when it recurses).
+-- Settings (see reports/stalls.sql): only_pid, only_tid, from_ns, to_ns.
 WITH per_stack AS (
-  SELECT stack_id, sum(samples) AS samples FROM sample_counts GROUP BY stack_id
+  SELECT stack_id, count(*) AS samples
+  FROM samples
+  WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
+    AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
+    AND (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
+    AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))
+  GROUP BY stack_id
 ),
 all_samples AS (
   SELECT greatest(sum(samples), 1) AS n FROM per_stack

@@ -1,5 +1,6 @@
 -- top_summary: how far to trust the top report.
 -- Builds on: samples, stacks (capture tables).
+-- Settings (see reports/stalls.sql): only_pid, only_tid, from_ns, to_ns.
 -- truncated_pct: share of samples whose user stack stopped before the
 -- thread's entry point (code without frame pointers); their "total" is
 -- undercounted for callers above the break.
@@ -9,4 +10,8 @@ SELECT
   count(*) FILTER (WHERE st.user_truncated) AS truncated_samples,          -- count
   round(100.0 * count(*) FILTER (WHERE st.user_truncated) / greatest(count(*), 1), 1) AS truncated_pct  -- %
 FROM samples s
-LEFT JOIN stacks st USING (stack_id);
+LEFT JOIN stacks st USING (stack_id)
+WHERE (getvariable('only_pid') IS NULL OR s.pid = getvariable('only_pid'))
+  AND (getvariable('only_tid') IS NULL OR s.tid = getvariable('only_tid'))
+  AND (getvariable('from_ns') IS NULL OR s.ts >= getvariable('from_ns'))
+  AND (getvariable('to_ns') IS NULL OR s.ts <= getvariable('to_ns'));

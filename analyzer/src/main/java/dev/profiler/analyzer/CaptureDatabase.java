@@ -48,6 +48,7 @@ public final class CaptureDatabase implements AutoCloseable {
             c = DriverManager.getConnection("jdbc:duckdb:");
             CaptureDatabase db = new CaptureDatabase(capture, c);
             db.loadTables();
+            db.createCaptureInfo();
             SqlLibrary.load(c);
             return db;
         } catch (SQLException | IOException | RuntimeException e) {
@@ -79,6 +80,35 @@ public final class CaptureDatabase implements AutoCloseable {
                     if (reader.truncation() != null) warnings.add(reader.truncation());
                 }
             }
+        }
+    }
+
+    /**
+     * capture_info: the manifest facts the analyses need, as a one-row
+     * table. A capture cut short (recorder killed) has no end time in its
+     * manifest: its last recorded event is the end then.
+     */
+    private void createCaptureInfo() throws SQLException {
+        Manifest m = capture.manifest();
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE TABLE capture_info (start_ns BIGINT, end_ns BIGINT, period_ns BIGINT,"
+                + " frequency_hz INTEGER, event_source VARCHAR, cpu_count INTEGER, complete BOOLEAN)");
+        }
+        String lastEvent = "SELECT max(t) FROM (SELECT max(ts) AS t FROM samples UNION ALL SELECT max(ts) FROM sched_switch"
+            + " UNION ALL SELECT max(ts) FROM sched_wakeup UNION ALL SELECT max(ts_end) FROM lock_contention"
+            + " UNION ALL SELECT max(ts_end) FROM futex_wait UNION ALL SELECT max(ts_end) FROM irq)";
+        try (var ps = connection.prepareStatement("INSERT INTO capture_info VALUES (?, coalesce(?, (" + lastEvent
+                + "), ?), ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, m.startNs);
+            ps.setObject(2, m.endNs);
+            ps.setLong(3, m.startNs);
+            ps.setObject(4, m.sampling.periodNs != null ? m.sampling.periodNs
+                : m.sampling.frequencyHz > 0 ? 1_000_000_000L / m.sampling.frequencyHz : null);
+            ps.setInt(5, m.sampling.frequencyHz);
+            ps.setString(6, m.sampling.eventSource);
+            ps.setInt(7, m.cpuCount);
+            ps.setBoolean(8, m.complete);
+            ps.execute();
         }
     }
 

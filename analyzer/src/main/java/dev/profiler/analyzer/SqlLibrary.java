@@ -18,7 +18,16 @@ public final class SqlLibrary {
     static final List<String> FILES = List.of(
         "frame_names.sql",
         "stack_frames.sql",
-        "sample_counts.sql");
+        "sample_counts.sql",
+        "stack_text.sql",
+        "spin_stacks.sql",
+        "call_sites.sql",
+        "thread_states.sql",
+        "sched_latency.sql",
+        "offcpu.sql",
+        "stalls.sql",
+        "lock_time.sql",
+        "flame.sql");
 
     private SqlLibrary() {}
 

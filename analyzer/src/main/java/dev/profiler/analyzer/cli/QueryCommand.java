@@ -2,6 +2,9 @@ package dev.profiler.analyzer.cli;
 
 import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.analyzer.ResultPrinter;
+import dev.profiler.analyzer.reports.LocksReport;
+import dev.profiler.analyzer.reports.ReportSettings;
+import dev.profiler.analyzer.reports.StallsReport;
 import dev.profiler.analyzer.reports.TopReport;
 import dev.profiler.formats.CaptureException;
 import java.io.PrintStream;
@@ -22,15 +25,33 @@ import picocli.CommandLine.Parameters;
     description = {
         "Queries a capture with DuckDB SQL; every capture table is a table of the same name.",
         "  profiler-query CAPTURE \"SQL\"      run a query",
-        "  profiler-query top CAPTURE        hottest functions, self and total"},
+        "  profiler-query top CAPTURE        hottest functions, self and total",
+        "  profiler-query stalls CAPTURE     where the machine or a thread stopped, and why",
+        "  profiler-query locks CAPTURE      which locks threads waited for, and how long"},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:ok", "1:the query failed", "2:bad arguments or not a capture"})
 public final class QueryCommand implements Callable<Integer> {
-    static final List<String> REPORTS = List.of("top");
+    static final List<String> REPORTS = List.of("top", "stalls", "locks");
 
     @Option(names = {"-f", "--format"}, defaultValue = "table", paramLabel = "FORMAT",
         description = "table, csv or json (default: ${DEFAULT-VALUE}).")
     String format;
+
+    @Option(names = "--threshold", paramLabel = "MS",
+        description = "stalls: report stalls at least this long (default 50 ms).")
+    Double thresholdMs;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "reports: only this process.")
+    Integer pid;
+
+    @Option(names = "--tid", paramLabel = "TID", description = "reports: only this thread.")
+    Integer tid;
+
+    @Option(names = "--since", paramLabel = "SECONDS", description = "reports: from this many seconds after the capture's start.")
+    Double sinceS;
+
+    @Option(names = "--until", paramLabel = "SECONDS", description = "reports: up to this many seconds after the capture's start.")
+    Double untilS;
 
     @Parameters(paramLabel = "ARGS", arity = "1..2", description = "CAPTURE \"SQL\", or REPORT CAPTURE")
     List<String> args = new ArrayList<>();
@@ -46,11 +67,18 @@ public final class QueryCommand implements Callable<Integer> {
             throw new UsageException("unknown --format " + format + " (table, csv or json)");
         }
         if (args.size() == 2 && REPORTS.contains(args.get(0))) {
+            ReportSettings settings = settings();
             try (CaptureDatabase db = open(Path.of(args.get(1)))) {
-                return switch (args.get(0)) {
-                    case "top" -> TopReport.print(db, fmt, out);
-                    default -> throw new UsageException("unknown report " + args.get(0));
-                };
+                try {
+                    return switch (args.get(0)) {
+                        case "top" -> TopReport.print(db, settings, fmt, out);
+                        case "stalls" -> StallsReport.print(db, settings, fmt, out);
+                        case "locks" -> LocksReport.print(db, settings, fmt, out);
+                        default -> throw new UsageException("unknown report " + args.get(0));
+                    };
+                } catch (SQLException e) {
+                    throw new QueryException(args.get(0) + " report failed: " + sqlMessage(e));
+                }
             }
         }
         if (args.size() == 1) {
@@ -71,6 +99,13 @@ public final class QueryCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private ReportSettings settings() throws UsageException {
+        if (thresholdMs != null && !(thresholdMs > 0)) throw new UsageException("--threshold must be more than 0 ms");
+        if (sinceS != null && untilS != null && sinceS > untilS)
+            throw new UsageException("--since " + sinceS + " is after --until " + untilS);
+        return new ReportSettings(thresholdMs, pid, tid, sinceS, untilS);
     }
 
     private CaptureDatabase open(Path p) throws CaptureException {

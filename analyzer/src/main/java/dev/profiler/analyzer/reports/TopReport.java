@@ -13,14 +13,16 @@ import java.sql.Statement;
 public final class TopReport {
     private TopReport() {}
 
-    public static int print(CaptureDatabase db, ResultPrinter.Format fmt, PrintStream out) throws SQLException, IOException {
+    public static int print(CaptureDatabase db, ReportSettings settings, ResultPrinter.Format fmt, PrintStream out)
+            throws SQLException, IOException {
+        settings.apply(db.connection(), db.manifest().startNs);
         try (Statement st = db.connection().createStatement()) {
             if (fmt == ResultPrinter.Format.TABLE) {
                 try (ResultSet rs = st.executeQuery(SqlLibrary.report("top_summary"))) {
                     rs.next();
                     long samples = rs.getLong("samples");
-                    out.printf("%,d samples (%s, %d Hz); %,d idle; user stack truncated in %,d (%s%%)%n",
-                        samples, db.manifest().sampling.eventSource, db.manifest().sampling.frequencyHz,
+                    out.printf("%,d samples%s (%s, %d Hz); %,d idle; user stack truncated in %,d (%s%%)%n",
+                        samples, settings.describe(), db.manifest().sampling.eventSource, db.manifest().sampling.frequencyHz,
                         rs.getLong("idle_samples"), rs.getLong("truncated_samples"), rs.getString("truncated_pct"));
                     if (rs.getDouble("truncated_pct") >= 10)
                         out.println("  (truncated stacks come from code without frame pointers; callers above the break are undercounted in 'total')");

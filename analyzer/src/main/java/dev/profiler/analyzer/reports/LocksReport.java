@@ -1,0 +1,49 @@
+package dev.profiler.analyzer.reports;
+
+import dev.profiler.analyzer.CaptureDatabase;
+import dev.profiler.analyzer.ResultPrinter;
+import dev.profiler.analyzer.SqlLibrary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** profiler-query locks: which locks threads waited for, and how long. */
+public final class LocksReport {
+    private LocksReport() {}
+
+    public static int print(CaptureDatabase db, ReportSettings settings, ResultPrinter.Format fmt, PrintStream out)
+            throws SQLException, IOException {
+        settings.apply(db.connection(), db.manifest().startNs);
+        try (Statement st = db.connection().createStatement()) {
+            if (fmt == ResultPrinter.Format.TABLE) {
+                try (ResultSet rs = st.executeQuery(SqlLibrary.report("locks_summary"))) {
+                    rs.next();
+                    out.println(headline(rs, settings, db));
+                }
+                out.println();
+            }
+            try (ResultSet rs = st.executeQuery(SqlLibrary.report("locks"))) {
+                ResultPrinter.print(rs, fmt, out);
+            }
+        }
+        return 0;
+    }
+
+    static String headline(ResultSet rs, ReportSettings settings, CaptureDatabase db) throws SQLException {
+        long locks = rs.getLong("locks");
+        if (locks == 0) {
+            boolean recorded = db.manifest().options.arguments.stream()
+                .anyMatch(a -> a.equals("--locks") || a.equals("--futex") || a.equals("--all"));
+            return "No lock waits" + settings.describe() + "."
+                + (recorded ? "" : " (Lock waits are recorded with profiler-rec --locks, --futex or --all.)");
+        }
+        Object share = rs.getObject("top_share_pct");
+        return String.format("%,d waits on %d lock%s%s, %s ms in all. Most waited for: %s, %s ms by %d thread%s%s.",
+            rs.getLong("waits"), locks, locks == 1 ? "" : "s", settings.describe(),
+            StallsReport.ms(rs.getLong("total_wait_ns")), rs.getString("top_lock"),
+            StallsReport.ms(rs.getLong("top_wait_ns")), rs.getLong("top_waiters"), rs.getLong("top_waiters") == 1 ? "" : "s",
+            share == null ? "" : String.format(" (%s%% of their recorded time)", share));
+    }
+}

@@ -1,0 +1,134 @@
+-- lock_waits: every wait for a lock, kernel or user, one row each.
+-- lock_time(only_pid, only_tid, from_ns, to_ns): one row per lock: how
+--             often and how long threads waited for it, how much of that
+--             they spun on a CPU and how much they slept, where they waited
+--             and who waited most. Every argument is optional: only the
+--             waits of that process / thread / overlapping that time range.
+-- Builds on: lock_contention, futex_wait, samples, threads, capture_info,
+--            thread_states.sql, call_sites.sql, stack_text.sql.
+--
+-- Kernel locks are named by the kernel symbol their address lies in (or the
+-- address); user locks (futex words) by process, address and the call site
+-- of their waits. Only the futex operations that wait count: FUTEX_WAIT,
+-- FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_WAIT_REQUEUE_PI.
+CREATE OR REPLACE VIEW lock_waits AS
+SELECT
+  'kernel' AS lock_space,                                 -- kernel | user
+  printf('0x%x', l.lock_addr) AS lock_id,                 -- kernel address / pid:futex address
+  coalesce(l.lock_symbol, printf('0x%x', l.lock_addr)) AS lock_name,  -- symbol, or the address
+  CASE
+    WHEN l.flags & 32 <> 0 THEN 'mutex'                   -- LCB_F_MUTEX
+    WHEN l.flags & 8 <> 0 THEN 'rtmutex'                  -- LCB_F_RT
+    WHEN l.flags & 16 <> 0 THEN 'percpu-rwsem'            -- LCB_F_PERCPU
+    WHEN l.flags & 1 <> 0 AND l.flags & 6 <> 0 THEN 'rwlock'  -- LCB_F_SPIN with READ or WRITE
+    WHEN l.flags & 1 <> 0 THEN 'spinlock'                 -- LCB_F_SPIN
+    WHEN l.flags & 6 <> 0 THEN 'rwsem'                    -- LCB_F_READ / LCB_F_WRITE
+    ELSE 'other'
+  END AS lock_type,                                       -- spinlock | rwlock | mutex | rwsem | rtmutex | percpu-rwsem | futex
+  l.tid,                                                  -- waiting thread
+  t.pid,                                                  -- its process
+  l.ts_begin,                                             -- ns
+  l.ts_end,                                               -- ns
+  l.ts_end - l.ts_begin AS wait_ns,                       -- ns
+  l.stack_id,                                             -- kernel stack of the wait
+  NULL::VARCHAR AS call_site                              -- (user locks only)
+FROM lock_contention l
+LEFT JOIN threads t ON t.tid = l.tid
+UNION ALL
+SELECT
+  'user',
+  f.pid || ':' || printf('0x%x', f.uaddr),
+  'futex ' || printf('0x%x', f.uaddr),
+  'futex',
+  f.tid, f.pid, f.ts_begin, f.ts_end, f.ts_end - f.ts_begin, f.stack_id,
+  c.call_site
+FROM futex_wait f
+LEFT JOIN call_sites c ON c.stack_id = f.stack_id
+WHERE (f.op & 127) IN (0, 6, 9, 11, 13);
+
+CREATE OR REPLACE MACRO lock_time(only_pid := NULL, only_tid := NULL, from_ns := NULL, to_ns := NULL) AS TABLE
+WITH
+chosen AS (
+  SELECT * FROM lock_waits
+  WHERE (only_pid IS NULL OR pid = only_pid) AND (only_tid IS NULL OR tid = only_tid)
+    AND (from_ns IS NULL OR ts_end >= from_ns) AND (to_ns IS NULL OR ts_begin <= to_ns)
+),
+waiters AS (SELECT DISTINCT tid FROM chosen),
+-- Running totals per waiting thread, so the on-CPU and blocked time inside
+-- each wait is a difference of two lookups (ASOF joins), not a join of
+-- every wait with every sample.
+on_cpu_sum AS (
+  SELECT s.tid, s.ts, sum(s.weight) OVER (PARTITION BY s.tid ORDER BY s.ts ROWS UNBOUNDED PRECEDING) AS total
+  FROM samples s SEMI JOIN waiters w ON w.tid = s.tid
+),
+blocked_sum AS (
+  SELECT tid, ts_begin, ts_end, blocked,
+         sum(CASE WHEN blocked THEN dur_ns ELSE 0 END) OVER (PARTITION BY tid ORDER BY ts_begin ROWS UNBOUNDED PRECEDING)
+           - CASE WHEN blocked THEN dur_ns ELSE 0 END AS before
+  FROM (SELECT s.*, s.state NOT IN ('running', 'runnable') AS blocked
+        FROM thread_states s SEMI JOIN waiters w ON w.tid = s.tid)
+),
+has_sched AS (SELECT count(*) > 0 AS yes FROM (SELECT 1 FROM sched_switch LIMIT 1)),
+waits AS (
+  SELECT w.*,
+         coalesce(e.total, 0) - coalesce(b.total, 0) AS on_cpu_ns,
+         CASE WHEN (SELECT yes FROM has_sched) THEN
+           (coalesce(be.before + CASE WHEN be.blocked THEN least(w.ts_end, be.ts_end) - be.ts_begin ELSE 0 END, 0)
+            - coalesce(bb.before + CASE WHEN bb.blocked THEN least(w.ts_begin, bb.ts_end) - bb.ts_begin ELSE 0 END, 0))
+         END AS blocked_ns
+  FROM chosen w
+  ASOF LEFT JOIN on_cpu_sum e ON e.tid = w.tid AND e.ts <= w.ts_end
+  ASOF LEFT JOIN on_cpu_sum b ON b.tid = w.tid AND b.ts < w.ts_begin
+  ASOF LEFT JOIN blocked_sum be ON be.tid = w.tid AND be.ts_begin <= w.ts_end
+  ASOF LEFT JOIN blocked_sum bb ON bb.tid = w.tid AND bb.ts_begin <= w.ts_begin
+),
+per_waiter AS (
+  SELECT lock_space, lock_id, tid, sum(wait_ns) AS wait_ns FROM waits GROUP BY ALL
+),
+top_waiters AS (
+  SELECT p.lock_space, p.lock_id,
+         string_agg(coalesce(t.name, '?') || ' (tid ' || p.tid || ') ' || printf('%.1f', p.wait_ns / 1e6) || ' ms',
+                    ', ' ORDER BY p.wait_ns DESC, p.tid) FILTER (WHERE p.rank <= 3) AS top_waiters,
+         -- the waiters' own time in the capture: how long each was alive while recorded
+         sum(least(t.last_seen, c.end_ns) - greatest(t.first_seen, c.start_ns)) AS waiters_lifetime_ns
+  FROM (SELECT *, row_number() OVER (PARTITION BY lock_space, lock_id ORDER BY wait_ns DESC, tid) AS rank FROM per_waiter) p
+  LEFT JOIN threads t ON t.tid = p.tid
+  CROSS JOIN capture_info c
+  GROUP BY p.lock_space, p.lock_id
+),
+per_lock AS (
+  SELECT
+    lock_space, lock_id,
+    CASE WHEN lock_space = 'user' THEN any_value(lock_name) || coalesce(' in ' || mode(call_site), '')
+         ELSE any_value(lock_name) END AS lock,
+    mode(lock_type) AS lock_type,
+    count(*) AS waits,
+    count(DISTINCT tid) AS waiters,
+    sum(wait_ns) AS total_wait_ns,
+    max(wait_ns) AS max_wait_ns,
+    quantile_disc(wait_ns, 0.99) AS p99_wait_ns,
+    sum(on_cpu_ns) AS spin_ns,
+    sum(blocked_ns) AS blocked_ns,
+    mode(stack_id) AS top_stack_id
+  FROM waits
+  GROUP BY lock_space, lock_id
+)
+SELECT
+  l.lock,                                                 -- lock name (symbol / futex address and call site)
+  l.lock_type,                                            -- spinlock | rwlock | mutex | rwsem | rtmutex | percpu-rwsem | futex
+  l.lock_space,                                           -- kernel | user
+  l.lock_id,                                              -- address (kernel) or pid:address (user)
+  l.waits,                                                -- count
+  l.waiters,                                              -- distinct threads
+  l.total_wait_ns,                                        -- ns waited, all waits
+  l.max_wait_ns,                                          -- ns, longest wait
+  l.p99_wait_ns,                                          -- ns, 99th percentile wait
+  l.spin_ns,                                              -- ns of the waits spent on a CPU (samples): spinning
+  l.blocked_ns,                                           -- ns of the waits spent off CPU (scheduler); null without scheduler events
+  round(100.0 * l.total_wait_ns / nullif(w.waiters_lifetime_ns, 0), 1) AS share_pct,  -- % of the waiting threads' recorded time
+  w.top_waiters,                                          -- up to 3 threads that waited longest
+  l.top_stack_id,                                         -- most common stack of its waits
+  stack_text(l.top_stack_id, 5) AS top_stack              -- that stack, innermost frames first
+FROM per_lock l
+JOIN top_waiters w USING (lock_space, lock_id)
+ORDER BY l.total_wait_ns DESC;

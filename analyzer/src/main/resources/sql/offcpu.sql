@@ -1,0 +1,37 @@
+-- offcpu: every interval a thread spent blocked (off CPU, not runnable),
+-- with the stack it blocked in and what unblocked it.
+-- Builds on: thread_states.sql, irq, threads.
+--
+-- unblocked_by: the waker thread, or the interrupt that woke it. A wakeup
+-- done in interrupt context reports whichever thread the interrupt landed
+-- on as its "waker", so a wakeup that falls inside a hardirq or softirq on
+-- the waker's CPU (irq table) is put on that interrupt instead.
+CREATE OR REPLACE VIEW offcpu AS
+WITH blocked AS (
+  SELECT * FROM thread_states
+  WHERE state IN ('sleeping', 'uninterruptible', 'idle', 'stopped', 'parked', 'unknown')
+),
+by_interrupt AS (
+  SELECT b.tid, b.ts_begin, arg_min(q.handler, q.ts_end - q.ts_begin) AS handler, any_value(q.kind) AS kind
+  FROM blocked b
+  JOIN irq q ON q.cpu = b.waker_cpu AND b.ts_end BETWEEN q.ts_begin AND q.ts_end
+  WHERE b.waker_tid IS NOT NULL AND q.kind <> 'nmi'
+  GROUP BY b.tid, b.ts_begin
+)
+SELECT
+  b.tid,                                                  -- thread that blocked
+  b.pid,                                                  -- its process
+  b.state,                                                -- sleeping (S) | uninterruptible (D) | idle | stopped | parked
+  b.ts_begin,                                             -- ns: switched out at
+  b.ts_end,                                               -- ns: woken at (or the capture's end)
+  b.dur_ns,                                               -- ns blocked
+  b.ends_with_capture,                                    -- true: still blocked when the capture ended
+  b.cpu,                                                  -- CPU it left
+  b.stack_id,                                             -- where it blocked (stacks.stack_id), when off-CPU stacks were recorded
+  CASE WHEN i.tid IS NULL AND b.waker_tid <> 0 THEN b.waker_tid END AS waker_tid,  -- thread that woke it (null: an interrupt, or not woken)
+  CASE WHEN i.tid IS NULL AND b.waker_tid <> 0 THEN w.name END AS waker,           -- its name
+  coalesce(i.kind || ' ' || coalesce(i.handler, '?'),
+           CASE WHEN b.waker_tid = 0 THEN 'interrupt' END) AS woken_by_interrupt  -- e.g. 'hardirq virtio0', 'softirq TIMER'
+FROM blocked b
+LEFT JOIN by_interrupt i ON i.tid = b.tid AND i.ts_begin = b.ts_begin
+LEFT JOIN threads w ON w.tid = b.waker_tid;

@@ -1,0 +1,20 @@
+-- stalls_summary: the headline of the stalls report: how many of each
+-- kind, and the longest stall with its cause.
+-- Builds on: reports/stalls.sql (the same settings), stalls.sql, capture_info.
+WITH s AS (
+  SELECT * FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000))
+  WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') OR kind = 'freeze')
+    AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid') OR kind = 'freeze')
+    AND (getvariable('from_ns') IS NULL OR ts_end >= getvariable('from_ns'))
+    AND (getvariable('to_ns') IS NULL OR ts_begin <= getvariable('to_ns'))
+)
+SELECT
+  (SELECT count(*) FROM s) AS stalls,                                          -- count
+  coalesce(getvariable('threshold_ns'), 50000000) AS threshold_ns,             -- ns
+  (SELECT end_ns - start_ns FROM capture_info) AS capture_ns,                  -- ns
+  (SELECT string_agg(n || ' ' || kind, ', ' ORDER BY n DESC, kind)
+   FROM (SELECT kind, count(*) AS n FROM s GROUP BY kind)) AS by_kind,         -- e.g. '3 freeze, 1 runqueue'
+  (SELECT arg_max(kind, dur_ns) FROM s) AS longest_kind,                       -- kind of the longest
+  (SELECT max(dur_ns) FROM s) AS longest_ns,                                   -- ns
+  (SELECT arg_max(ts_begin, dur_ns) FROM s) - (SELECT start_ns FROM capture_info) AS longest_at_ns,  -- ns from start
+  (SELECT arg_max(cause, dur_ns) FROM s) AS longest_cause                      -- its cause

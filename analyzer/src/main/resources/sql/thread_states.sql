@@ -1,0 +1,85 @@
+-- thread_states: what each thread was doing, as back-to-back intervals.
+-- Builds on: sched_switch, sched_wakeup, threads (capture tables),
+--            capture_info (made by the analyzer from manifest.json).
+--
+-- A thread's timeline is cut at three kinds of event:
+--   switched in  (sched_switch.next_tid)  -> running, on that CPU
+--   switched out (sched_switch.prev_tid)  -> runnable if it left in state R
+--                                            (preempted), else blocked in
+--                                            its prev_state (S, D, ...)
+--   woken        (sched_wakeup, kind waking or wakeup_new) -> runnable,
+--                only when it comes right after a blocking switch-out (a
+--                waking of a thread that is running, or a second waking,
+--                changes nothing)
+-- Each interval lasts until the thread's next event; the last one of a
+-- thread ends with the capture (ends_with_capture). Time before a thread's
+-- first event is unknown and has no interval.
+CREATE OR REPLACE VIEW thread_states AS
+WITH events AS (
+  SELECT next_tid AS tid, ts, cpu, 0 AS ev, NULL::VARCHAR AS prev_state, NULL::BIGINT AS stack_id,
+         prev_tid AS other_tid, NULL::INTEGER AS waker_cpu
+  FROM sched_switch WHERE next_tid <> 0
+  UNION ALL
+  SELECT prev_tid, ts, cpu, 1, prev_state, prev_stack_id, next_tid, NULL
+  FROM sched_switch WHERE prev_tid <> 0
+  UNION ALL
+  SELECT tid, ts, target_cpu, 2, NULL, NULL, waker_tid, cpu
+  FROM sched_wakeup WHERE kind IN ('waking', 'wakeup_new') AND tid <> 0
+),
+with_previous AS (
+  SELECT *,
+         lag(ev) OVER by_thread AS prev_ev,
+         lag(prev_state) OVER by_thread AS prev_ev_state
+  FROM events
+  WINDOW by_thread AS (PARTITION BY tid ORDER BY ts, ev)
+),
+state_changes AS (
+  SELECT * FROM with_previous
+  WHERE ev < 2 OR (prev_ev = 1 AND prev_ev_state <> 'R')
+),
+intervals AS (
+  SELECT
+    tid, ts, cpu, ev, prev_state, stack_id, other_tid, waker_cpu,
+    lead(ts) OVER by_thread AS next_ts,
+    lead(ev) OVER by_thread AS next_ev,
+    lead(cpu) OVER by_thread AS next_cpu,
+    lead(other_tid) OVER by_thread AS next_other_tid,
+    lead(waker_cpu) OVER by_thread AS next_waker_cpu
+  FROM state_changes
+  WINDOW by_thread AS (PARTITION BY tid ORDER BY ts, ev)
+)
+SELECT
+  i.tid,                                                  -- thread id
+  t.pid,                                                  -- process id (threads table), null if unknown
+  CASE
+    WHEN i.ev = 0 THEN 'running'
+    WHEN i.ev = 2 OR i.prev_state = 'R' THEN 'runnable'
+    WHEN i.prev_state = 'S' THEN 'sleeping'
+    WHEN i.prev_state = 'D' THEN 'uninterruptible'
+    WHEN i.prev_state = 'I' THEN 'idle'              -- TASK_IDLE: a kernel thread with nothing to do
+    WHEN i.prev_state IN ('T', 't') THEN 'stopped'
+    WHEN i.prev_state = 'P' THEN 'parked'
+    WHEN i.prev_state IN ('X', 'Z') THEN 'dead'
+    ELSE 'unknown'
+  END AS state,                                           -- running | runnable | sleeping | uninterruptible | idle | stopped | parked | dead
+  CASE WHEN i.ev = 1 AND i.prev_state = 'R' THEN 'preempted'
+       WHEN i.ev = 2 THEN 'woken' END AS reason,          -- why runnable: preempted | woken
+  i.ts AS ts_begin,                                       -- ns, CLOCK_MONOTONIC
+  CASE WHEN i.prev_state IN ('X', 'Z') THEN i.ts
+       ELSE coalesce(i.next_ts, greatest(c.end_ns, i.ts)) END AS ts_end,  -- ns; a dead thread's interval is empty
+  CASE WHEN i.prev_state IN ('X', 'Z') THEN 0
+       ELSE coalesce(i.next_ts, greatest(c.end_ns, i.ts)) - i.ts END AS dur_ns,  -- ns
+  i.next_ts IS NULL AND coalesce(i.prev_state, '') NOT IN ('X', 'Z') AS ends_with_capture,  -- still in this state when the capture ended
+  CASE WHEN i.ev = 0 THEN i.cpu                           -- running: its CPU
+       WHEN i.ev = 1 THEN i.cpu                           -- runnable or blocked: the CPU it left
+       ELSE i.cpu END AS cpu,                             -- woken: the CPU it was queued on
+  CASE WHEN i.ev = 1 THEN i.stack_id END AS stack_id,     -- stack at switch-out (off-CPU stack), when recorded
+  CASE WHEN i.ev = 2 THEN i.other_tid END AS woken_by_tid,  -- runnable because woken: the waker
+  CASE WHEN i.ev = 2 THEN i.waker_cpu END AS woken_on_cpu,  -- runnable because woken: the CPU the waker ran on
+  CASE WHEN i.ev <> 0 AND i.next_ev = 0 THEN i.next_cpu END AS next_cpu,  -- not running: the CPU it ran on next
+  CASE WHEN i.ev <> 0 AND i.next_ev = 0 THEN i.next_other_tid END AS ran_before_tid,  -- runnable: the thread that had that CPU just before it got it
+  CASE WHEN i.ev = 1 AND i.next_ev = 2 THEN i.next_other_tid END AS waker_tid,  -- blocked: the thread whose wakeup ended it (0: interrupt on an idle CPU)
+  CASE WHEN i.ev = 1 AND i.next_ev = 2 THEN i.next_waker_cpu END AS waker_cpu  -- blocked: the CPU that wakeup came from
+FROM intervals i
+LEFT JOIN threads t ON t.tid = i.tid
+CROSS JOIN capture_info c;

@@ -1,0 +1,166 @@
+package dev.profiler.analyzer;
+
+import java.nio.file.Path;
+
+/**
+ * The synthetic captures the stall and lock analyses are tested on, each
+ * built from a story whose stalls are known exactly. Times in ns from the
+ * capture's start; MS = one millisecond.
+ */
+final class Scenarios {
+    static final long MS = 1_000_000L;
+    static final long PERIOD = MS; // 1000 Hz sampling
+
+    private Scenarios() {}
+
+    /** The 250 ms freeze: where it starts, and the stacks of the spinning CPU. */
+    static final long[] FREEZES = {2000 * MS, 5000 * MS, 8000 * MS};
+    static final long FREEZE_LENGTH = 250 * MS;
+
+    /**
+     * Linux 6.15-6.18's rqspinlock freeze. Two CPUs, busy all along (render
+     * on CPU 0, ingest on CPU 1), a timer thread woken by a timer interrupt
+     * every 100 ms (a wakeup from interrupt context: not a stall). Every 3 s
+     * both CPUs go silent for 250 ms: CPU 1's last samples are spinning in
+     * the ring buffer's resilient spinlock, and an NMI handler on CPU 1 runs
+     * the whole 250 ms.
+     */
+    static Path freeze(Path dir) throws Exception {
+        try (SyntheticCapture c = SyntheticCapture.create(dir, 2, PERIOD)) {
+            c.thread(101, 100, "render");
+            c.thread(102, 100, "ingest");
+            c.thread(103, 103, "timerd");
+            long render = c.stack("render_frame", "main", "libc:__libc_start_call_main");
+            long ingest = c.stack("parse_batch", "ingest_loop", "libc:start_thread");
+            long spinning = c.stack("k:resilient_queued_spin_lock_slowpath", "k:bpf_ringbuf_reserve",
+                "k:bpf_prog_on_switch", "k:__traceiter_sched_switch", "k:__schedule", "k:schedule",
+                "k:do_nanosleep", "ingest_loop", "libc:start_thread");
+            long timerdSleep = c.stack("k:__schedule", "k:schedule", "k:do_nanosleep", "k:hrtimer_nanosleep",
+                "libc:clock_nanosleep", "tick", "main");
+            long end = 10_000 * MS;
+            c.contextSwitch(0, 0, 0, "R", 101, null);
+            c.contextSwitch(0, 1, 0, "R", 102, null);
+            long t = 0;
+            for (long freeze : FREEZES) {
+                c.samples(t, freeze - 3 * MS, 300_000, 0, 101, render);
+                c.samples(t, freeze - 3 * MS, 600_000, 1, 102, ingest);
+                c.samples(freeze - 3 * MS, freeze, 300_000, 0, 101, render);
+                c.samples(freeze - 3 * MS, freeze, 600_000, 1, 102, spinning);
+                c.irq(freeze, freeze + FREEZE_LENGTH, 1, "nmi", 0, "perf_event_nmi_handler", 102);
+                t = freeze + FREEZE_LENGTH;
+            }
+            c.samples(t, end, 300_000, 0, 101, render);
+            c.samples(t, end, 600_000, 1, 102, ingest);
+            // timerd: woken from a timer interrupt on CPU 0 every 100 ms (outside the freezes), runs 200 us
+            c.contextSwitch(50 * MS, 0, 101, "R", 103, null);
+            c.contextSwitch(50 * MS + 200_000, 0, 103, "S", 101, timerdSleep);
+            for (long tick = 150 * MS; tick < end; tick += 100 * MS) {
+                if (inFreeze(tick)) continue;
+                c.irq(tick - 5_000, tick + 5_000, 0, "hardirq", 11, "apic_timer", 101);
+                c.wakeup(tick, 0, 103, 101, 0);
+                c.contextSwitch(tick + 50_000, 0, 101, "R", 103, null);
+                c.contextSwitch(tick + 250_000, 0, 103, "S", 101, timerdSleep);
+            }
+            // a softirq now and then: short, below any threshold
+            for (long s = 7 * MS; s < end; s += 40 * MS)
+                if (!inFreeze(s)) c.irq(s, s + 30_000, 1, "softirq", 1, "TIMER", 102);
+            c.finish(end);
+        }
+        return dir;
+    }
+
+    private static boolean inFreeze(long ts) {
+        for (long f : FREEZES) if (ts >= f - MS && ts < f + FREEZE_LENGTH + MS) return true;
+        return false;
+    }
+
+    static final long HOG_BEGIN = 1000 * MS;
+    static final long HOG_END = 1300 * MS;
+
+    /**
+     * A runqueue stall: worker runs on CPU 0 until a SCHED_FIFO hog, woken
+     * from CPU 1, takes CPU 0 for 300 ms; worker waits, runnable, the whole
+     * time. Afterwards the hog sleeps until the end (never woken: not a
+     * stall).
+     */
+    static Path runqueue(Path dir) throws Exception {
+        try (SyntheticCapture c = SyntheticCapture.create(dir, 2, PERIOD)) {
+            c.thread(201, 200, "worker");
+            c.thread(202, 202, "hog");
+            c.thread(203, 203, "other");
+            long work = c.stack("compute", "worker_main", "libc:start_thread");
+            long hog = c.stack("hog_loop", "main");
+            long other = c.stack("other_loop", "main");
+            long end = 3000 * MS;
+            c.contextSwitch(0, 0, 0, "R", 201, null);
+            c.contextSwitch(0, 1, 0, "R", 203, null);
+            c.samples(0, HOG_BEGIN, 400_000, 0, 201, work);
+            c.wakeup(HOG_BEGIN - 500_000, 1, 202, 203, 0);
+            c.contextSwitch(HOG_BEGIN, 0, 201, "R", 202, null);
+            c.samples(HOG_BEGIN, HOG_END, 400_000, 0, 202, hog);
+            c.contextSwitch(HOG_END, 0, 202, "S", 201, null);
+            c.samples(HOG_END, end, 400_000, 0, 201, work);
+            c.samples(0, end, 700_000, 1, 203, other);
+            c.finish(end);
+        }
+        return dir;
+    }
+
+    static final long FUTEX = 0x5000;
+    static final long KERNEL_LOCK = 0xffffffff82a0c040L;
+    static final long SPIN_BEGIN = 1500 * MS;
+    static final long LOCK_TAKEN_2 = 1010 * MS, LOCK_TAKEN_3 = 1020 * MS;
+    static final long RELEASE_1 = 1200 * MS, RELEASE_2 = 1300 * MS, RELEASE_3 = 1400 * MS;
+
+    /**
+     * A mutex convoy in one process: the holder (tid 301) keeps the mutex
+     * 200 ms; worker-1 (302) blocks on it at 1.010 s, worker-2 (303) at
+     * 1.020 s; each is woken by the thread that released it before: 302 by
+     * 301 at 1.200 s, 303 by 302 at 1.300 s. Three CPUs, one thread each;
+     * a CPU with its thread blocked samples idle. At 1.5 s the holder spins
+     * 3 ms on a kernel spinlock (tasklist_lock).
+     */
+    static Path convoy(Path dir) throws Exception {
+        try (SyntheticCapture c = SyntheticCapture.create(dir, 3, PERIOD)) {
+            c.thread(301, 300, "convoy");
+            c.thread(302, 300, "worker-1");
+            c.thread(303, 300, "worker-2");
+            long holding = c.stack("hold_and_work", "worker", "libc:start_thread");
+            long working = c.stack("do_work", "worker", "libc:start_thread");
+            long idle = c.stack("k:default_idle", "k:do_idle", "k:cpu_startup_entry");
+            long blocked = c.stack("k:__schedule", "k:schedule", "k:futex_wait_queue", "k:__futex_wait",
+                "k:futex_wait", "k:do_futex", "k:__x64_sys_futex", "libc:__futex_abstimed_wait_common",
+                "libc:__pthread_mutex_lock_full", "worker", "libc:start_thread");
+            long waitStack = c.stack("libc:__futex_abstimed_wait_common", "libc:__pthread_mutex_lock_full", "worker",
+                "libc:start_thread");
+            long end = 2000 * MS;
+            for (int cpu = 0; cpu < 3; cpu++) c.contextSwitch(0, cpu, 0, "R", 301 + cpu, null);
+            // the holder: works all along, but for 3 ms spinning on a kernel spinlock at 1.5 s
+            long spinning = c.stack("k:native_queued_spin_lock_slowpath", "k:_raw_spin_lock", "k:do_exit",
+                "libc:_exit", "worker", "libc:start_thread");
+            c.samples(0, SPIN_BEGIN, 200_000, 0, 301, holding);
+            c.lockWait(SPIN_BEGIN, SPIN_BEGIN + 3 * MS, 0, 301, KERNEL_LOCK, "tasklist_lock", 1 /* LCB_F_SPIN */,
+                c.stack("k:native_queued_spin_lock_slowpath", "k:_raw_spin_lock", "k:do_exit"));
+            c.samples(SPIN_BEGIN, SPIN_BEGIN + 3 * MS, 200_000, 0, 301, spinning);
+            c.samples(SPIN_BEGIN + 3 * MS, end, 200_000, 0, 301, holding);
+            // worker-1 on CPU 1: works, blocks, is woken by the holder, works
+            c.samples(0, LOCK_TAKEN_2, 500_000, 1, 302, working);
+            c.futexWait(LOCK_TAKEN_2, RELEASE_1, 302, FUTEX, waitStack);
+            c.contextSwitch(LOCK_TAKEN_2 + 20_000, 1, 302, "S", 0, blocked);
+            c.samples(LOCK_TAKEN_2 + 20_000, RELEASE_1 + 100_000, 500_000, 1, 0, idle);
+            c.wakeup(RELEASE_1, 0, 302, 301, 1);
+            c.contextSwitch(RELEASE_1 + 100_000, 1, 0, "R", 302, null);
+            c.samples(RELEASE_1 + 100_000, end, 500_000, 1, 302, working);
+            // worker-2 on CPU 2: the same, woken by worker-1
+            c.samples(0, LOCK_TAKEN_3, 800_000, 2, 303, working);
+            c.futexWait(LOCK_TAKEN_3, RELEASE_2, 303, FUTEX, waitStack);
+            c.contextSwitch(LOCK_TAKEN_3 + 20_000, 2, 303, "S", 0, blocked);
+            c.samples(LOCK_TAKEN_3 + 20_000, RELEASE_2 + 100_000, 800_000, 2, 0, idle);
+            c.wakeup(RELEASE_2, 1, 303, 302, 2);
+            c.contextSwitch(RELEASE_2 + 100_000, 2, 0, "R", 303, null);
+            c.samples(RELEASE_2 + 100_000, end, 800_000, 2, 303, working);
+            c.finish(end);
+        }
+        return dir;
+    }
+}
