@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 9
+#define PROF_ABI_VERSION 10
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -99,6 +99,16 @@ enum prof_wake_kind {
 	PROF_WAKE_WAKEUP_NEW = 2, /* a new task's first wakeup */
 };
 
+/* The context the wakeup ran in when not a task's own (index into
+ * PROF_WAKER_CONTEXTS): from interrupt context, waker_tid is merely the
+ * thread the interrupt landed on. */
+enum prof_waker_context {
+	PROF_WAKER_TASK = -1,       /* a task woke it: waker_tid is the waker */
+	PROF_WAKER_HARDIRQ = 0,     /* a device interrupt handler (its row is in the irq table) */
+	PROF_WAKER_SOFTIRQ = 1,     /* a softirq (TIMER: timer_list timers, NET_RX, ...) */
+	PROF_WAKER_LOCAL_TIMER = 2, /* the local APIC timer interrupt: hrtimers (nanosleep, timeouts) */
+};
+
 struct prof_wakeup {
 	__u32 kind;        /* PROF_REC_WAKEUP */
 	__u32 cpu;         /* CPU the event fired on */
@@ -108,7 +118,7 @@ struct prof_wakeup {
 	__u32 waker_tid;   /* current task (0: idle / interrupt on an idle CPU) */
 	__u32 target_cpu;  /* task_cpu() of the woken task */
 	__u32 wake_kind;   /* enum prof_wake_kind */
-	__u32 reserved;
+	__s32 waker_context; /* enum prof_waker_context */
 };
 
 /* A kernel lock wait (lock:contention_begin paired with contention_end for
@@ -271,7 +281,8 @@ enum prof_wakeup_column {
 	PROF_WK_WAKER_TID = 3,  /* __u32 */
 	PROF_WK_TARGET_CPU = 4, /* __u32 */
 	PROF_WK_KIND = 5,       /* __u32: enum prof_wake_kind, an index into PROF_WAKE_KINDS */
-	PROF_WK_COUNT = 6,
+	PROF_WK_WAKER_CONTEXT = 6, /* __s32: enum prof_waker_context, an index into PROF_WAKER_CONTEXTS; -1 null */
+	PROF_WK_COUNT = 7,
 };
 
 enum prof_lock_column {
@@ -322,10 +333,11 @@ struct prof_name_def {
 
 /* Dictionary values, in index order, of sched_switch.prev_state (as the
  * kernel's own sched_switch output letters them: "RSDTtXZPI", then "?" for
- * a state it does not know) and sched_wakeup.kind. */
+ * a state it does not know), sched_wakeup.kind and .waker_context, irq.kind. */
 #define PROF_TASK_STATES "R", "S", "D", "T", "t", "X", "Z", "P", "I", "?"
 #define PROF_TASK_STATE_UNKNOWN 9
 #define PROF_WAKE_KINDS "waking", "wakeup", "wakeup_new"
+#define PROF_WAKER_CONTEXTS "hardirq", "softirq", "local_timer"
 #define PROF_IRQ_KINDS "hardirq", "softirq", "nmi"
 /* include/linux/interrupt.h, by vector number */
 #define PROF_SOFTIRQ_NAMES "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"

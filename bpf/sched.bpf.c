@@ -162,6 +162,43 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	return 0;
 }
 
+struct irq_entry {
+	__u64 ts;
+	__u32 number;
+	__u32 tid;
+	char name[32];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 3); /* PROF_IRQ_HARDIRQ, PROF_IRQ_SOFTIRQ, LOCAL_TIMER_SLOT */
+	__type(key, __u32);
+	__type(value, struct irq_entry);
+} irq_entries SEC(".maps");
+
+/* irq_entries slot marking "inside the local APIC timer interrupt" (its
+ * hrtimer callbacks wake sleepers); no irq rows are written for it. */
+#define LOCAL_TIMER_SLOT 2
+
+static __always_inline bool inside(__u32 slot)
+{
+	struct irq_entry *e = bpf_map_lookup_elem(&irq_entries, &slot);
+	return e && e->ts;
+}
+
+/* In which interrupt, if any, this wakeup runs (the innermost: a hardirq
+ * can interrupt a softirq, nothing interrupts a hardirq but an NMI). */
+static __always_inline __s32 waker_context(void)
+{
+	if (inside(LOCAL_TIMER_SLOT))
+		return PROF_WAKER_LOCAL_TIMER;
+	if (inside(PROF_IRQ_HARDIRQ))
+		return PROF_WAKER_HARDIRQ;
+	if (inside(PROF_IRQ_SOFTIRQ))
+		return PROF_WAKER_SOFTIRQ;
+	return PROF_WAKER_TASK;
+}
+
 static __always_inline int on_wake(struct task_struct *p, __u32 kind)
 {
 	__u32 pid = p->tgid;
@@ -180,7 +217,7 @@ static __always_inline int on_wake(struct task_struct *p, __u32 kind)
 	r->waker_tid = (__u32)bpf_get_current_pid_tgid();
 	r->target_cpu = p->thread_info.cpu;
 	r->wake_kind = kind;
-	r->reserved = 0;
+	r->waker_context = waker_context();
 	bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));
 	count(PROF_CNT_WAKEUP_EMITTED);
 	return 0;
@@ -210,21 +247,9 @@ int BPF_PROG(on_wakeup_new, struct task_struct *p)
  * itself). These programs write `events` too: they run in hardirq or softirq
  * context, which cannot interrupt a program holding the ring buffer's lock
  * (it is taken with interrupts off); only an NMI can, and the NMI program
- * below writes a ring buffer of its own.
+ * below writes a ring buffer of its own. The entry slots (irq_entries) are
+ * declared above the wakeup programs, which read them.
  */
-struct irq_entry {
-	__u64 ts;
-	__u32 number;
-	__u32 tid;
-	char name[32];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2); /* PROF_IRQ_HARDIRQ, PROF_IRQ_SOFTIRQ */
-	__type(key, __u32);
-	__type(value, struct irq_entry);
-} irq_entries SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -300,6 +325,30 @@ SEC("tp_btf/softirq_exit")
 int BPF_PROG(on_softirq_exit, unsigned int vec)
 {
 	return irq_exit(PROF_IRQ_SOFTIRQ, vec);
+}
+
+/* The local APIC timer interrupt (x86) has no irq_handler_entry/exit: it is
+ * tracked only to tell a wakeup from an hrtimer (a sleep's end, a timeout)
+ * from one by the thread the interrupt landed on. No row is written: at
+ * high sampling rates every sample is one of these interrupts. */
+SEC("tp_btf/local_timer_entry")
+int BPF_PROG(on_local_timer_entry, int vector)
+{
+	__u32 slot = LOCAL_TIMER_SLOT;
+	struct irq_entry *e = bpf_map_lookup_elem(&irq_entries, &slot);
+	if (e)
+		e->ts = 1;
+	return 0;
+}
+
+SEC("tp_btf/local_timer_exit")
+int BPF_PROG(on_local_timer_exit, int vector)
+{
+	__u32 slot = LOCAL_TIMER_SLOT;
+	struct irq_entry *e = bpf_map_lookup_elem(&irq_entries, &slot);
+	if (e)
+		e->ts = 0;
+	return 0;
 }
 
 /* nmi_handler reports each NMI handler's own duration when it returns. It

@@ -23,7 +23,7 @@ struct event_batch {
 
 static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8 };
 static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8 };
-static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4 };
+static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4, 4 };
 static const uint8_t LOCK_WIDTHS[PROF_LK_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
 static const uint8_t FUTEX_WIDTHS[PROF_FX_COUNT] = { 8, 8, 4, 4, 8, 4, 8 };
 static const uint8_t IRQ_WIDTHS[PROF_IQ_COUNT] = { 8, 8, 4, 4, 4, 4, 4, 4, 8 };
@@ -162,6 +162,9 @@ static int add_wakeup(struct event_batch *b, const struct prof_wakeup *w, size_t
 	columns_set32(c, PROF_WK_WAKER_TID, r, w->waker_tid);
 	columns_set32(c, PROF_WK_TARGET_CPU, r, w->target_cpu);
 	columns_set32(c, PROF_WK_KIND, r, w->wake_kind);
+	columns_set32(c, PROF_WK_WAKER_CONTEXT, r,
+		      w->waker_context >= PROF_WAKER_HARDIRQ && w->waker_context <= PROF_WAKER_LOCAL_TIMER
+			      ? (uint32_t)w->waker_context : (uint32_t)-1);
 	return 0;
 }
 

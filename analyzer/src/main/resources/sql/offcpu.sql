@@ -2,10 +2,13 @@
 -- with the stack it blocked in and what unblocked it.
 -- Builds on: thread_states.sql, irq, threads.
 --
--- unblocked_by: the waker thread, or the interrupt that woke it. A wakeup
--- done in interrupt context reports whichever thread the interrupt landed
--- on as its "waker", so a wakeup that falls inside a hardirq or softirq on
--- the waker's CPU (irq table) is put on that interrupt instead.
+-- What unblocked it: the waker thread, or the interrupt that woke it. A
+-- wakeup done in interrupt context reports whichever thread the interrupt
+-- landed on as its "waker"; the recorder marks such wakeups
+-- (sched_wakeup.waker_context: hardirq, softirq, local_timer), and the
+-- interrupt's handler is named from the irq row on the waker's CPU that
+-- holds the wakeup. Captures made before waker_context existed still get
+-- the irq-row match.
 CREATE OR REPLACE VIEW offcpu AS
 WITH blocked AS (
   SELECT * FROM thread_states
@@ -28,10 +31,11 @@ SELECT
   b.ends_with_capture,                                    -- true: still blocked when the capture ended
   b.cpu,                                                  -- CPU it left
   b.stack_id,                                             -- where it blocked (stacks.stack_id), when off-CPU stacks were recorded
-  CASE WHEN i.tid IS NULL AND b.waker_tid <> 0 THEN b.waker_tid END AS waker_tid,  -- thread that woke it (null: an interrupt, or not woken)
-  CASE WHEN i.tid IS NULL AND b.waker_tid <> 0 THEN w.name END AS waker,           -- its name
+  CASE WHEN i.tid IS NULL AND b.waker_context IS NULL AND b.waker_tid <> 0 THEN b.waker_tid END AS waker_tid,  -- thread that woke it (null: an interrupt, or not woken)
+  CASE WHEN i.tid IS NULL AND b.waker_context IS NULL AND b.waker_tid <> 0 THEN w.name END AS waker,           -- its name
   coalesce(i.kind || ' ' || coalesce(i.handler, '?'),
-           CASE WHEN b.waker_tid = 0 THEN 'interrupt' END) AS woken_by_interrupt  -- e.g. 'hardirq virtio0', 'softirq TIMER'
+           CASE b.waker_context WHEN 'local_timer' THEN 'timer interrupt' ELSE b.waker_context END,
+           CASE WHEN b.waker_tid = 0 THEN 'interrupt' END) AS woken_by_interrupt  -- e.g. 'hardirq virtio0', 'softirq TIMER', 'timer interrupt'
 FROM blocked b
 LEFT JOIN by_interrupt i ON i.tid = b.tid AND i.ts_begin = b.ts_begin
 LEFT JOIN threads w ON w.tid = b.waker_tid;

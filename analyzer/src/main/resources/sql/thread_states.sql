@@ -13,17 +13,18 @@
 --                changes nothing)
 -- Each interval lasts until the thread's next event; the last one of a
 -- thread ends with the capture (ends_with_capture). Time before a thread's
--- first event is unknown and has no interval.
+-- first event is unknown and has no interval. The recorder's own threads
+-- are left out: only their switches with other threads are recorded.
 CREATE OR REPLACE VIEW thread_states AS
 WITH events AS (
   SELECT next_tid AS tid, ts, cpu, 0 AS ev, NULL::VARCHAR AS prev_state, NULL::BIGINT AS stack_id,
-         prev_tid AS other_tid, NULL::INTEGER AS waker_cpu
+         prev_tid AS other_tid, NULL::INTEGER AS waker_cpu, NULL::VARCHAR AS waker_context
   FROM sched_switch WHERE next_tid <> 0
   UNION ALL
-  SELECT prev_tid, ts, cpu, 1, prev_state, prev_stack_id, next_tid, NULL
+  SELECT prev_tid, ts, cpu, 1, prev_state, prev_stack_id, next_tid, NULL, NULL
   FROM sched_switch WHERE prev_tid <> 0
   UNION ALL
-  SELECT tid, ts, target_cpu, 2, NULL, NULL, waker_tid, cpu
+  SELECT tid, ts, target_cpu, 2, NULL, NULL, waker_tid, cpu, waker_context
   FROM sched_wakeup WHERE kind IN ('waking', 'wakeup_new') AND tid <> 0
 ),
 with_previous AS (
@@ -39,12 +40,13 @@ state_changes AS (
 ),
 intervals AS (
   SELECT
-    tid, ts, cpu, ev, prev_state, stack_id, other_tid, waker_cpu,
+    tid, ts, cpu, ev, prev_state, stack_id, other_tid, waker_cpu, waker_context,
     lead(ts) OVER by_thread AS next_ts,
     lead(ev) OVER by_thread AS next_ev,
     lead(cpu) OVER by_thread AS next_cpu,
     lead(other_tid) OVER by_thread AS next_other_tid,
-    lead(waker_cpu) OVER by_thread AS next_waker_cpu
+    lead(waker_cpu) OVER by_thread AS next_waker_cpu,
+    lead(waker_context) OVER by_thread AS next_waker_context
   FROM state_changes
   WINDOW by_thread AS (PARTITION BY tid ORDER BY ts, ev)
 )
@@ -76,10 +78,13 @@ SELECT
   CASE WHEN i.ev = 1 THEN i.stack_id END AS stack_id,     -- stack at switch-out (off-CPU stack), when recorded
   CASE WHEN i.ev = 2 THEN i.other_tid END AS woken_by_tid,  -- runnable because woken: the waker
   CASE WHEN i.ev = 2 THEN i.waker_cpu END AS woken_on_cpu,  -- runnable because woken: the CPU the waker ran on
+  CASE WHEN i.ev = 2 THEN i.waker_context END AS woken_in,  -- runnable because woken from an interrupt: hardirq | softirq | local_timer
   CASE WHEN i.ev <> 0 AND i.next_ev = 0 THEN i.next_cpu END AS next_cpu,  -- not running: the CPU it ran on next
   CASE WHEN i.ev <> 0 AND i.next_ev = 0 THEN i.next_other_tid END AS ran_before_tid,  -- runnable: the thread that had that CPU just before it got it
   CASE WHEN i.ev = 1 AND i.next_ev = 2 THEN i.next_other_tid END AS waker_tid,  -- blocked: the thread whose wakeup ended it (0: interrupt on an idle CPU)
-  CASE WHEN i.ev = 1 AND i.next_ev = 2 THEN i.next_waker_cpu END AS waker_cpu  -- blocked: the CPU that wakeup came from
+  CASE WHEN i.ev = 1 AND i.next_ev = 2 THEN i.next_waker_cpu END AS waker_cpu,  -- blocked: the CPU that wakeup came from
+  CASE WHEN i.ev = 1 AND i.next_ev = 2 THEN i.next_waker_context END AS waker_context  -- blocked: ended from an interrupt (waker_tid is then the interrupted thread)
 FROM intervals i
 LEFT JOIN threads t ON t.tid = i.tid
-CROSS JOIN capture_info c;
+CROSS JOIN capture_info c
+WHERE t.pid IS DISTINCT FROM c.recorder_pid OR c.recorder_pid IS NULL;

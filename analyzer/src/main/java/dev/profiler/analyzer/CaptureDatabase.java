@@ -79,6 +79,7 @@ public final class CaptureDatabase implements AutoCloseable {
                     st.execute("CREATE TABLE " + t.tableName() + " AS SELECT * FROM " + streamName);
                     if (reader.truncation() != null) warnings.add(reader.truncation());
                 }
+                addMissingColumns(st, t);
             }
         }
     }
@@ -92,13 +93,13 @@ public final class CaptureDatabase implements AutoCloseable {
         Manifest m = capture.manifest();
         try (Statement st = connection.createStatement()) {
             st.execute("CREATE TABLE capture_info (start_ns BIGINT, end_ns BIGINT, period_ns BIGINT,"
-                + " frequency_hz INTEGER, event_source VARCHAR, cpu_count INTEGER, complete BOOLEAN)");
+                + " frequency_hz INTEGER, event_source VARCHAR, cpu_count INTEGER, complete BOOLEAN, recorder_pid INTEGER)");
         }
         String lastEvent = "SELECT max(t) FROM (SELECT max(ts) AS t FROM samples UNION ALL SELECT max(ts) FROM sched_switch"
             + " UNION ALL SELECT max(ts) FROM sched_wakeup UNION ALL SELECT max(ts_end) FROM lock_contention"
             + " UNION ALL SELECT max(ts_end) FROM futex_wait UNION ALL SELECT max(ts_end) FROM irq)";
         try (var ps = connection.prepareStatement("INSERT INTO capture_info VALUES (?, coalesce(?, (" + lastEvent
-                + "), ?), ?, ?, ?, ?, ?)")) {
+                + "), ?), ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, m.startNs);
             ps.setObject(2, m.endNs);
             ps.setLong(3, m.startNs);
@@ -108,8 +109,24 @@ public final class CaptureDatabase implements AutoCloseable {
             ps.setString(6, m.sampling.eventSource);
             ps.setInt(7, m.cpuCount);
             ps.setBoolean(8, m.complete);
+            ps.setObject(9, m.options.recorderPid);
             ps.execute();
         }
+    }
+
+    /**
+     * A capture written before an optional column was added to the format
+     * lacks it: add it, all null, so the analyses see one shape.
+     */
+    private void addMissingColumns(Statement st, CaptureTable t) throws SQLException {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        try (var rs = st.executeQuery("SELECT column_name FROM information_schema.columns WHERE table_name = '"
+                + t.tableName() + "'")) {
+            while (rs.next()) present.add(rs.getString(1));
+        }
+        for (Column c : t.columns())
+            if (!present.contains(c.name()))
+                st.execute("ALTER TABLE " + t.tableName() + " ADD COLUMN " + c.name() + " " + sqlType(c));
     }
 
     static String emptyTableDdl(CaptureTable t) {
@@ -117,16 +134,20 @@ public final class CaptureDatabase implements AutoCloseable {
         for (int i = 0; i < t.columns().size(); i++) {
             Column c = t.columns().get(i);
             if (i > 0) sb.append(", ");
-            sb.append(c.name()).append(' ').append(switch (c.kind()) {
-                case INT64 -> "BIGINT";
-                case INT32 -> "INTEGER";
-                case INT16 -> "SMALLINT";
-                case BOOL -> "BOOLEAN";
-                case STRING, DICT_STRING -> "VARCHAR";
-                case INT64_LIST -> "BIGINT[]";
-            });
+            sb.append(c.name()).append(' ').append(sqlType(c));
         }
         return sb.append(')').toString();
+    }
+
+    static String sqlType(Column c) {
+        return switch (c.kind()) {
+            case INT64 -> "BIGINT";
+            case INT32 -> "INTEGER";
+            case INT16 -> "SMALLINT";
+            case BOOL -> "BOOLEAN";
+            case STRING, DICT_STRING -> "VARCHAR";
+            case INT64_LIST -> "BIGINT[]";
+        };
     }
 
     public Connection connection() { return connection; }

@@ -20,7 +20,8 @@ final class Scenarios {
     /**
      * Linux 6.15-6.18's rqspinlock freeze. Two CPUs, busy all along (render
      * on CPU 0, ingest on CPU 1), a timer thread woken by a timer interrupt
-     * every 100 ms (a wakeup from interrupt context: not a stall). Every 3 s
+     * every 100 ms (a wakeup from interrupt context, with the interrupted
+     * render as its "waker": not a stall). Every 3 s
      * both CPUs go silent for 250 ms: CPU 1's last samples are spinning in
      * the ring buffer's resilient spinlock, and an NMI handler on CPU 1 runs
      * the whole 250 ms.
@@ -54,10 +55,18 @@ final class Scenarios {
             // timerd: woken from a timer interrupt on CPU 0 every 100 ms (outside the freezes), runs 200 us
             c.contextSwitch(50 * MS, 0, 101, "R", 103, null);
             c.contextSwitch(50 * MS + 200_000, 0, 103, "S", 101, timerdSleep);
+            boolean marked = false;
             for (long tick = 150 * MS; tick < end; tick += 100 * MS) {
                 if (inFreeze(tick)) continue;
-                c.irq(tick - 5_000, tick + 5_000, 0, "hardirq", 11, "apic_timer", 101);
-                c.wakeup(tick, 0, 103, 101, 0);
+                // every other one marked by the recorder as from the local timer; the others only
+                // inside a hardirq row (as captures made before waker_context was recorded)
+                if (marked) {
+                    c.wakeup(tick, 0, 103, 101, 0, "local_timer");
+                } else {
+                    c.irq(tick - 5_000, tick + 5_000, 0, "hardirq", 11, "apic_timer", 101);
+                    c.wakeup(tick, 0, 103, 101, 0);
+                }
+                marked = !marked;
                 c.contextSwitch(tick + 50_000, 0, 101, "R", 103, null);
                 c.contextSwitch(tick + 250_000, 0, 103, "S", 101, timerdSleep);
             }

@@ -97,10 +97,15 @@ final class SyntheticCapture implements AutoCloseable {
         end = Math.max(end, ts);
     }
 
-    /** A wakeup as the recorder writes it: a waking row (waker's context) and a wakeup row. */
+    /** A wakeup by a thread as the recorder writes it: a waking row (waker's context) and a wakeup row. */
     void wakeup(long ts, int wakerCpu, int tid, int wakerTid, int targetCpu) throws IOException {
-        out.table(CaptureTable.SCHED_WAKEUP).append(ts, wakerCpu, tid, wakerTid, targetCpu, "waking");
-        out.table(CaptureTable.SCHED_WAKEUP).append(ts + 2_000, targetCpu, tid, wakerTid, targetCpu, "wakeup");
+        wakeup(ts, wakerCpu, tid, wakerTid, targetCpu, null);
+    }
+
+    /** A wakeup from an interrupt (hardirq, softirq, local_timer) that landed on wakerTid; null: by wakerTid. */
+    void wakeup(long ts, int wakerCpu, int tid, int wakerTid, int targetCpu, String wakerContext) throws IOException {
+        out.table(CaptureTable.SCHED_WAKEUP).append(ts, wakerCpu, tid, wakerTid, targetCpu, "waking", wakerContext);
+        out.table(CaptureTable.SCHED_WAKEUP).append(ts + 2_000, targetCpu, tid, wakerTid, targetCpu, "wakeup", wakerContext);
     }
 
     void irq(long begin, long end, int cpu, String kind, int number, String handler, int interruptedTid) throws IOException {

@@ -72,6 +72,7 @@ class TransportRuleTest {
             }
             assertEquals(Set.of("on_cpu_sample", "on_fork", "on_switch", "on_waking", "on_wakeup", "on_wakeup_new",
                     "on_irq_entry", "on_irq_exit", "on_softirq_entry", "on_softirq_exit", "on_nmi",
+                    "on_local_timer_entry", "on_local_timer_exit",
                     "on_proc_fork", "on_proc_exec", "on_proc_exit",
                     "on_contention_begin", "on_contention_end", "on_futex_enter", "on_futex_exit"),
                 loaded, "every program of the recorder is loaded and inspected");
@@ -101,7 +102,7 @@ class TransportRuleTest {
         try (BpfSession s = openAll()) {
             for (int id : s.programIds()) ours.add(id);
         }
-        assertEquals(18, ours.size());
+        assertEquals(20, ours.size());
         // The kernel frees a detached tracing program after an RCU grace
         // period (tasks-trace for trampolines), so allow it a few seconds.
         Set<String> left = new HashSet<>();

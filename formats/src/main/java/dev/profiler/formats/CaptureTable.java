@@ -53,7 +53,10 @@ public enum CaptureTable {
         required("tid", INT32, "thread woken"),
         required("waker_tid", INT32, "thread that woke it (0 from interrupt context on an idle CPU)"),
         required("target_cpu", INT32, "CPU the woken thread was queued on"),
-        required("kind", DICT_STRING, "waking | wakeup | wakeup_new")),
+        required("kind", DICT_STRING, "waking | wakeup | wakeup_new"),
+        optional("waker_context", DICT_STRING, "set when the wakeup ran in an interrupt, not in the waker thread:"
+            + " hardirq (a device interrupt, see irq) | softirq | local_timer (hrtimers: sleeps, timeouts);"
+            + " waker_tid is then just the thread the interrupt landed on")),
     LOCK_CONTENTION("lock_contention", "one row per kernel lock wait (lock:contention_begin/end)",
         required("ts_begin", INT64, "ns, CLOCK_MONOTONIC"),
         required("ts_end", INT64, "ns, CLOCK_MONOTONIC"),

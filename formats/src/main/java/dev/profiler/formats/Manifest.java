@@ -67,6 +67,12 @@ public final class Manifest {
         public List<String> arguments = new ArrayList<>();
         /** What the recorder leaves out of the capture on purpose. */
         public List<String> excluded = new ArrayList<>();
+        /**
+         * The recorder's own process: its switches against idle are not
+         * recorded (only those with other threads), so its threads'
+         * timelines have holes and the analyses leave them out.
+         */
+        public Integer recorderPid;
         public String transport;
     }
 

@@ -47,6 +47,7 @@ public final class ClassArchiveTraining {
             long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
             out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
             out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
+            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("waker_context", BpfRecords.WAKER_CONTEXTS);
             new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
             new IrqHandlers(kernel, out.table(CaptureTable.IRQ)).addNames(Map.of(0, "training"));
             out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);

@@ -128,6 +128,7 @@ public final class Recording {
             if (opts.futex()) bpf.attachFutex();
             out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
             out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
+            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("waker_context", BpfRecords.WAKER_CONTEXTS);
             out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
             fillManifest(manifest, source, periodNs, ncpus);
@@ -355,6 +356,7 @@ public final class Recording {
         m.options.arguments = opts.arguments();
         m.options.transport = "BPF ring buffer written only by the perf_event sampler (no other program writes it)";
         m.options.excluded = List.of("the recorder's own process (pid " + ProcessHandle.current().pid() + ")");
+        m.options.recorderPid = (int) ProcessHandle.current().pid();
     }
 
     private void abandon(CaptureWriter out, Manifest manifest) {

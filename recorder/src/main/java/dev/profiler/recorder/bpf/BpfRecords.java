@@ -12,7 +12,7 @@ import java.util.Map;
  * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 9;
+    public static final int ABI_VERSION = 10;
     public static final int MAX_FRAMES = 127;
 
     public static final int CNT_SAMPLES_EMITTED = 0, CNT_SAMPLES_LOST = 1;
@@ -41,15 +41,17 @@ public final class BpfRecords {
     public static final int[][] COLUMN_WIDTHS = {
         {8, 4, 4, 4, 8, 8}, // samples: ts cpu pid tid stack_id weight
         {8, 4, 4, 4, 4, 8}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id
-        {8, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind
+        {8, 4, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind waker_context
         {8, 8, 4, 4, 8, 4, 4, 8}, // lock_contention: ts_begin ts_end cpu tid lock_addr lock_symbol flags stack_id
         {8, 8, 4, 4, 8, 4, 8}, // futex_wait: ts_begin ts_end pid tid uaddr op stack_id
         {8, 8, 4, 4, 4, 4, 4, 4, 8}, // irq: ts_begin ts_end cpu kind number handler interrupted_tid + name_id addr
     };
 
-    /** PROF_TASK_STATES and PROF_WAKE_KINDS: dictionary values in index order. */
+    /** PROF_TASK_STATES, PROF_WAKE_KINDS: dictionary values in index order. */
     public static final List<String> TASK_STATES = List.of("R", "S", "D", "T", "t", "X", "Z", "P", "I", "?");
     public static final List<String> WAKE_KINDS = List.of("waking", "wakeup", "wakeup_new");
+    /** PROF_WAKER_CONTEXTS. */
+    public static final List<String> WAKER_CONTEXTS = List.of("hardirq", "softirq", "local_timer");
     /** PROF_IRQ_KINDS; NMI_KIND is enum prof_irq_kind's PROF_IRQ_NMI. */
     public static final List<String> IRQ_KINDS = List.of("hardirq", "softirq", "nmi");
     public static final int NMI_KIND = 2;

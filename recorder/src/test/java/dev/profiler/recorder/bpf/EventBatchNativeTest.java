@@ -221,11 +221,16 @@ class EventBatchNativeTest {
             nextComm, new long[0], new long[0]);
     }
 
-    /** A struct prof_wakeup. */
+    /** A struct prof_wakeup, woken by a task (waker_context -1). */
     static ByteBuffer wakeupRecord(int cpu, long ts, int tid, int pid, int wakerTid, int targetCpu, int kind) {
+        return wakeupRecord(cpu, ts, tid, pid, wakerTid, targetCpu, kind, -1);
+    }
+
+    static ByteBuffer wakeupRecord(int cpu, long ts, int tid, int pid, int wakerTid, int targetCpu, int kind,
+                                   int wakerContext) {
         ByteBuffer r = ByteBuffer.allocateDirect(40).order(ByteOrder.LITTLE_ENDIAN);
         r.putInt(0, 3).putInt(4, cpu).putLong(8, ts).putInt(16, tid).putInt(20, pid).putInt(24, wakerTid)
-            .putInt(28, targetCpu).putInt(32, kind);
+            .putInt(28, targetCpu).putInt(32, kind).putInt(36, wakerContext);
         return r;
     }
 
@@ -260,7 +265,7 @@ class EventBatchNativeTest {
         assertEquals(0, add(wakeupRecord(0, 90, 21, 20, 11, 1, 0)));
         assertEquals(0, add(switchRecord(1, 100, 0, 0, "swapper/1", 0, 0, false, 21, 20, "pong")));
         assertEquals(0, add(switchRecord(0, 110, 11, 10, "ping", 0x1, 0, false, 0, 0, "swapper/0")));
-        assertEquals(0, add(wakeupRecord(1, 120, 11, 10, 21, 0, 1)));
+        assertEquals(0, add(wakeupRecord(1, 120, 11, 10, 21, 0, 1, 2)));
         assertEquals(0, add(switchRecord(1, 130, 21, 20, "pong2", 0x0, 0, true, 11, 10, "ping")));
         assertEquals(-EINVAL, add(wakeupRecord(1, 140, 11, 10, 21, 0, 7)), "unknown wake kind");
         ByteBuffer cut = switchRecord(1, 150, 21, 20, "pong", 0, 0, false, 11, 10, "ping");
@@ -286,6 +291,7 @@ class EventBatchNativeTest {
         assertArrayEquals(new int[] {11, 21}, intColumn(wk, 3), "waker");
         assertArrayEquals(new int[] {1, 0}, intColumn(wk, 4), "target cpu");
         assertArrayEquals(new int[] {0, 1}, intColumn(wk, 5), "kind: waking, wakeup");
+        assertArrayEquals(new int[] {-1, 2}, intColumn(wk, 6), "waker_context: a task (null), local_timer");
 
         BpfRecords.ThreadSeen[] t = threads();
         assertEquals(3, t.length, "swapper (tid 0), pong, ping; wakeups name no thread");
