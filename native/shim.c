@@ -377,6 +377,13 @@ int pshim_add_tgid(struct pshim *h, uint32_t tgid)
 				    &one, sizeof(one), BPF_ANY) ? -errno : 0;
 }
 
+/* 1 when tgid is in the target filter (given, or a child of one), 0 when not. */
+int pshim_is_target(struct pshim *h, uint32_t tgid)
+{
+	__u8 v;
+	return bpf_map__lookup_elem(h->skel->maps.target_tgids, &tgid, sizeof(tgid), &v, sizeof(v), 0) == 0;
+}
+
 static int perf_event_open(struct perf_event_attr *attr, int cpu)
 {
 	return syscall(__NR_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);

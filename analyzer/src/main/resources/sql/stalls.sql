@@ -17,7 +17,7 @@
 --   spin      consecutive samples of one thread on one CPU inside lock
 --             spinning (spin_stacks.sql).
 --   runqueue  runnable but not running (sched_latency.sql); the cause names
---             the thread that had the CPU.
+--             the thread that had the CPU longest meanwhile.
 --   blocked   off CPU, then woken by another thread (offcpu.sql), or in
 --             uninterruptible sleep (D); a sleep ended by an interrupt
 --             (timers, mostly) is not a stall. The cause names the stack it
@@ -106,14 +106,43 @@ spins AS (
   GROUP BY cpu, run_id
   HAVING max(ts) + any_value(info.period_ns) - min(ts) >= threshold_ns
 ),
+runqueue_waits AS (
+  SELECT * FROM sched_latency WHERE latency_ns >= threshold_ns
+),
+-- who had the CPU while each long wait lasted: the thread on it when the
+-- wait began, then each one switched in before it ended
+cpu_turns AS (
+  SELECT w.tid AS waiter, w.ts_begin AS wait_begin, w.ts_begin AS turn_begin, s.next_tid AS ran_tid
+  FROM runqueue_waits w ASOF JOIN sched_switch s ON s.cpu = w.cpu AND s.ts <= w.ts_begin
+  UNION ALL
+  SELECT w.tid, w.ts_begin, s.ts, s.next_tid
+  FROM runqueue_waits w JOIN sched_switch s ON s.cpu = w.cpu AND s.ts > w.ts_begin AND s.ts < w.ts_end
+),
+cpu_shares AS (
+  SELECT waiter, wait_begin, ran_tid, sum(turn_end - turn_begin) AS ran_ns
+  FROM (
+    SELECT t.*, coalesce(lead(t.turn_begin) OVER (PARTITION BY t.waiter, t.wait_begin ORDER BY t.turn_begin),
+                         w.ts_end) AS turn_end
+    FROM cpu_turns t JOIN runqueue_waits w ON w.tid = t.waiter AND w.ts_begin = t.wait_begin
+  )
+  WHERE ran_tid <> 0 AND ran_tid <> waiter
+  GROUP BY ALL
+),
+cpu_holders AS (
+  SELECT waiter, wait_begin, arg_max(ran_tid, ran_ns) AS holder_tid, max(ran_ns) AS holder_ns
+  FROM cpu_shares GROUP BY ALL
+),
 runqueue AS (
-  SELECT 'runqueue' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, NULL::BIGINT AS stack_id,
-         CASE reason WHEN 'woken' THEN 'woken' ELSE 'preempted' END || ', waiting for CPU ' || cpu || ': '
-         || CASE WHEN ran_instead_tid IS NOT NULL
-                 THEN coalesce(ran_instead, '?') || ' (tid ' || ran_instead_tid || ') had it'
-                 ELSE 'still waiting when the capture ended' END AS cause
-  FROM sched_latency
-  WHERE latency_ns >= threshold_ns
+  SELECT 'runqueue' AS kind, w.ts_begin, w.ts_end, w.cpu, [w.cpu] AS cpus, w.tid, NULL::BIGINT AS stack_id,
+         CASE w.reason WHEN 'woken' THEN 'woken' ELSE 'preempted' END || ', waiting for CPU ' || w.cpu || ': '
+         || CASE WHEN h.holder_tid IS NOT NULL
+                 THEN coalesce(t.name, '?') || ' (tid ' || h.holder_tid || ') ran ' || printf('%.1f', h.holder_ns / 1e6)
+                      || ' ms of it'
+                 ELSE 'no other thread seen on it' END
+         || CASE WHEN w.ends_with_capture THEN '; still waiting when the capture ended' ELSE '' END AS cause
+  FROM runqueue_waits w
+  LEFT JOIN cpu_holders h ON h.waiter = w.tid AND h.wait_begin = w.ts_begin
+  LEFT JOIN threads t ON t.tid = h.holder_tid
 ),
 blocked AS (
   SELECT 'blocked' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id,

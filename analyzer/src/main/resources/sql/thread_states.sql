@@ -13,8 +13,10 @@
 --                changes nothing)
 -- Each interval lasts until the thread's next event; the last one of a
 -- thread ends with the capture (ends_with_capture). Time before a thread's
--- first event is unknown and has no interval. The recorder's own threads
--- are left out: only their switches with other threads are recorded.
+-- first event is unknown and has no interval. Left out: the recorder's own
+-- threads, and, in a recording of some processes (-p, -- CMD), the threads
+-- of other processes (processes.target false): of both, only the switches
+-- with a recorded thread are in the capture, so their timelines have holes.
 CREATE OR REPLACE VIEW thread_states AS
 WITH events AS (
   SELECT next_tid AS tid, ts, cpu, 0 AS ev, NULL::VARCHAR AS prev_state, NULL::BIGINT AS stack_id,
@@ -86,5 +88,7 @@ SELECT
   CASE WHEN i.ev = 1 AND i.next_ev = 2 THEN i.next_waker_context END AS waker_context  -- blocked: ended from an interrupt (waker_tid is then the interrupted thread)
 FROM intervals i
 LEFT JOIN threads t ON t.tid = i.tid
+LEFT JOIN processes p ON p.pid = t.pid
 CROSS JOIN capture_info c
-WHERE t.pid IS DISTINCT FROM c.recorder_pid OR c.recorder_pid IS NULL;
+WHERE (t.pid IS DISTINCT FROM c.recorder_pid OR c.recorder_pid IS NULL)
+  AND p.target IS NOT FALSE;

@@ -135,7 +135,7 @@ final class SyntheticCapture implements AutoCloseable {
         for (Object[] t : threads.values())
             out.table(CaptureTable.THREADS).append(t[0], t[1], t[2], 0L, end);
         for (Map.Entry<Integer, String> p : processes.entrySet())
-            out.table(CaptureTable.PROCESSES).append(p.getKey(), 1, p.getValue(), p.getValue(), null, null);
+            out.table(CaptureTable.PROCESSES).append(p.getKey(), 1, p.getValue(), p.getValue(), null, null, null);
         Manifest m = new Manifest();
         m.recorder = "synthetic (analyzer tests: Scenarios.java)";
         m.complete = true;

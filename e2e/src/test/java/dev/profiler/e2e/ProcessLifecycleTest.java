@@ -53,7 +53,10 @@ class ProcessLifecycleTest {
         assertTrue(samples >= 6 * 15, "samples of the short-lived processes: " + samples);
         long inHot = scalar("SELECT count(*) FROM samples s JOIN processes p USING (pid) WHERE p.name = 'short_lived'"
             + " AND EXISTS (SELECT 1 FROM stack_frames f WHERE f.stack_id = s.stack_id AND f.name = 'short_hot')");
-        assertTrue(inHot >= 0.8 * samples, inHot + " of " + samples + " samples in short_hot");
+        assertTrue(inHot >= 0.8 * samples, inHot + " of " + samples + " samples in short_hot; their leaf frames: "
+            + Tools.query(capture, "SELECT f.name, f.module, count(*) AS n FROM samples s JOIN processes p USING (pid)"
+                + " JOIN stack_frames f ON f.stack_id = s.stack_id AND f.depth = 0 WHERE p.name = 'short_lived'"
+                + " GROUP BY ALL ORDER BY n DESC LIMIT 5"));
         assertEquals(6, scalar("SELECT count(DISTINCT s.pid) FROM samples s JOIN processes p USING (pid) WHERE p.name = "
             + "'short_lived' AND EXISTS (SELECT 1 FROM stack_frames f WHERE f.stack_id = s.stack_id AND f.name = 'short_hot')"),
             "every one of the six");

@@ -94,7 +94,9 @@ public enum CaptureTable {
         optional("name", DICT_STRING, "process name (comm of the main thread)"),
         optional("cmdline", STRING, "command line, arguments separated by spaces"),
         optional("exec_ts", INT64, "ns, CLOCK_MONOTONIC of exec, when seen"),
-        optional("exit_ts", INT64, "ns, CLOCK_MONOTONIC of exit, when seen")),
+        optional("exit_ts", INT64, "ns, CLOCK_MONOTONIC of exit, when seen"),
+        optional("target", BOOL, "with -p or -- CMD: true for a process recorded (given, or started by one),"
+            + " false for one seen only as the other side of a switch or wakeup; null when the whole machine is recorded")),
     MAPPINGS("mappings", "one row per executable memory mapping of a process seen",
         required("pid", INT32, "process id"),
         required("start_addr", INT64, "first address"),

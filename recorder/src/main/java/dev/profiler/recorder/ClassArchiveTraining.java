@@ -66,7 +66,7 @@ public final class ClassArchiveTraining {
             stacks.finish();
             tracker.lifecycle(new BpfRecords.ProcEvent(BpfRecords.PROC_EXEC, 3, self, self, 1, false, "training",
                 0, 0, ""));
-            tracker.writeProcesses();
+            tracker.writeProcesses(pid -> true);
             tracker.writeThreads();
             out.writeManifest(new Manifest());
         } finally {

@@ -176,10 +176,12 @@ final class ProcessTracker {
         }
     }
 
-    void writeProcesses() throws IOException {
+    /** target: whether a pid is in the recording's filter; null when the whole machine was recorded. */
+    void writeProcesses(java.util.function.IntPredicate target) throws IOException {
         for (Map.Entry<Integer, Proc> e : processes.entrySet()) {
             Proc p = e.getValue();
-            out.table(CaptureTable.PROCESSES).append(e.getKey(), p.ppid, p.name, p.cmdline, p.execTs, p.exitTs);
+            out.table(CaptureTable.PROCESSES).append(e.getKey(), p.ppid, p.name, p.cmdline, p.execTs, p.exitTs,
+                target == null ? null : target.test(e.getKey()));
         }
     }
 

@@ -171,7 +171,7 @@ public final class Recording {
             while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
             stacks.finish();
-            tracker.writeProcesses();
+            tracker.writeProcesses(filter ? bpf::isTarget : null);
             tracker.writeThreads();
             out.flushAll();
 

@@ -88,6 +88,11 @@ public final class BpfSession implements AutoCloseable {
         if (rc < 0) throw new BpfException("cannot add process " + tgid + " to the filter (errno " + -rc + ")");
     }
 
+    /** Whether tgid is in the target filter: given, or started by a target while recording. */
+    public boolean isTarget(int tgid) {
+        return ShimLibrary.pshim_is_target(handle, tgid) == 1;
+    }
+
     public EventSource attachSampler(int frequencyHz, boolean allowHardware) throws BpfException {
         byte[] err = new byte[512];
         int rc = ShimLibrary.pshim_attach_sampler(handle, frequencyHz, allowHardware ? 1 : 0, err, err.length);

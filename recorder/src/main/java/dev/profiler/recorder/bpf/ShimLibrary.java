@@ -42,6 +42,8 @@ final class ShimLibrary {
 
     static native int pshim_add_tgid(Pointer shim, int tgid);
 
+    static native int pshim_is_target(Pointer shim, int tgid);
+
     static native int pshim_attach_sampler(Pointer shim, int freqHz, int allowHardware, byte[] err, int errLen);
 
     static native long pshim_poll(Pointer shim, int timeoutMs, long maxRows);
