@@ -5,7 +5,7 @@
 --             and who waited most. Every argument is optional: only the
 --             waits of that process / thread / overlapping that time range.
 -- Builds on: lock_contention, futex_wait, samples, threads, capture_info,
---            thread_states.sql, call_sites.sql, stack_text.sql.
+--            thread_states.sql, call_sites.sql, stack_text.sql (stack_lines).
 --
 -- Kernel locks are named by the kernel symbol their address lies in (or the
 -- address); user locks (futex words) by process, address and the call site
@@ -128,7 +128,8 @@ SELECT
   round(100.0 * l.total_wait_ns / nullif(w.waiters_lifetime_ns, 0), 1) AS share_pct,  -- % of the waiting threads' recorded time
   w.top_waiters,                                          -- up to 3 threads that waited longest
   l.top_stack_id,                                         -- most common stack of its waits
-  stack_text(l.top_stack_id, 5) AS top_stack              -- that stack, innermost frames first
+  array_to_string(sl.frames[1:5], ' < ') AS top_stack    -- that stack, innermost frames first
 FROM per_lock l
 JOIN top_waiters w USING (lock_space, lock_id)
+LEFT JOIN stack_lines sl ON sl.stack_id = l.top_stack_id
 ORDER BY l.total_wait_ns DESC;

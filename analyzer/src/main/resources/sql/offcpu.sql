@@ -14,12 +14,14 @@ WITH blocked AS (
   SELECT * FROM thread_states
   WHERE state IN ('sleeping', 'uninterruptible', 'idle', 'stopped', 'parked', 'unknown')
 ),
+-- the interrupt that was running on the waker's CPU at the wakeup: the
+-- last one begun there by then (the innermost, when a hardirq interrupted a
+-- softirq), if it had not ended (an ASOF join: one lookup per wakeup)
 by_interrupt AS (
-  SELECT b.tid, b.ts_begin, arg_min(q.handler, q.ts_end - q.ts_begin) AS handler, any_value(q.kind) AS kind
+  SELECT b.tid, b.ts_begin, q.handler, q.kind
   FROM blocked b
-  JOIN irq q ON q.cpu = b.waker_cpu AND b.ts_end BETWEEN q.ts_begin AND q.ts_end
-  WHERE b.waker_tid IS NOT NULL AND q.kind <> 'nmi'
-  GROUP BY b.tid, b.ts_begin
+  ASOF JOIN (SELECT * FROM irq WHERE kind <> 'nmi') q ON q.cpu = b.waker_cpu AND q.ts_begin <= b.ts_end
+  WHERE b.waker_tid IS NOT NULL AND q.ts_end >= b.ts_end
 )
 SELECT
   b.tid,                                                  -- thread that blocked

@@ -2,12 +2,13 @@
 -- threshold_ns: a CPU, a thread or the whole machine that stopped making
 -- progress, with the cause the capture shows.
 -- Builds on: samples, irq, threads, capture_info, spin_stacks.sql,
---            sched_latency.sql, offcpu.sql, stack_text.sql.
+--            sched_latency.sql, offcpu.sql, stack_text.sql (stack_lines).
 --
 -- Kinds:
 --   freeze    CPUs that were busy produced no samples for at least
 --             freeze_periods sampling periods (and threshold_ns), with no
---             context switch on them meanwhile: a CPU that cannot take its
+--             context switch on them meanwhile (a switch ends the silence:
+--             the busy thread left the CPU): a CPU that cannot take its
 --             sampling timer interrupt has interrupts off, is in an NMI, or
 --             is not running at all. Gaps that overlap in time are one
 --             freeze (every CPU quiet together: the 250 ms rqspinlock
@@ -37,12 +38,22 @@ sample_steps AS (
   FROM samples
   WINDOW by_cpu AS (PARTITION BY cpu ORDER BY ts)
 ),
-quiet AS (
-  SELECT s.cpu, s.prev_ts AS ts_begin, s.ts AS ts_end, s.prev_tid AS tid, s.prev_stack_id AS stack_id
+-- A gap in a CPU's samples lasts until its next sample, or until its next
+-- context switch if that comes first (the thread that was busy left the
+-- CPU: it was not silent from then on).
+gaps AS (
+  SELECT s.cpu, s.prev_ts AS ts_begin, s.ts AS next_sample, s.prev_tid AS tid, s.prev_stack_id AS stack_id
   FROM sample_steps s, info
   WHERE s.ts - s.prev_ts >= greatest(threshold_ns, freeze_periods * info.period_ns)
     AND s.prev_tid <> 0
-    AND NOT EXISTS (SELECT 1 FROM sched_switch w WHERE w.cpu = s.cpu AND w.ts > s.prev_ts AND w.ts < s.ts)
+),
+quiet AS (
+  SELECT g.cpu, g.ts_begin, least(g.next_sample, coalesce(w.ts, g.next_sample)) AS ts_end, g.tid, g.stack_id
+  FROM gaps g
+  ASOF LEFT JOIN sched_switch w ON w.cpu = g.cpu AND w.ts > g.ts_begin
+  , info
+  WHERE least(g.next_sample, coalesce(w.ts, g.next_sample)) - g.ts_begin
+        >= greatest(threshold_ns, freeze_periods * info.period_ns)
 ),
 quiet_grouped AS (
   SELECT *, sum(starts_group) OVER (ORDER BY ts_begin, cpu ROWS UNBOUNDED PRECEDING) AS freeze_id
@@ -115,8 +126,13 @@ cpu_turns AS (
   SELECT w.tid AS waiter, w.ts_begin AS wait_begin, w.ts_begin AS turn_begin, s.next_tid AS ran_tid
   FROM runqueue_waits w ASOF JOIN sched_switch s ON s.cpu = w.cpu AND s.ts <= w.ts_begin
   UNION ALL
+  -- Switches inside a wait, joined on (CPU, 100 ms bucket) first: a join
+  -- on the CPU alone compares every wait with every switch on that CPU.
   SELECT w.tid, w.ts_begin, s.ts, s.next_tid
-  FROM runqueue_waits w JOIN sched_switch s ON s.cpu = w.cpu AND s.ts > w.ts_begin AND s.ts < w.ts_end
+  FROM (SELECT *, unnest(range(ts_begin // 100000000, ts_end // 100000000 + 1)) AS bucket
+        FROM runqueue_waits) w
+  JOIN (SELECT cpu, ts, next_tid, ts // 100000000 AS bucket FROM sched_switch) s
+    ON s.cpu = w.cpu AND s.bucket = w.bucket AND s.ts > w.ts_begin AND s.ts < w.ts_end
 ),
 cpu_shares AS (
   SELECT waiter, wait_begin, ran_tid, sum(turn_end - turn_begin) AS ran_ns
@@ -147,11 +163,12 @@ runqueue AS (
 blocked AS (
   SELECT 'blocked' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id,
          'blocked (' || state || ')'
-         || coalesce(' in ' || stack_text(stack_id, 3), '')
+         || coalesce(' in ' || array_to_string(l.frames[1:3], ' < '), '')
          || CASE WHEN waker_tid IS NOT NULL THEN ', unblocked by ' || coalesce(waker, '?') || ' (tid ' || waker_tid || ')'
                  WHEN woken_by_interrupt IS NOT NULL THEN ', woken by ' || woken_by_interrupt
                  ELSE ', still blocked when the capture ended' END AS cause
-  FROM offcpu
+  FROM offcpu o
+  LEFT JOIN stack_lines l USING (stack_id)
   WHERE dur_ns >= threshold_ns
     AND (waker_tid IS NOT NULL OR state = 'uninterruptible')
 ),
@@ -183,8 +200,9 @@ SELECT
   t.pid,                                  -- its process
   t.name AS thread,                       -- its name
   a.stack_id,                             -- a representative stack (stacks.stack_id)
-  stack_text(a.stack_id, 4) AS stack,     -- that stack, innermost frames first
+  array_to_string(l.frames[1:4], ' < ') AS stack,  -- that stack, innermost frames first
   a.cause                                 -- what the capture says caused it
 FROM all_stalls a
 LEFT JOIN threads t ON t.tid = nullif(a.tid, 0)
+LEFT JOIN stack_lines l ON l.stack_id = a.stack_id
 ORDER BY a.ts_begin, a.kind;

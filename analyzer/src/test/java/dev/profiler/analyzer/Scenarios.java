@@ -48,7 +48,13 @@ final class Scenarios {
                 c.samples(freeze - 3 * MS, freeze, 300_000, 0, 101, render);
                 c.samples(freeze - 3 * MS, freeze, 600_000, 1, 102, spinning);
                 c.irq(freeze, freeze + FREEZE_LENGTH, 1, "nmi", 0, "perf_event_nmi_handler", 102);
-                t = freeze + FREEZE_LENGTH;
+                // the first thing CPU 0 does when it thaws: the overdue timer wakes timerd, which runs
+                // briefly, before CPU 0's next sample (the switch must not hide the freeze)
+                long thaw = freeze + FREEZE_LENGTH;
+                c.wakeup(thaw + 50_000, 0, 103, 101, 0, "local_timer");
+                c.contextSwitch(thaw + 100_000, 0, 101, "R", 103, null);
+                c.contextSwitch(thaw + 200_000, 0, 103, "S", 101, timerdSleep);
+                t = thaw;
             }
             c.samples(t, end, 300_000, 0, 101, render);
             c.samples(t, end, 600_000, 1, 102, ingest);
