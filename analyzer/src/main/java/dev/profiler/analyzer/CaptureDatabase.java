@@ -32,54 +32,117 @@ import org.duckdb.DuckDBConnection;
  * query scan the tables as often as it likes.
  */
 public final class CaptureDatabase implements AutoCloseable {
-    private final CaptureReader capture;
+    private final List<CaptureReader> captures;
     private final Connection connection;
     private final List<String> warnings = new ArrayList<>();
 
-    private CaptureDatabase(CaptureReader capture, Connection connection) {
-        this.capture = capture;
+    private CaptureDatabase(List<CaptureReader> captures, Connection connection) {
+        this.captures = captures;
         this.connection = connection;
     }
 
     public static CaptureDatabase open(Path path) throws CaptureException {
-        CaptureReader capture = CaptureReader.open(path);
+        return open(List.of(path));
+    }
+
+    /**
+     * One capture: its tables, capture_info and the analyses. Several: each
+     * table is the union of theirs, with a first column `capture` (the
+     * capture's file name without .cap); the analyses are not loaded, as
+     * they assume one capture (ids restart in each).
+     */
+    public static CaptureDatabase open(List<Path> paths) throws CaptureException {
+        List<CaptureReader> readers = new ArrayList<>();
         Connection c = null;
+        Path current = paths.get(0);
         try {
-            c = DriverManager.getConnection("jdbc:duckdb:");
-            CaptureDatabase db = new CaptureDatabase(capture, c);
-            db.loadTables();
-            db.createCaptureInfo();
-            SqlLibrary.load(c);
-            return db;
-        } catch (SQLException | IOException | RuntimeException e) {
-            try {
-                if (c != null) c.close();
-            } catch (SQLException ignored) {
-                // failing already
+            for (Path p : paths) {
+                current = p;
+                readers.add(CaptureReader.open(p));
             }
-            capture.close();
-            throw new CaptureException(path + ": cannot load the capture (" + oneLine(e) + ")", e);
+            c = DriverManager.getConnection("jdbc:duckdb:");
+            CaptureDatabase db = new CaptureDatabase(readers, c);
+            if (readers.size() == 1) {
+                current = paths.get(0);
+                db.loadTables(readers.get(0), "");
+                db.createCaptureInfo(readers.get(0), "capture_info");
+                SqlLibrary.load(c);
+            } else {
+                List<String> names = captureNames(paths);
+                for (int i = 0; i < readers.size(); i++) {
+                    current = paths.get(i);
+                    db.loadTables(readers.get(i), "__c" + i + "_");
+                    db.createCaptureInfo(readers.get(i), "__c" + i + "_capture_info");
+                }
+                db.union(names);
+            }
+            return db;
+        } catch (CaptureException e) {
+            closeAll(c, readers);
+            throw e;
+        } catch (SQLException | IOException | RuntimeException e) {
+            closeAll(c, readers);
+            throw new CaptureException(current + ": cannot load the capture (" + oneLine(e) + ")", e);
         }
     }
 
-    private void loadTables() throws SQLException, IOException {
+    private static void closeAll(Connection c, List<CaptureReader> readers) {
+        try {
+            if (c != null) c.close();
+        } catch (SQLException ignored) {
+            // failing already
+        }
+        for (CaptureReader r : readers) r.close();
+    }
+
+    /** a.cap, x/b.cap.tar -> a, b; a name given twice gets its position appended. */
+    static List<String> captureNames(List<Path> paths) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            String n = paths.get(i).toAbsolutePath().normalize().getFileName().toString().replaceAll("\\.cap(\\.tar)?$", "");
+            names.add(names.contains(n) ? n + "#" + (i + 1) : n);
+        }
+        return names;
+    }
+
+    /** Every table, and capture_info, as the union of the loaded captures' with a capture column. */
+    private void union(List<String> names) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        for (CaptureTable t : CaptureTable.values()) tables.add(t.tableName());
+        tables.add("capture_info");
+        try (Statement st = connection.createStatement()) {
+            for (String t : tables) {
+                StringBuilder sql = new StringBuilder("CREATE TABLE " + t + " AS ");
+                for (int i = 0; i < names.size(); i++) {
+                    if (i > 0) sql.append(" UNION ALL BY NAME ");
+                    sql.append("SELECT '").append(names.get(i).replace("'", "''")).append("' AS capture, * FROM __c")
+                        .append(i).append('_').append(t);
+                }
+                st.execute(sql.toString());
+                for (int i = 0; i < names.size(); i++) st.execute("DROP TABLE __c" + i + "_" + t);
+            }
+        }
+    }
+
+    private void loadTables(CaptureReader capture, String prefix) throws SQLException, IOException {
         DuckDBConnection duck = connection.unwrap(DuckDBConnection.class);
         try (BufferAllocator allocator = new RootAllocator(); Statement st = connection.createStatement()) {
             for (CaptureTable t : CaptureTable.values()) {
                 TableReader reader = capture.openTable(t, allocator);
                 if (reader == null) {
-                    st.execute(emptyTableDdl(t));
+                    st.execute(emptyTableDdl(t, prefix));
                     if (capture.hasTable(t)) warnings.add(t.tableName() + ": file holds no complete schema; table is empty");
                     continue;
                 }
-                String streamName = "__arrow_" + t.tableName();
+                String streamName = "__arrow_" + prefix + t.tableName();
                 try (reader; ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
                     Data.exportArrayStream(allocator, reader, stream);
                     duck.registerArrowStream(streamName, stream);
-                    st.execute("CREATE TABLE " + t.tableName() + " AS SELECT * FROM " + streamName);
+                    st.execute("CREATE TABLE " + prefix + t.tableName() + " AS SELECT * FROM " + streamName);
+                    st.execute("DROP VIEW IF EXISTS " + streamName); // the stream is spent: leave no name behind
                     if (reader.truncation() != null) warnings.add(reader.truncation());
                 }
-                addMissingColumns(st, t);
+                addMissingColumns(st, t, prefix);
             }
         }
     }
@@ -89,16 +152,17 @@ public final class CaptureDatabase implements AutoCloseable {
      * table. A capture cut short (recorder killed) has no end time in its
      * manifest: its last recorded event is the end then.
      */
-    private void createCaptureInfo() throws SQLException {
+    private void createCaptureInfo(CaptureReader capture, String table) throws SQLException {
         Manifest m = capture.manifest();
+        String prefix = table.substring(0, table.length() - "capture_info".length());
         try (Statement st = connection.createStatement()) {
-            st.execute("CREATE TABLE capture_info (start_ns BIGINT, end_ns BIGINT, period_ns BIGINT,"
+            st.execute("CREATE TABLE " + table + " (start_ns BIGINT, end_ns BIGINT, period_ns BIGINT,"
                 + " frequency_hz INTEGER, event_source VARCHAR, cpu_count INTEGER, complete BOOLEAN, recorder_pid INTEGER)");
         }
-        String lastEvent = "SELECT max(t) FROM (SELECT max(ts) AS t FROM samples UNION ALL SELECT max(ts) FROM sched_switch"
-            + " UNION ALL SELECT max(ts) FROM sched_wakeup UNION ALL SELECT max(ts_end) FROM lock_contention"
-            + " UNION ALL SELECT max(ts_end) FROM futex_wait UNION ALL SELECT max(ts_end) FROM irq)";
-        try (var ps = connection.prepareStatement("INSERT INTO capture_info VALUES (?, coalesce(?, (" + lastEvent
+        String lastEvent = ("SELECT max(t) FROM (SELECT max(ts) AS t FROM @samples UNION ALL SELECT max(ts) FROM @sched_switch"
+            + " UNION ALL SELECT max(ts) FROM @sched_wakeup UNION ALL SELECT max(ts_end) FROM @lock_contention"
+            + " UNION ALL SELECT max(ts_end) FROM @futex_wait UNION ALL SELECT max(ts_end) FROM @irq)").replace("@", prefix);
+        try (var ps = connection.prepareStatement("INSERT INTO " + table + " VALUES (?, coalesce(?, (" + lastEvent
                 + "), ?), ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, m.startNs);
             ps.setObject(2, m.endNs);
@@ -118,19 +182,23 @@ public final class CaptureDatabase implements AutoCloseable {
      * A capture written before an optional column was added to the format
      * lacks it: add it, all null, so the analyses see one shape.
      */
-    private void addMissingColumns(Statement st, CaptureTable t) throws SQLException {
+    private void addMissingColumns(Statement st, CaptureTable t, String prefix) throws SQLException {
         java.util.Set<String> present = new java.util.HashSet<>();
         try (var rs = st.executeQuery("SELECT column_name FROM information_schema.columns WHERE table_name = '"
-                + t.tableName() + "'")) {
+                + prefix + t.tableName() + "'")) {
             while (rs.next()) present.add(rs.getString(1));
         }
         for (Column c : t.columns())
             if (!present.contains(c.name()))
-                st.execute("ALTER TABLE " + t.tableName() + " ADD COLUMN " + c.name() + " " + sqlType(c));
+                st.execute("ALTER TABLE " + prefix + t.tableName() + " ADD COLUMN " + c.name() + " " + sqlType(c));
     }
 
     static String emptyTableDdl(CaptureTable t) {
-        StringBuilder sb = new StringBuilder("CREATE TABLE " + t.tableName() + " (");
+        return emptyTableDdl(t, "");
+    }
+
+    static String emptyTableDdl(CaptureTable t, String prefix) {
+        StringBuilder sb = new StringBuilder("CREATE TABLE " + prefix + t.tableName() + " (");
         for (int i = 0; i < t.columns().size(); i++) {
             Column c = t.columns().get(i);
             if (i > 0) sb.append(", ");
@@ -152,7 +220,11 @@ public final class CaptureDatabase implements AutoCloseable {
 
     public Connection connection() { return connection; }
 
-    public Manifest manifest() { return capture.manifest(); }
+    /** The (first) capture's manifest. */
+    public Manifest manifest() { return captures.get(0).manifest(); }
+
+    /** How many captures this session holds. */
+    public int captureCount() { return captures.size(); }
 
     /** What was recovered rather than read whole (tables cut short). */
     public List<String> warnings() { return warnings; }
@@ -169,6 +241,6 @@ public final class CaptureDatabase implements AutoCloseable {
         } catch (SQLException ignored) {
             // nothing left to do
         }
-        capture.close();
+        for (CaptureReader r : captures) r.close();
     }
 }

@@ -31,9 +31,16 @@ final class Tools {
     private Tools() {}
 
     static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+        return run(command, null, timeoutSeconds);
+    }
+
+    /** Runs command with stdin read from input (null: no input). */
+    static Result run(List<String> command, Path input, long timeoutSeconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile("tool-out", ".txt"), err = Files.createTempFile("tool-err", ".txt");
         try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.redirectInput(input != null ? input.toFile() : new java.io.File("/dev/null"));
+            Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("timed out after " + timeoutSeconds + " s: " + command);

@@ -8,6 +8,7 @@ import dev.profiler.analyzer.reports.StallsReport;
 import dev.profiler.analyzer.reports.TopReport;
 import dev.profiler.formats.CaptureException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,6 +26,8 @@ import picocli.CommandLine.Parameters;
     description = {
         "Queries a capture with DuckDB SQL; every capture table is a table of the same name.",
         "  profiler-query CAPTURE \"SQL\"      run a query",
+        "  profiler-query CAPTURE           the interactive shell (SQL ending with ';', .tables, .schema, .timing)",
+        "  profiler-query A.cap B.cap [SQL]  several captures: each table a union, with a capture column",
         "  profiler-query top CAPTURE        hottest functions, self and total",
         "  profiler-query stalls CAPTURE     where the machine or a thread stopped, and why",
         "  profiler-query locks CAPTURE      which locks threads waited for, and how long"},
@@ -53,7 +56,8 @@ public final class QueryCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "SECONDS", description = "reports: up to this many seconds after the capture's start.")
     Double untilS;
 
-    @Parameters(paramLabel = "ARGS", arity = "1..2", description = "CAPTURE \"SQL\", or REPORT CAPTURE")
+    @Parameters(paramLabel = "ARGS", arity = "1..*",
+        description = "CAPTURE... [\"SQL\"] (no SQL: the interactive shell), or REPORT CAPTURE")
     List<String> args = new ArrayList<>();
 
     PrintStream out = System.out;
@@ -66,7 +70,8 @@ public final class QueryCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("unknown --format " + format + " (table, csv or json)");
         }
-        if (args.size() == 2 && REPORTS.contains(args.get(0))) {
+        if (REPORTS.contains(args.get(0)) && !Files.exists(Path.of(args.get(0)))) {
+            if (args.size() != 2) throw new UsageException(args.get(0) + " takes one CAPTURE");
             ReportSettings settings = settings();
             try (CaptureDatabase db = open(Path.of(args.get(1)))) {
                 try {
@@ -81,14 +86,20 @@ public final class QueryCommand implements Callable<Integer> {
                 }
             }
         }
-        if (args.size() == 1) {
-            if (REPORTS.contains(args.get(0))) throw new UsageException(args.get(0) + " needs a CAPTURE");
-            throw new UsageException("give a query: profiler-query CAPTURE \"SQL\" (the interactive shell is not built yet)");
+        // CAPTURE... then the SQL, if the last argument is not a path
+        String last = args.get(args.size() - 1);
+        boolean hasSql = args.size() >= 2 && !Files.exists(Path.of(last));
+        List<Path> captures = new ArrayList<>();
+        for (String a : hasSql ? args.subList(0, args.size() - 1) : args) captures.add(Path.of(a));
+        if (!hasSql) {
+            try (CaptureDatabase db = open(captures)) {
+                return new Shell(db, out).run();
+            }
         }
-        try (CaptureDatabase db = open(Path.of(args.get(0)));
+        try (CaptureDatabase db = open(captures);
              Statement st = db.connection().createStatement()) {
             try {
-                boolean hasRows = st.execute(args.get(1));
+                boolean hasRows = st.execute(last);
                 if (hasRows) {
                     try (ResultSet rs = st.getResultSet()) {
                         ResultPrinter.print(rs, fmt, out);
@@ -109,6 +120,10 @@ public final class QueryCommand implements Callable<Integer> {
     }
 
     private CaptureDatabase open(Path p) throws CaptureException {
+        return open(List.of(p));
+    }
+
+    private CaptureDatabase open(List<Path> p) throws CaptureException {
         CaptureDatabase db = CaptureDatabase.open(p);
         for (String w : db.warnings()) System.err.println("profiler-query: warning: " + w);
         return db;
