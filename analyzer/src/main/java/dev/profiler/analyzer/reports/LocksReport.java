@@ -2,12 +2,10 @@ package dev.profiler.analyzer.reports;
 
 import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.analyzer.ResultPrinter;
-import dev.profiler.analyzer.SqlLibrary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /** profiler-query locks: which locks threads waited for, and how long. */
 public final class LocksReport {
@@ -15,20 +13,7 @@ public final class LocksReport {
 
     public static int print(CaptureDatabase db, ReportSettings settings, ResultPrinter.Format fmt, PrintStream out)
             throws SQLException, IOException {
-        settings.apply(db.connection(), db.manifest().startNs);
-        try (Statement st = db.connection().createStatement()) {
-            if (fmt == ResultPrinter.Format.TABLE) {
-                try (ResultSet rs = st.executeQuery(SqlLibrary.report("locks_summary"))) {
-                    rs.next();
-                    out.println(headline(rs, settings, db));
-                }
-                out.println();
-            }
-            try (ResultSet rs = st.executeQuery(SqlLibrary.report("locks"))) {
-                ResultPrinter.print(rs, fmt, out);
-            }
-        }
-        return 0;
+        return Report.print("locks", rs -> headline(rs, settings, db), db, settings, fmt, out);
     }
 
     static String headline(ResultSet rs, ReportSettings settings, CaptureDatabase db) throws SQLException {

@@ -2,12 +2,10 @@ package dev.profiler.analyzer.reports;
 
 import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.analyzer.ResultPrinter;
-import dev.profiler.analyzer.SqlLibrary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /** profiler-query stalls: where the machine or a thread stopped making progress, and why. */
 public final class StallsReport {
@@ -15,20 +13,7 @@ public final class StallsReport {
 
     public static int print(CaptureDatabase db, ReportSettings settings, ResultPrinter.Format fmt, PrintStream out)
             throws SQLException, IOException {
-        settings.apply(db.connection(), db.manifest().startNs);
-        try (Statement st = db.connection().createStatement()) {
-            if (fmt == ResultPrinter.Format.TABLE) {
-                try (ResultSet rs = st.executeQuery(SqlLibrary.report("stalls_summary"))) {
-                    rs.next();
-                    out.println(headline(rs, settings));
-                }
-                out.println();
-            }
-            try (ResultSet rs = st.executeQuery(SqlLibrary.report("stalls"))) {
-                ResultPrinter.print(rs, fmt, out);
-            }
-        }
-        return 0;
+        return Report.print("stalls", rs -> headline(rs, settings), db, settings, fmt, out);
     }
 
     static String headline(ResultSet rs, ReportSettings settings) throws SQLException {
