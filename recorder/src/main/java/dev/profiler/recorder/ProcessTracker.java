@@ -147,19 +147,29 @@ final class ProcessTracker {
             p.ppid = Integer.parseInt(f[1]);
             p.name = Files.readString(dir.resolve("comm")).strip();
             byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
-            p.cmdline = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+            String cmdline = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+            // a zombie (exited, not yet reaped) has an empty command line: not read
+            if (cmdline.isEmpty()) return false;
+            p.cmdline = cmdline;
             return true;
         } catch (IOException | RuntimeException e) {
             return false; // the process already exited: keep what the events told us
         }
     }
 
-    /** Reads pid's mappings; false if it is gone (the last snapshot, if any, stays). */
+    /**
+     * Reads pid's mappings; false if it is gone (the last snapshot, if any,
+     * stays). A zombie (exited, not yet reaped by its parent: a short-lived
+     * process read late, on a busy machine) still has /proc/PID, with no
+     * mappings: gone too, or its code would have no mapping at all.
+     */
     private boolean readMaps(int pid, Proc p, boolean refresh) throws IOException {
         p.mapsReadAt = System.nanoTime();
         ProcessMaps old = p.maps;
         try {
-            p.maps = ProcessMaps.read(procRoot, pid);
+            ProcessMaps read = ProcessMaps.read(procRoot, pid);
+            if (read.mappings().isEmpty()) return false;
+            p.maps = read;
         } catch (IOException e) {
             return false;
         }
