@@ -8,11 +8,15 @@ import dev.profiler.formats.Manifest;
 import dev.profiler.formats.TableReader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
@@ -35,6 +39,8 @@ public final class CaptureDatabase implements AutoCloseable {
     private final List<CaptureReader> captures;
     private final Connection connection;
     private final List<String> warnings = new ArrayList<>();
+    /** Where DuckDB spills what does not fit in its memory limit; removed at close. */
+    private Path spillDir;
 
     private CaptureDatabase(List<CaptureReader> captures, Connection connection) {
         this.captures = captures;
@@ -101,14 +107,13 @@ public final class CaptureDatabase implements AutoCloseable {
         String limit = System.getenv().getOrDefault("PROFILER_QUERY_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT);
         if (!limit.matches("[0-9]+(\\.[0-9]+)?\\s*[KMGT]?i?B"))
             throw new IOException("PROFILER_QUERY_MEMORY_LIMIT=" + limit + " is not a size like 1536MB or 4GB");
-        spillDir = java.nio.file.Files.createTempDirectory("profiler-query-");
+        spillDir = Files.createTempDirectory("profiler-query-");
         try (Statement st = connection.createStatement()) {
             st.execute("SET memory_limit = '" + limit + "'");
             st.execute("SET temp_directory = '" + spillDir.toString().replace("'", "''") + "'");
         }
     }
 
-    private Path spillDir;
 
     private static void closeAll(Connection c, List<CaptureReader> readers) {
         try {
@@ -207,7 +212,7 @@ public final class CaptureDatabase implements AutoCloseable {
      * lacks it: add it, all null, so the analyses see one shape.
      */
     private void addMissingColumns(Statement st, CaptureTable t, String prefix) throws SQLException {
-        java.util.Set<String> present = new java.util.HashSet<>();
+        Set<String> present = new HashSet<>();
         try (var rs = st.executeQuery("SELECT column_name FROM information_schema.columns WHERE table_name = '"
                 + prefix + t.tableName() + "'")) {
             while (rs.next()) present.add(rs.getString(1));
@@ -267,8 +272,8 @@ public final class CaptureDatabase implements AutoCloseable {
         }
         for (CaptureReader r : captures) r.close();
         if (spillDir != null) {
-            try (var files = java.nio.file.Files.walk(spillDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (var files = Files.walk(spillDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException ignored) {
                 // a spill file left in the temp directory is harmless
             }

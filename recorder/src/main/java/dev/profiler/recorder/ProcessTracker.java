@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * Processes and threads seen in the recording. A process is described
@@ -187,7 +188,7 @@ final class ProcessTracker {
     }
 
     /** target: whether a pid is in the recording's filter; null when the whole machine was recorded. */
-    void writeProcesses(java.util.function.IntPredicate target) throws IOException {
+    void writeProcesses(IntPredicate target) throws IOException {
         for (Map.Entry<Integer, Proc> e : processes.entrySet()) {
             Proc p = e.getValue();
             out.table(CaptureTable.PROCESSES).append(e.getKey(), p.ppid, p.name, p.cmdline, p.execTs, p.exitTs,
