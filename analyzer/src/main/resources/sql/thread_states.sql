@@ -29,28 +29,40 @@ WITH events AS (
   SELECT tid, ts, target_cpu, 2, NULL, NULL, waker_tid, cpu, waker_context
   FROM sched_wakeup WHERE kind IN ('waking', 'wakeup_new') AND tid <> 0
 ),
-with_previous AS (
+-- One pass over each thread's events gives both neighbours of every event.
+-- Wakings that change nothing (of a thread running or already runnable)
+-- are dropped afterwards, so an interval ends at the next event that is
+-- not such a waking: a blocked thread's at its very next event (its waking
+-- or a switch-in), any other state's at its next switch (IGNORE NULLS
+-- skips the wakings).
+neighbours AS (
   SELECT *,
          lag(ev) OVER by_thread AS prev_ev,
-         lag(prev_state) OVER by_thread AS prev_ev_state
+         lag(prev_state) OVER by_thread AS prev_ev_state,
+         lead(ts) OVER by_thread AS next_any_ts,
+         lead(ev) OVER by_thread AS next_any_ev,
+         lead(cpu) OVER by_thread AS next_any_cpu,
+         lead(other_tid) OVER by_thread AS next_any_other_tid,
+         lead(waker_cpu) OVER by_thread AS next_any_waker_cpu,
+         lead(waker_context) OVER by_thread AS next_any_waker_context,
+         lead(CASE WHEN ev < 2 THEN ts END IGNORE NULLS) OVER by_thread AS next_switch_ts,
+         lead(CASE WHEN ev < 2 THEN ev END IGNORE NULLS) OVER by_thread AS next_switch_ev,
+         lead(CASE WHEN ev < 2 THEN cpu END IGNORE NULLS) OVER by_thread AS next_switch_cpu,
+         lead(CASE WHEN ev < 2 THEN other_tid END IGNORE NULLS) OVER by_thread AS next_switch_other_tid
   FROM events
   WINDOW by_thread AS (PARTITION BY tid ORDER BY ts, ev)
-),
-state_changes AS (
-  SELECT * FROM with_previous
-  WHERE ev < 2 OR (prev_ev = 1 AND prev_ev_state <> 'R')
 ),
 intervals AS (
   SELECT
     tid, ts, cpu, ev, prev_state, stack_id, other_tid, waker_cpu, waker_context,
-    lead(ts) OVER by_thread AS next_ts,
-    lead(ev) OVER by_thread AS next_ev,
-    lead(cpu) OVER by_thread AS next_cpu,
-    lead(other_tid) OVER by_thread AS next_other_tid,
-    lead(waker_cpu) OVER by_thread AS next_waker_cpu,
-    lead(waker_context) OVER by_thread AS next_waker_context
-  FROM state_changes
-  WINDOW by_thread AS (PARTITION BY tid ORDER BY ts, ev)
+    CASE WHEN blocking THEN next_any_ts ELSE next_switch_ts END AS next_ts,
+    CASE WHEN blocking THEN next_any_ev ELSE next_switch_ev END AS next_ev,
+    CASE WHEN blocking THEN next_any_cpu ELSE next_switch_cpu END AS next_cpu,
+    CASE WHEN blocking THEN next_any_other_tid ELSE next_switch_other_tid END AS next_other_tid,
+    CASE WHEN blocking THEN next_any_waker_cpu END AS next_waker_cpu,
+    CASE WHEN blocking THEN next_any_waker_context END AS next_waker_context
+  FROM (SELECT *, coalesce(ev = 1 AND prev_state <> 'R', false) AS blocking FROM neighbours)
+  WHERE ev < 2 OR (prev_ev = 1 AND prev_ev_state <> 'R')
 )
 SELECT
   i.tid,                                                  -- thread id
