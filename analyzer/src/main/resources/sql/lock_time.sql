@@ -1,4 +1,5 @@
--- lock_waits: every wait for a lock, kernel or user, one row each.
+-- lock_waits: every wait for a lock, kernel or user, one row each, with
+--             how much of it the waiter spent on a CPU and off it.
 -- lock_time(only_pid, only_tid, from_ns, to_ns): one row per lock: how
 --             often and how long threads waited for it, how much of that
 --             they spun on a CPU and how much they slept, where they waited
@@ -12,51 +13,46 @@
 -- of their waits. Only the futex operations that wait count: FUTEX_WAIT,
 -- FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_WAIT_REQUEUE_PI.
 CREATE OR REPLACE VIEW lock_waits AS
-SELECT
-  'kernel' AS lock_space,                                 -- kernel | user
-  printf('0x%x', l.lock_addr) AS lock_id,                 -- kernel address / pid:futex address
-  coalesce(l.lock_symbol, printf('0x%x', l.lock_addr)) AS lock_name,  -- symbol, or the address
-  CASE
-    WHEN l.flags & 32 <> 0 THEN 'mutex'                   -- LCB_F_MUTEX
-    WHEN l.flags & 8 <> 0 THEN 'rtmutex'                  -- LCB_F_RT
-    WHEN l.flags & 16 <> 0 THEN 'percpu-rwsem'            -- LCB_F_PERCPU
-    WHEN l.flags & 1 <> 0 AND l.flags & 6 <> 0 THEN 'rwlock'  -- LCB_F_SPIN with READ or WRITE
-    WHEN l.flags & 1 <> 0 THEN 'spinlock'                 -- LCB_F_SPIN
-    WHEN l.flags & 6 <> 0 THEN 'rwsem'                    -- LCB_F_READ / LCB_F_WRITE
-    ELSE 'other'
-  END AS lock_type,                                       -- spinlock | rwlock | mutex | rwsem | rtmutex | percpu-rwsem | futex
-  l.tid,                                                  -- waiting thread
-  t.pid,                                                  -- its process
-  l.ts_begin,                                             -- ns
-  l.ts_end,                                               -- ns
-  l.ts_end - l.ts_begin AS wait_ns,                       -- ns
-  l.stack_id,                                             -- kernel stack of the wait
-  NULL::VARCHAR AS call_site                              -- (user locks only)
-FROM lock_contention l
-LEFT JOIN threads t ON t.tid = l.tid
-UNION ALL
-SELECT
-  'user',
-  f.pid || ':' || printf('0x%x', f.uaddr),
-  'futex ' || printf('0x%x', f.uaddr),
-  'futex',
-  f.tid, f.pid, f.ts_begin, f.ts_end, f.ts_end - f.ts_begin, f.stack_id,
-  c.call_site
-FROM futex_wait f
-LEFT JOIN call_sites c ON c.stack_id = f.stack_id
-WHERE (f.op & 127) IN (0, 6, 9, 11, 13);
-
-CREATE OR REPLACE MACRO lock_time(only_pid := NULL, only_tid := NULL, from_ns := NULL, to_ns := NULL) AS TABLE
-WITH
-chosen AS (
-  SELECT * FROM lock_waits
-  WHERE (only_pid IS NULL OR pid = only_pid) AND (only_tid IS NULL OR tid = only_tid)
-    AND (from_ns IS NULL OR ts_end >= from_ns) AND (to_ns IS NULL OR ts_begin <= to_ns)
+WITH waits AS (
+  SELECT
+    'kernel' AS lock_space,                                 -- kernel | user
+    printf('0x%x', l.lock_addr) AS lock_id,                 -- kernel address / pid:futex address
+    coalesce(l.lock_symbol, printf('0x%x', l.lock_addr)) AS lock_name,  -- symbol, or the address
+    CASE
+      WHEN l.flags & 32 <> 0 THEN 'mutex'                   -- LCB_F_MUTEX
+      WHEN l.flags & 8 <> 0 THEN 'rtmutex'                  -- LCB_F_RT
+      WHEN l.flags & 16 <> 0 THEN 'percpu-rwsem'            -- LCB_F_PERCPU
+      WHEN l.flags & 1 <> 0 AND l.flags & 6 <> 0 THEN 'rwlock'  -- LCB_F_SPIN with READ or WRITE
+      WHEN l.flags & 1 <> 0 THEN 'spinlock'                 -- LCB_F_SPIN
+      WHEN l.flags & 6 <> 0 THEN 'rwsem'                    -- LCB_F_READ / LCB_F_WRITE
+      ELSE 'other'
+    END AS lock_type,                                       -- spinlock | rwlock | mutex | rwsem | rtmutex | percpu-rwsem | futex
+    l.tid,                                                  -- waiting thread
+    t.pid,                                                  -- its process
+    l.ts_begin,                                             -- ns
+    l.ts_end,                                               -- ns
+    l.ts_end - l.ts_begin AS wait_ns,                       -- ns
+    l.stack_id,                                             -- kernel stack of the wait
+    NULL::VARCHAR AS call_site                              -- (user locks only)
+  FROM lock_contention l
+  LEFT JOIN threads t ON t.tid = l.tid
+  UNION ALL
+  SELECT
+    'user',
+    f.pid || ':' || printf('0x%x', f.uaddr),
+    'futex ' || printf('0x%x', f.uaddr),
+    'futex',
+    f.tid, f.pid, f.ts_begin, f.ts_end, f.ts_end - f.ts_begin, f.stack_id,
+    c.call_site
+  FROM futex_wait f
+  LEFT JOIN call_sites c ON c.stack_id = f.stack_id
+  WHERE (f.op & 127) IN (0, 6, 9, 11, 13)
 ),
-waiters AS (SELECT DISTINCT tid FROM chosen),
--- Running totals per waiting thread, so the on-CPU and blocked time inside
--- each wait is a difference of two lookups (ASOF joins), not a join of
--- every wait with every sample.
+numbered AS (SELECT row_number() OVER () AS wait_no, * FROM waits),
+waiters AS (SELECT DISTINCT tid FROM waits),
+-- The on-CPU and blocked time inside a wait is a difference of running
+-- totals per waiting thread, each looked up at the wait's two ends (one
+-- ASOF join per total), not a join of every wait with every sample.
 on_cpu_sum AS (
   SELECT s.tid, s.ts, sum(s.weight) OVER (PARTITION BY s.tid ORDER BY s.ts ROWS UNBOUNDED PRECEDING) AS total
   FROM samples s SEMI JOIN waiters w ON w.tid = s.tid
@@ -65,25 +61,49 @@ blocked_sum AS (
   SELECT tid, ts_begin, ts_end, blocked,
          sum(CASE WHEN blocked THEN dur_ns ELSE 0 END) OVER (PARTITION BY tid ORDER BY ts_begin ROWS UNBOUNDED PRECEDING)
            - CASE WHEN blocked THEN dur_ns ELSE 0 END AS before
-  FROM (SELECT s.*, s.state NOT IN ('running', 'runnable') AS blocked
+  FROM (SELECT s.tid, s.ts_begin, s.ts_end, s.dur_ns, s.state NOT IN ('running', 'runnable') AS blocked
         FROM thread_states s SEMI JOIN waiters w ON w.tid = s.tid)
 ),
-has_sched AS (SELECT count(*) > 0 AS yes FROM (SELECT 1 FROM sched_switch LIMIT 1)),
-waits AS (
-  SELECT w.*,
-         coalesce(e.total, 0) - coalesce(b.total, 0) AS on_cpu_ns,
-         CASE WHEN (SELECT yes FROM has_sched) THEN
-           (coalesce(be.before + CASE WHEN be.blocked THEN least(w.ts_end, be.ts_end) - be.ts_begin ELSE 0 END, 0)
-            - coalesce(bb.before + CASE WHEN bb.blocked THEN least(w.ts_begin, bb.ts_end) - bb.ts_begin ELSE 0 END, 0))
-         END AS blocked_ns
-  FROM chosen w
-  ASOF LEFT JOIN on_cpu_sum e ON e.tid = w.tid AND e.ts <= w.ts_end
-  ASOF LEFT JOIN on_cpu_sum b ON b.tid = w.tid AND b.ts < w.ts_begin
-  ASOF LEFT JOIN blocked_sum be ON be.tid = w.tid AND be.ts_begin <= w.ts_end
-  ASOF LEFT JOIN blocked_sum bb ON bb.tid = w.tid AND bb.ts_begin <= w.ts_begin
+-- a wait's ends; samples count from just after its beginning
+ends AS (
+  SELECT wait_no, tid, ts_begin AS at, ts_begin - 1 AS cpu_at, false AS is_end FROM numbered
+  UNION ALL
+  SELECT wait_no, tid, ts_end, ts_end, true FROM numbered
+),
+cpu_at_ends AS (
+  SELECT p.wait_no, p.is_end, coalesce(e.total, 0) AS total
+  FROM ends p ASOF LEFT JOIN on_cpu_sum e ON e.tid = p.tid AND e.ts <= p.cpu_at
+),
+blocked_at_ends AS (
+  SELECT p.wait_no, p.is_end,
+         coalesce(b.before + CASE WHEN b.blocked THEN least(p.at, b.ts_end) - b.ts_begin ELSE 0 END, 0) AS total
+  FROM ends p ASOF LEFT JOIN blocked_sum b ON b.tid = p.tid AND b.ts_begin <= p.at
+),
+per_wait AS (
+  SELECT c.wait_no,
+         sum(CASE WHEN c.is_end THEN c.total ELSE -c.total END) AS on_cpu_ns,
+         any_value(b.blocked_ns) AS blocked_ns
+  FROM cpu_at_ends c
+  JOIN (SELECT wait_no, sum(CASE WHEN is_end THEN total ELSE -total END) AS blocked_ns
+        FROM blocked_at_ends GROUP BY wait_no) b USING (wait_no)
+  GROUP BY c.wait_no
+),
+has_sched AS (SELECT count(*) > 0 AS yes FROM (SELECT 1 FROM sched_switch LIMIT 1))
+SELECT w.* EXCLUDE (wait_no),
+       p.on_cpu_ns,                                                -- ns of the wait spent on a CPU (samples): spinning
+       CASE WHEN (SELECT yes FROM has_sched) THEN p.blocked_ns END AS blocked_ns  -- ns of it spent off CPU; null without scheduler events
+FROM numbered w
+JOIN per_wait p USING (wait_no);
+
+CREATE OR REPLACE MACRO lock_time(only_pid := NULL, only_tid := NULL, from_ns := NULL, to_ns := NULL) AS TABLE
+WITH
+chosen AS (
+  SELECT * FROM lock_waits
+  WHERE (only_pid IS NULL OR pid = only_pid) AND (only_tid IS NULL OR tid = only_tid)
+    AND (from_ns IS NULL OR ts_end >= from_ns) AND (to_ns IS NULL OR ts_begin <= to_ns)
 ),
 per_waiter AS (
-  SELECT lock_space, lock_id, tid, sum(wait_ns) AS wait_ns FROM waits GROUP BY ALL
+  SELECT lock_space, lock_id, tid, sum(wait_ns) AS wait_ns FROM chosen GROUP BY ALL
 ),
 top_waiters AS (
   SELECT p.lock_space, p.lock_id,
@@ -110,7 +130,7 @@ per_lock AS (
     sum(on_cpu_ns) AS spin_ns,
     sum(blocked_ns) AS blocked_ns,
     mode(stack_id) AS top_stack_id
-  FROM waits
+  FROM chosen
   GROUP BY lock_space, lock_id
 )
 SELECT

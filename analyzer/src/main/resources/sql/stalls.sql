@@ -1,8 +1,9 @@
 -- stalls(threshold_ns, freeze_periods): one row per stall longer than
 -- threshold_ns: a CPU, a thread or the whole machine that stopped making
 -- progress, with the cause the capture shows.
--- Builds on: samples, irq, threads, capture_info, spin_stacks.sql,
---            sched_latency.sql, offcpu.sql, stack_text.sql (stack_lines).
+-- Builds on: irq, threads, capture_info, cpu_silences.sql, cpu_runs.sql,
+--            spin_stacks.sql, spin_runs.sql, sched_latency.sql, offcpu.sql,
+--            stack_text.sql (stack_lines).
 --
 -- Kinds:
 --   freeze    CPUs that were busy produced no samples for at least
@@ -15,6 +16,8 @@
 --             freeze of Linux 6.15-6.18). The cause names any interrupt
 --             that held one of those CPUs for at least half the freeze, and
 --             any CPU whose last sample was spinning on a lock.
+--             (cpu_silences holds silences of two periods and more: a
+--             freeze_periods below 2 counts as 2.)
 --   spin      consecutive samples of one thread on one CPU inside lock
 --             spinning (spin_stacks.sql).
 --   runqueue  runnable but not running (sched_latency.sql); the cause names
@@ -30,30 +33,11 @@ WITH
 info AS (
   SELECT coalesce(period_ns, 10000000) AS period_ns, cpu_count FROM capture_info
 ),
-sample_steps AS (
-  SELECT cpu, tid, ts, stack_id,
-         lag(ts) OVER by_cpu AS prev_ts,
-         lag(tid) OVER by_cpu AS prev_tid,
-         lag(stack_id) OVER by_cpu AS prev_stack_id
-  FROM samples
-  WINDOW by_cpu AS (PARTITION BY cpu ORDER BY ts)
-),
--- A gap in a CPU's samples lasts until its next sample, or until its next
--- context switch if that comes first (the thread that was busy left the
--- CPU: it was not silent from then on).
-gaps AS (
-  SELECT s.cpu, s.prev_ts AS ts_begin, s.ts AS next_sample, s.prev_tid AS tid, s.prev_stack_id AS stack_id
-  FROM sample_steps s, info
-  WHERE s.ts - s.prev_ts >= greatest(threshold_ns, freeze_periods * info.period_ns)
-    AND s.prev_tid <> 0
-),
+-- silences long enough to count
 quiet AS (
-  SELECT g.cpu, g.ts_begin, least(g.next_sample, coalesce(w.ts, g.next_sample)) AS ts_end, g.tid, g.stack_id
-  FROM gaps g
-  ASOF LEFT JOIN sched_switch w ON w.cpu = g.cpu AND w.ts > g.ts_begin
-  , info
-  WHERE least(g.next_sample, coalesce(w.ts, g.next_sample)) - g.ts_begin
-        >= greatest(threshold_ns, freeze_periods * info.period_ns)
+  SELECT q.cpu, q.ts_begin, q.ts_end, q.tid, q.stack_id
+  FROM cpu_silences q, info
+  WHERE q.dur_ns >= greatest(threshold_ns, freeze_periods * info.period_ns)
 ),
 quiet_grouped AS (
   SELECT *, sum(starts_group) OVER (ORDER BY ts_begin, cpu ROWS UNBOUNDED PRECEDING) AS freeze_id
@@ -93,55 +77,27 @@ freezes AS (
   FROM quiet_facts, info
   GROUP BY freeze_id
 ),
-spin_steps AS (
-  SELECT s.cpu, s.tid, s.ts, s.stack_id, sp.spin_function,
-         sp.spin_function IS NOT NULL AS spinning,
-         lag(sp.spin_function IS NOT NULL) OVER by_cpu AS prev_spinning,
-         lag(s.tid) OVER by_cpu AS prev_tid
-  FROM samples s
-  LEFT JOIN spin_stacks sp ON sp.stack_id = s.stack_id
-  WINDOW by_cpu AS (PARTITION BY s.cpu ORDER BY s.ts)
-),
-spin_runs AS (
-  SELECT *, sum(starts_run) OVER (PARTITION BY cpu ORDER BY ts ROWS UNBOUNDED PRECEDING) AS run_id
-  FROM (
-    SELECT *, CASE WHEN coalesce(prev_spinning, false) AND prev_tid = tid THEN 0 ELSE 1 END AS starts_run
-    FROM spin_steps WHERE spinning
-  )
-),
 spins AS (
-  SELECT 'spin' AS kind, min(ts) AS ts_begin, max(ts) + any_value(info.period_ns) AS ts_end,
-         cpu, [cpu] AS cpus, any_value(tid) AS tid, mode(stack_id) AS stack_id,
-         count(*) || ' samples in a row spinning in ' || mode(spin_function) AS cause
-  FROM spin_runs, info
-  GROUP BY cpu, run_id
-  HAVING max(ts) + any_value(info.period_ns) - min(ts) >= threshold_ns
+  SELECT 'spin' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id,
+         samples || ' samples in a row spinning in ' || spin_function AS cause
+  FROM spin_runs
+  WHERE ts_end - ts_begin >= threshold_ns
 ),
 runqueue_waits AS (
   SELECT * FROM sched_latency WHERE latency_ns >= threshold_ns
 ),
--- who had the CPU while each long wait lasted: the thread on it when the
--- wait began, then each one switched in before it ended
-cpu_turns AS (
-  SELECT w.tid AS waiter, w.ts_begin AS wait_begin, w.ts_begin AS turn_begin, s.next_tid AS ran_tid
-  FROM runqueue_waits w ASOF JOIN sched_switch s ON s.cpu = w.cpu AND s.ts <= w.ts_begin
-  UNION ALL
-  -- Switches inside a wait, joined on (CPU, 100 ms bucket) first: a join
-  -- on the CPU alone compares every wait with every switch on that CPU.
-  SELECT w.tid, w.ts_begin, s.ts, s.next_tid
+-- who had the CPU while each long wait lasted, and for how long: the runs
+-- on that CPU overlapping the wait, joined on (CPU, 100 ms bucket), each
+-- counted within the bucket only, so a run met in several buckets adds up
+-- to its overlap once
+cpu_shares AS (
+  SELECT w.tid AS waiter, w.ts_begin AS wait_begin, r.tid AS ran_tid,
+         sum(greatest(0, least(r.ts_end, w.ts_end, (r.bucket + 1) * 100000000)
+                         - greatest(r.ts_begin, w.ts_begin, r.bucket * 100000000))) AS ran_ns
   FROM (SELECT *, unnest(range(ts_begin // 100000000, ts_end // 100000000 + 1)) AS bucket
         FROM runqueue_waits) w
-  JOIN (SELECT cpu, ts, next_tid, ts // 100000000 AS bucket FROM sched_switch) s
-    ON s.cpu = w.cpu AND s.bucket = w.bucket AND s.ts > w.ts_begin AND s.ts < w.ts_end
-),
-cpu_shares AS (
-  SELECT waiter, wait_begin, ran_tid, sum(turn_end - turn_begin) AS ran_ns
-  FROM (
-    SELECT t.*, coalesce(lead(t.turn_begin) OVER (PARTITION BY t.waiter, t.wait_begin ORDER BY t.turn_begin),
-                         w.ts_end) AS turn_end
-    FROM cpu_turns t JOIN runqueue_waits w ON w.tid = t.waiter AND w.ts_begin = t.wait_begin
-  )
-  WHERE ran_tid <> 0 AND ran_tid <> waiter
+  JOIN cpu_runs r ON r.cpu = w.cpu AND r.bucket = w.bucket AND r.ts_begin < w.ts_end AND r.ts_end > w.ts_begin
+  WHERE r.tid <> 0 AND r.tid <> w.tid
   GROUP BY ALL
 ),
 cpu_holders AS (

@@ -25,9 +25,27 @@ public final class SqlLibrary {
         "thread_states.sql",
         "sched_latency.sql",
         "offcpu.sql",
+        "cpu_silences.sql",
+        "cpu_runs.sql",
+        "spin_runs.sql",
         "stalls.sql",
         "lock_time.sql",
         "flame.sql");
+
+    /**
+     * The views an analysis cache holds computed, in dependency order: each
+     * takes seconds on a big capture (a window over every scheduler event or
+     * sample, or a join with one), and the reports read them every time.
+     * They are the same views either way: a session without a cache
+     * computes them on demand.
+     */
+    static final List<String> CACHED = List.of(
+        "thread_states",
+        "offcpu",
+        "cpu_silences",
+        "cpu_runs",
+        "spin_runs",
+        "lock_waits");
 
     private SqlLibrary() {}
 
