@@ -5,31 +5,126 @@ import dev.profiler.formats.CaptureTable;
 import dev.profiler.formats.CaptureWriter;
 import dev.profiler.formats.Manifest;
 import dev.profiler.formats.TableWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.Random;
 
 /**
  * The stalls and locks reports on a big synthetic capture (bench/analyses
  * drives it).
  *
- *   write CAPTURE SAMPLES SWITCHES  writes the capture: 4 CPUs, 16 threads
- *       each, ~1 ms slices (a switch per slice: 70% blocking, woken later
- *       by another thread; 30% preempted), a 1 kHz sample per CPU, a few
- *       250 ms freezes and long runqueue waits, 100k futex and 100k kernel
- *       lock waits, 1M interrupts.
- *   run CAPTURE  opens it and runs the stalls and locks reports; prints
- *       seconds for each and the process's peak RSS.
+ *   write CAPTURE SAMPLES SWITCHES  writes the capture: 4 CPUs, 8 threads
+ *       each, scheduled as a real run queue would: a thread runs a 0.2-1.8
+ *       ms slice, then blocks (70%: mostly for 0.05-20 ms, 1% of sleeps
+ *       50-300 ms) and is woken by a thread of another CPU (15% by a timer
+ *       interrupt instead), or is preempted (30%) to the back of the queue;
+ *       a CPU with nothing runnable goes idle until the next wakeup. A 1
+ *       kHz sample per busy CPU. Injected: a 150 ms slice every 500k
+ *       switches per CPU (the queue behind it waits: runqueue stalls), a
+ *       260 ms silence (no sample, no switch: a freeze) every 400k, 100k
+ *       futex and 100k kernel lock waits, 1M interrupts.
+ *   build CAPTURE  opens it once with no analysis cache beside it (builds
+ *       the cache); prints seconds and peak RSS.
+ *   run CAPTURE  opens it (through the cache) and runs the stalls and
+ *       locks reports; prints seconds for each and the process's peak RSS.
  */
 public class AnalysesBench {
-    static final int CPUS = 4, THREADS_PER_CPU = 16, PID = 1000;
+    static final int CPUS = 4, THREADS_PER_CPU = 8, PID = 1000;
     static final long PERIOD = 1_000_000L;
 
     public static void main(String[] args) throws Exception {
-        if (args[0].equals("write")) write(Path.of(args[1]), Long.parseLong(args[2]), Long.parseLong(args[3]));
-        else run(Path.of(args[1]));
+        switch (args[0]) {
+            case "write" -> write(Path.of(args[1]), Long.parseLong(args[2]), Long.parseLong(args[3]));
+            case "build" -> build(Path.of(args[1]));
+            default -> run(Path.of(args[1]));
+        }
+    }
+
+    /** One CPU's run queue and sleepers, writing its switches, wakeups and samples. */
+    static final class Cpu {
+        final int cpu, base;
+        final Random rnd;
+        final PriorityQueue<long[]> runnable = new PriorityQueue<>(Comparator.comparingLong(e -> e[0])); // {since, tid}
+        final PriorityQueue<long[]> sleeping = new PriorityQueue<>(Comparator.comparingLong(e -> e[0])); // {wake at, tid}
+        long ts = 1_000_000_000L, nextSample, samplesLeft;
+        int current;
+
+        Cpu(int cpu, Random rnd, long samples) {
+            this.cpu = cpu;
+            this.rnd = rnd;
+            base = PID + 1 + cpu * THREADS_PER_CPU;
+            current = base;
+            for (int t = 1; t < THREADS_PER_CPU; t++) runnable.add(new long[] {ts, base + t});
+            nextSample = ts + cpu * 250_000L;
+            samplesLeft = samples;
+        }
+
+        long sleepNs() {
+            int r = rnd.nextInt(100);
+            if (r == 0) return 50_000_000 + rnd.nextInt(250_000_000);
+            if (r < 60) return 50_000 + rnd.nextInt(1_950_000);
+            return 2_000_000 + rnd.nextInt(18_000_000);
+        }
+
+        /** Wakes every sleeper due by `until`, with its waking and wakeup rows. */
+        void wake(long until, TableWriter wk) throws IOException {
+            while (!sleeping.isEmpty() && sleeping.peek()[0] <= until) {
+                long[] s = sleeping.poll();
+                boolean byTimer = rnd.nextInt(100) < 15;
+                int waker = byTimer ? 0 : PID + 1 + ((cpu + 1 + rnd.nextInt(CPUS - 1)) % CPUS) * THREADS_PER_CPU
+                    + rnd.nextInt(THREADS_PER_CPU);
+                int wakerCpu = byTimer ? cpu : (waker - PID - 1) / THREADS_PER_CPU;
+                String context = byTimer ? "local_timer" : null;
+                wk.append(s[0], wakerCpu, (int) s[1], waker, cpu, "waking", context);
+                wk.append(s[0] + 1, wakerCpu, (int) s[1], waker, cpu, "wakeup", context);
+                runnable.add(new long[] {s[0], s[1]});
+            }
+        }
+
+        void samples(long until, boolean frozenAfter5ms, long sliceStart, TableWriter sm) throws IOException {
+            while (nextSample < until && samplesLeft > 0) {
+                if (!frozenAfter5ms || nextSample < sliceStart + 5_000_000) {
+                    sm.append(nextSample, cpu, PID, current, (long) rnd.nextInt(5000), PERIOD);
+                    samplesLeft--;
+                }
+                nextSample += PERIOD;
+            }
+        }
+
+        /** One switch: the current thread's slice, then it blocks or is preempted, and the next one runs. */
+        void step(long i, TableWriter sw, TableWriter wk, TableWriter sm) throws IOException {
+            if (current == 0) {                               // idle: until the next wakeup
+                long[] first = sleeping.peek();
+                long at = Math.max(ts, first[0]);
+                wake(at, wk);
+                nextSample = Math.max(nextSample, at);
+                long[] next = runnable.poll();
+                ts = at + 5_000;
+                sw.append(ts, cpu, 0, "R", (int) next[1], null);
+                current = (int) next[1];
+                return;
+            }
+            long slice = 200_000 + rnd.nextInt(1_600_000);
+            if (i % 500_000 == 250_000) slice = 150_000_000;  // a hog: the queue behind it waits
+            boolean frozen = i % 400_000 == 123_456;           // a 250 ms silence: no sample, no switch
+            if (frozen) slice = 260_000_000;
+            long sliceEnd = ts + slice;
+            samples(sliceEnd, frozen, ts, sm);
+            wake(sliceEnd, wk);
+            boolean blocks = rnd.nextInt(10) < 7;
+            if (blocks) sleeping.add(new long[] {sliceEnd + sleepNs(), current});
+            else runnable.add(new long[] {sliceEnd, current});
+            long[] next = runnable.poll();
+            int nextTid = next == null ? 0 : (int) next[1];
+            sw.append(sliceEnd, cpu, current, blocks ? "S" : "R", nextTid, null);
+            current = nextTid;
+            ts = sliceEnd;
+        }
     }
 
     static void write(Path cap, long samples, long switches) throws Exception {
@@ -45,44 +140,11 @@ public class AnalysesBench {
                     (short) 1, false);
             TableWriter sw = w.table(CaptureTable.SCHED_SWITCH), wk = w.table(CaptureTable.SCHED_WAKEUP);
             TableWriter sm = w.table(CaptureTable.SAMPLES);
-            long perCpuSwitches = switches / CPUS, perCpuSamples = samples / CPUS;
             long end = 0;
-            for (int cpu = 0; cpu < CPUS; cpu++) {
-                int base = PID + 1 + cpu * THREADS_PER_CPU;
-                long ts = 1_000_000_000L;
-                int current = base;
-                boolean[] blocked = new boolean[THREADS_PER_CPU];
-                long nextSample = ts + cpu * 250_000L;
-                long samplesLeft = perCpuSamples;
-                for (long i = 0; i < perCpuSwitches; i++) {
-                    long slice = 200_000 + rnd.nextInt(1_600_000);
-                    if (i % 500_000 == 250_000) slice = 150_000_000; // a long slice: someone waits in the runqueue
-                    boolean frozen = i % 400_000 == 123_456;         // a 250 ms silence: no sample, no switch
-                    if (frozen) slice = 260_000_000;
-                    long sliceEnd = ts + slice;
-                    while (nextSample < sliceEnd && samplesLeft > 0) {
-                        if (!frozen || nextSample < ts + 5_000_000) {
-                            sm.append(nextSample, cpu, PID, current, (long) rnd.nextInt(5000), PERIOD);
-                            samplesLeft--;
-                        }
-                        nextSample += PERIOD;
-                    }
-                    int next = base + rnd.nextInt(THREADS_PER_CPU);
-                    if (next == current) next = base + (next - base + 1) % THREADS_PER_CPU;
-                    boolean blocks = rnd.nextInt(10) < 7;
-                    if (blocked[next - base]) {
-                        int waker = PID + 1 + rnd.nextInt(CPUS * THREADS_PER_CPU);
-                        long at = sliceEnd - 1 - rnd.nextInt(100_000);
-                        wk.append(at, (cpu + 1) % CPUS, next, waker, cpu, "waking", null);
-                        wk.append(at + 1, cpu, next, waker, cpu, "wakeup", null);
-                        blocked[next - base] = false;
-                    }
-                    sw.append(sliceEnd, cpu, current, blocks ? "S" : "R", next, null);
-                    blocked[current - base] = blocks;
-                    current = next;
-                    ts = sliceEnd;
-                }
-                end = Math.max(end, ts);
+            for (int c = 0; c < CPUS; c++) {
+                Cpu cpu = new Cpu(c, rnd, samples / CPUS);
+                for (long i = 0; i < switches / CPUS; i++) cpu.step(i, sw, wk, sm);
+                end = Math.max(end, cpu.ts);
             }
             TableWriter fx = w.table(CaptureTable.FUTEX_WAIT), lk = w.table(CaptureTable.LOCK_CONTENTION);
             for (int i = 0; i < 100_000; i++) {
@@ -114,10 +176,21 @@ public class AnalysesBench {
         }
     }
 
+    static void build(Path cap) throws Exception {
+        Files.deleteIfExists(Path.of(cap + ".duckdb"));
+        long a = System.nanoTime();
+        try (CaptureDatabase db = CaptureDatabase.open(cap)) {
+            System.out.printf("build_s %.2f cache_mib %d built %s peak_rss_mib %d%n", (System.nanoTime() - a) / 1e9,
+                Files.size(db.cacheFile()) >> 20, db.cacheState() == CaptureDatabase.CacheState.BUILT ? 1 : 0,
+                peakRssKib() / 1024);
+        }
+    }
+
     static void run(Path cap) throws Exception {
         long a = System.nanoTime();
         try (CaptureDatabase db = CaptureDatabase.open(cap); Statement st = db.connection().createStatement()) {
             long b = System.nanoTime();
+            if (db.cacheState() != CaptureDatabase.CacheState.REUSED) throw new IllegalStateException("no analysis cache reused");
             ReportSettings.NONE.apply(db.connection(), db.manifest().startNs);
             long stalls = drain(st, SqlLibrary.report("stalls"));
             long c = System.nanoTime();

@@ -49,51 +49,41 @@ WITH waits AS (
   WHERE (f.op & 127) IN (0, 6, 9, 11, 13)
 ),
 numbered AS (SELECT row_number() OVER () AS wait_no, * FROM waits),
-waiters AS (SELECT DISTINCT tid FROM waits),
--- The on-CPU and blocked time inside a wait is a difference of running
--- totals per waiting thread, each looked up at the wait's two ends (one
--- ASOF join per total), not a join of every wait with every sample.
-on_cpu_sum AS (
-  SELECT s.tid, s.ts, sum(s.weight) OVER (PARTITION BY s.tid ORDER BY s.ts ROWS UNBOUNDED PRECEDING) AS total
-  FROM samples s SEMI JOIN waiters w ON w.tid = s.tid
+-- The on-CPU and blocked time inside a wait come from the waiter's samples
+-- and off-CPU intervals that fall in it, found by a join on (thread, 100 ms
+-- bucket): each wait is listed once per bucket it overlaps, and so is each
+-- off-CPU interval, clipped to the bucket before adding up, so an interval
+-- met in several buckets counts once. A sample lies in one bucket.
+wait_buckets AS (
+  SELECT wait_no, tid, ts_begin, ts_end, unnest(range(ts_begin // 100000000, ts_end // 100000000 + 1)) AS bucket
+  FROM numbered
 ),
-blocked_sum AS (
-  SELECT tid, ts_begin, ts_end, blocked,
-         sum(CASE WHEN blocked THEN dur_ns ELSE 0 END) OVER (PARTITION BY tid ORDER BY ts_begin ROWS UNBOUNDED PRECEDING)
-           - CASE WHEN blocked THEN dur_ns ELSE 0 END AS before
-  FROM (SELECT s.tid, s.ts_begin, s.ts_end, s.dur_ns, s.state NOT IN ('running', 'runnable') AS blocked
-        FROM thread_states s SEMI JOIN waiters w ON w.tid = s.tid)
+on_cpu AS (
+  SELECT w.wait_no, sum(s.weight) AS on_cpu_ns
+  FROM wait_buckets w
+  JOIN samples s ON s.tid = w.tid AND s.ts // 100000000 = w.bucket AND s.ts >= w.ts_begin AND s.ts <= w.ts_end
+  GROUP BY w.wait_no
 ),
--- a wait's ends; samples count from just after its beginning
-ends AS (
-  SELECT wait_no, tid, ts_begin AS at, ts_begin - 1 AS cpu_at, false AS is_end FROM numbered
-  UNION ALL
-  SELECT wait_no, tid, ts_end, ts_end, true FROM numbered
+off_cpu_parts AS (
+  SELECT tid, ts_begin, ts_end, unnest(range(ts_begin // 100000000, ts_end // 100000000 + 1)) AS bucket
+  FROM thread_states
+  WHERE state NOT IN ('running', 'runnable')
 ),
-cpu_at_ends AS (
-  SELECT p.wait_no, p.is_end, coalesce(e.total, 0) AS total
-  FROM ends p ASOF LEFT JOIN on_cpu_sum e ON e.tid = p.tid AND e.ts <= p.cpu_at
-),
-blocked_at_ends AS (
-  SELECT p.wait_no, p.is_end,
-         coalesce(b.before + CASE WHEN b.blocked THEN least(p.at, b.ts_end) - b.ts_begin ELSE 0 END, 0) AS total
-  FROM ends p ASOF LEFT JOIN blocked_sum b ON b.tid = p.tid AND b.ts_begin <= p.at
-),
-per_wait AS (
-  SELECT c.wait_no,
-         sum(CASE WHEN c.is_end THEN c.total ELSE -c.total END) AS on_cpu_ns,
-         any_value(b.blocked_ns) AS blocked_ns
-  FROM cpu_at_ends c
-  JOIN (SELECT wait_no, sum(CASE WHEN is_end THEN total ELSE -total END) AS blocked_ns
-        FROM blocked_at_ends GROUP BY wait_no) b USING (wait_no)
-  GROUP BY c.wait_no
+blocked AS (
+  SELECT w.wait_no,
+         sum(greatest(0, least(o.ts_end, w.ts_end, (w.bucket + 1) * 100000000)
+                         - greatest(o.ts_begin, w.ts_begin, w.bucket * 100000000))) AS blocked_ns
+  FROM wait_buckets w
+  JOIN off_cpu_parts o ON o.tid = w.tid AND o.bucket = w.bucket AND o.ts_begin < w.ts_end AND o.ts_end > w.ts_begin
+  GROUP BY w.wait_no
 ),
 has_sched AS (SELECT count(*) > 0 AS yes FROM (SELECT 1 FROM sched_switch LIMIT 1))
 SELECT w.* EXCLUDE (wait_no),
-       p.on_cpu_ns,                                                -- ns of the wait spent on a CPU (samples): spinning
-       CASE WHEN (SELECT yes FROM has_sched) THEN p.blocked_ns END AS blocked_ns  -- ns of it spent off CPU; null without scheduler events
+       coalesce(c.on_cpu_ns, 0) AS on_cpu_ns,                      -- ns of the wait spent on a CPU (samples): spinning
+       CASE WHEN (SELECT yes FROM has_sched) THEN coalesce(b.blocked_ns, 0) END AS blocked_ns  -- ns of it spent off CPU; null without scheduler events
 FROM numbered w
-JOIN per_wait p USING (wait_no);
+LEFT JOIN on_cpu c USING (wait_no)
+LEFT JOIN blocked b USING (wait_no);
 
 CREATE OR REPLACE MACRO lock_time(only_pid := NULL, only_tid := NULL, from_ns := NULL, to_ns := NULL) AS TABLE
 WITH

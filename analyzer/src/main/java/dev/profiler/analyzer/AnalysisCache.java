@@ -84,9 +84,12 @@ final class AnalysisCache {
         progress.accept("building the analysis cache " + file + " (once per capture)");
         try (Connection c = CaptureDatabase.newConnection(spillDir); Statement st = c.createStatement()) {
             st.execute("ATTACH " + literal(tmp) + " AS cache");
+            st.execute("CREATE TABLE cache.cache_steps (step VARCHAR, seconds DOUBLE)");
             List<String> warnings = new ArrayList<>();
+            long step = System.nanoTime();
             CaptureLoader.loadTables(c, capture, "cache.", warnings);
             CaptureLoader.createCaptureInfo(c, capture, "cache.");
+            step = recordStep(c, "capture tables", step);
             st.execute("CREATE TABLE cache.cache_warnings (message VARCHAR)");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cache.cache_warnings VALUES (?)")) {
                 for (String w : warnings) {
@@ -97,14 +100,18 @@ final class AnalysisCache {
             for (String table : captureTables()) st.execute("CREATE VIEW " + table + " AS FROM cache." + table);
             SqlLibrary.load(c);
             for (String view : SqlLibrary.CACHED) {
+                progress.accept("computing " + view);
                 st.execute("CREATE TABLE cache." + view + " AS FROM " + view);
                 st.execute("CREATE OR REPLACE VIEW " + view + " AS FROM cache." + view);
+                step = recordStep(c, view, step);
             }
             try (PreparedStatement ps = c.prepareStatement("CREATE TABLE cache.cache_key AS SELECT ?::VARCHAR AS key")) {
                 ps.setString(1, key);
                 ps.execute();
             }
-            st.execute("DETACH cache"); // checkpoints: everything is in the file
+            st.execute("CHECKPOINT cache");
+            recordStep(c, "checkpoint", step);
+            st.execute("DETACH cache"); // everything is in the file
         } catch (IOException | SQLException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             Files.deleteIfExists(tmpWal);
@@ -118,6 +125,17 @@ final class AnalysisCache {
         }
         progress.accept(String.format("analysis cache built in %.1f s (%d MiB)", (System.nanoTime() - t0) / 1e9,
             Files.size(file) >> 20));
+    }
+
+    /** Notes how long a step of the build took (table cache_steps: what a slow first open spent its time on). */
+    private static long recordStep(Connection c, String step, long since) throws SQLException {
+        long now = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cache.cache_steps VALUES (?, ?)")) {
+            ps.setString(1, step);
+            ps.setDouble(2, (now - since) / 1e9);
+            ps.execute();
+        }
+        return now;
     }
 
     /** Where the cache may live, most wanted first: beside the capture, then the user's cache directory. */
