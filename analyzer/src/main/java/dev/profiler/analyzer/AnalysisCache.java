@@ -76,7 +76,8 @@ final class AnalysisCache {
     static void build(CaptureReader capture, Path file, String key, Path spillDir, Consumer<String> progress)
             throws IOException, SQLException {
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        // unique per build: two sessions (or two threads of one) may build the same cache at once
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         Path tmpWal = tmp.resolveSibling(tmp.getFileName() + ".wal");
         Files.deleteIfExists(tmp);
         Files.deleteIfExists(tmpWal);

@@ -245,6 +245,12 @@ public final class CaptureDatabase implements AutoCloseable {
     /** Whether the analysis cache was reused, built, or not used. */
     public CacheState cacheState() { return cacheState; }
 
+    /** The analyses this session reads computed from its cache (none without a cache). */
+    public List<String> cachedViews() { return cacheState == CacheState.NONE ? List.of() : SqlLibrary.CACHED; }
+
+    /** The capture's tables, and capture_info (views of the cache's copies when there is a cache). */
+    public static List<String> captureTables() { return AnalysisCache.captureTables(); }
+
     /** The analysis cache this session reads, or null. */
     public Path cacheFile() { return cacheFile; }
 

@@ -56,6 +56,11 @@ public final class QueryCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "SECONDS", description = "reports: up to this many seconds after the capture's start.")
     Double untilS;
 
+    @Option(names = "--no-cache",
+        description = "Neither read nor write the analysis cache (CAPTURE.duckdb beside the capture, else ~/.cache/profiler-query):"
+            + " copy the capture into memory and compute the analyses in each query.")
+    boolean noCache;
+
     @Parameters(paramLabel = "ARGS", arity = "1..*",
         description = "CAPTURE... [\"SQL\"] (no SQL: the interactive shell), or REPORT CAPTURE")
     List<String> args = new ArrayList<>();
@@ -124,7 +129,12 @@ public final class QueryCommand implements Callable<Integer> {
     }
 
     private CaptureDatabase open(List<Path> p) throws CaptureException {
-        CaptureDatabase db = CaptureDatabase.open(p);
+        // building the cache of a big capture takes a while: say so on a terminal, keep scripts' stderr clean
+        boolean terminal = System.console() != null;
+        CaptureDatabase db = CaptureDatabase.open(p, noCache ? CaptureDatabase.CacheUse.OFF : CaptureDatabase.CacheUse.USE,
+            message -> {
+                if (terminal) System.err.println("profiler-query: " + message);
+            });
         for (String w : db.warnings()) System.err.println("profiler-query: warning: " + w);
         return db;
     }

@@ -81,13 +81,20 @@ final class Shell {
         }
     }
 
+    /** 'a', 'b' for names that are plain identifiers; '' for none. */
+    private static String sqlList(List<String> names) {
+        return names.isEmpty() ? "''" : "'" + String.join("', '", names) + "'";
+    }
+
     /** False when the shell should end. */
     private boolean dotCommand(String text) {
         String[] w = text.split("\\s+");
         switch (w[0]) {
             case ".quit", ".exit" -> { return false; }
-            case ".tables" -> execute("SELECT table_name AS name, CASE table_type WHEN 'BASE TABLE' THEN 'table'"
-                + " ELSE lower(table_type) END AS kind FROM information_schema.tables WHERE table_schema = 'main'"
+            case ".tables" -> execute("SELECT table_name AS name, CASE WHEN table_type = 'BASE TABLE' OR table_name IN ("
+                + sqlList(CaptureDatabase.captureTables()) + ") THEN 'table' WHEN table_name IN (" + sqlList(db.cachedViews())
+                + ") THEN 'view (cached)' ELSE lower(table_type) END AS kind"
+                + " FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()"
                 + " UNION ALL SELECT DISTINCT function_name, replace(function_type, '_', ' ') FROM duckdb_functions()"
                 + " WHERE NOT internal AND function_type IN ('macro', 'table_macro') ORDER BY name");
             case ".schema" -> {
@@ -134,7 +141,7 @@ final class Shell {
         Connection c = db.connection();
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT table_name, column_name FROM information_schema.columns"
-                 + " WHERE table_schema = 'main'")) {
+                 + " WHERE table_schema = 'main' AND table_catalog = current_database()")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
                 names.add(rs.getString(2));
