@@ -3,6 +3,7 @@
 -- progress, with the cause the capture shows.
 -- Builds on: irq, threads, capture_info, cpu_silences.sql, cpu_runs.sql,
 --            spin_stacks.sql, spin_runs.sql, sched_latency.sql, offcpu.sql,
+--            idle_wait_stacks.sql,
 --            stack_text.sql (stack_lines).
 --
 -- Kinds:
@@ -24,8 +25,9 @@
 --             the thread that had the CPU longest meanwhile.
 --   blocked   off CPU, then woken by another thread (offcpu.sql), or in
 --             uninterruptible sleep (D); a sleep ended by an interrupt
---             (timers, mostly) is not a stall. The cause names the stack it
---             blocked in and what unblocked it.
+--             (timers, mostly) is not a stall, nor is a wait whose stack
+--             shows it waiting for an exit or for events (idle_wait_stacks).
+--             The cause names the stack it blocked in and what unblocked it.
 --   irq       one hardirq, softirq or NMI handling that held a CPU; one
 --             inside a freeze on its CPU is that freeze's cause instead.
 CREATE OR REPLACE MACRO stalls(threshold_ns := 50000000, freeze_periods := 10) AS TABLE
@@ -127,6 +129,7 @@ blocked AS (
   LEFT JOIN stack_lines l USING (stack_id)
   WHERE dur_ns >= threshold_ns
     AND (waker_tid IS NOT NULL OR state = 'uninterruptible')
+    AND NOT EXISTS (SELECT 1 FROM idle_wait_stacks i WHERE i.stack_id = o.stack_id)
 ),
 interrupts AS (
   SELECT 'irq' AS kind, i.ts_begin, i.ts_end, i.cpu, [i.cpu] AS cpus, i.interrupted_tid AS tid,

@@ -28,6 +28,7 @@ public final class SqlLibrary {
         "cpu_silences.sql",
         "cpu_runs.sql",
         "spin_runs.sql",
+        "idle_wait_stacks.sql",
         "stalls.sql",
         "lock_time.sql",
         "flame.sql");
