@@ -125,7 +125,7 @@ class AnalysisCacheTest {
         }
     }
 
-    private static List<List<String>> answers(CaptureDatabase db) throws Exception {
+    static List<List<String>> answers(CaptureDatabase db) throws Exception {
         List<List<String>> all = new ArrayList<>();
         try (Statement st = db.connection().createStatement()) {
             for (String q : QUERIES) {
