@@ -31,7 +31,8 @@ public final class SqlLibrary {
         "idle_wait_stacks.sql",
         "stalls.sql",
         "lock_time.sql",
-        "flame.sql");
+        "flame.sql",
+        "profile_stacks.sql");
 
     /**
      * The views an analysis cache holds computed, in dependency order: each

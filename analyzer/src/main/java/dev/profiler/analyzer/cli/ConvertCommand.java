@@ -1,7 +1,11 @@
 package dev.profiler.analyzer.cli;
 
 import dev.profiler.analyzer.CaptureDatabase;
+import dev.profiler.analyzer.convert.CollapsedConversion;
 import dev.profiler.analyzer.convert.PprofConversion;
+import dev.profiler.analyzer.convert.ProfileKind;
+import dev.profiler.analyzer.convert.Progress;
+import dev.profiler.analyzer.reports.ReportSettings;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,38 +21,86 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "profiler-convert", mixinStandardHelpOptions = true, version = "profiler-convert 0.1.0",
     usageHelpAutoWidth = true,
-    description = "Converts a capture for other viewers: pprof (go tool pprof, Pyroscope).",
+    description = {"Converts a capture for other viewers:",
+        "  pprof      go tool pprof, Pyroscope (gzipped profile.proto)",
+        "  collapsed  flamegraph.pl, inferno, speedscope (process;root;...;leaf weight)",
+        "--what picks the profile: cpu (samples), offcpu (time blocked, by the stack it blocked in),",
+        "locks (time waiting for kernel locks and futexes)."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:written", "1:conversion failed (no partial output is left)", "2:bad arguments or not a capture"})
 public final class ConvertCommand implements Callable<Integer> {
+    static final List<String> FORMATS = List.of("pprof", "collapsed");
+
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "capture directory or .cap.tar")
     Path capture;
 
-    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "pprof")
+    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "pprof or collapsed")
     String to;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "output file (replaced if it exists)")
     Path output;
 
+    @Option(names = "--what", defaultValue = "cpu", paramLabel = "PROFILE",
+        description = "cpu, offcpu or locks (default: ${DEFAULT-VALUE})")
+    String what;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "only this process")
+    Integer pid;
+
+    @Option(names = "--tid", paramLabel = "TID", description = "only this thread")
+    Integer tid;
+
+    @Option(names = "--since", paramLabel = "SECONDS", description = "from this many seconds after the capture's start")
+    Double sinceS;
+
+    @Option(names = "--until", paramLabel = "SECONDS", description = "up to this many seconds after the capture's start")
+    Double untilS;
+
+    @Option(names = "--no-cache", description = "neither read nor write the capture's analysis cache")
+    boolean noCache;
+
     @Override
     public Integer call() throws Exception {
-        if (!to.equals("pprof")) throw new UsageException("unknown --to " + to + " (formats: pprof)");
+        if (!FORMATS.contains(to)) throw new UsageException("unknown --to " + to + " (formats: " + String.join(", ", FORMATS) + ")");
+        ProfileKind kind = ProfileKind.named(what);
+        if (kind == null) throw new UsageException("unknown --what " + what + " (cpu, offcpu or locks)");
+        if (sinceS != null && untilS != null && sinceS > untilS)
+            throw new UsageException("--since " + sinceS + " is after --until " + untilS);
         Path parent = output.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new UsageException("directory " + parent + " does not exist");
-        try (CaptureDatabase db = CaptureDatabase.open(capture)) {
+        boolean terminal = System.console() != null;
+        try (CaptureDatabase db = CaptureDatabase.open(List.of(capture),
+                noCache ? CaptureDatabase.CacheUse.OFF : CaptureDatabase.CacheUse.USE,
+                message -> {
+                    if (terminal) System.err.println("profiler-convert: " + message);
+                })) {
             for (String w : db.warnings()) System.err.println("profiler-convert: warning: " + w);
+            new ReportSettings(null, pid, tid, sinceS, untilS).apply(db.connection(), db.manifest().startNs);
             // Write beside the target, then rename: a failure never leaves half a file.
             Path tmp = Files.createTempFile(parent, "." + output.getFileName(), ".tmp");
+            Progress progress = Progress.onTerminal(to, 0);
             try {
-                long samples;
+                String summary;
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                    samples = PprofConversion.write(db, out);
+                    summary = switch (to) {
+                        case "pprof" -> {
+                            long[] totals = PprofConversion.write(db, kind, out, progress);
+                            yield String.format("%s %s, %,d %s, %,d ns", to, kind.sqlName, totals[0], kind.count.type(), totals[1]);
+                        }
+                        default -> {
+                            long total = CollapsedConversion.write(db, kind, out, progress);
+                            yield String.format("%s %s, weights add up to %,d %s", to, kind.sqlName, total,
+                                kind == ProfileKind.CPU ? "samples" : "ns");
+                        }
+                    };
                 }
+                progress.finish();
                 Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                System.err.printf("wrote %s: pprof, %,d samples, %,d bytes%n", output, samples, Files.size(output));
+                System.err.printf("wrote %s: %s, %,d bytes%n", output, summary, Files.size(output));
             } catch (SQLException | IOException e) {
+                progress.finish();
                 Files.deleteIfExists(tmp);
-                throw new QueryException("converting to pprof failed: " + e.getMessage().lines().findFirst().orElse(""));
+                throw new QueryException("converting to " + to + " failed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             }
         }
         return 0;

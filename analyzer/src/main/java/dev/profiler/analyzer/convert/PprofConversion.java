@@ -13,40 +13,49 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CPU profile of a capture as pprof: one pprof sample per distinct
- * (stack, thread), valued in sample count and CPU nanoseconds, labelled with
- * pid, tid, thread and process names. Reads frames and samples from DuckDB
- * row by row, so memory holds frames, not samples.
+ * A capture as a pprof profile: CPU samples, off-CPU time or lock waits
+ * ({@link ProfileKind}), one pprof sample per distinct (stack, thread) of
+ * profile_stacks(what), valued in a count and nanoseconds, labelled with
+ * pid, tid, thread and process names. Reads frames and rows from DuckDB
+ * one by one, so memory holds frames, not samples. The report filters
+ * (only_pid, only_tid, from_ns, to_ns) apply as DuckDB variables.
  */
 public final class PprofConversion {
     private PprofConversion() {}
+
+    /** Stands in for a stack that was not recorded (off-CPU time without --offcpu-stacks). */
+    static final long NO_STACK_FRAME = 1L << 62;
 
     static final String FRAMES_SQL = """
         SELECT frame_id, function, module, build_id,
                CASE WHEN kind = 'kernel' THEN address ELSE file_offset END AS address, file, line
         FROM frames""";
 
-    static final String SAMPLES_SQL = """
-        SELECT st.frame_ids, c.pid, c.tid, c.samples, c.cpu_ns, t.name AS thread, p.name AS process
-        FROM sample_counts c
-        JOIN stacks st USING (stack_id)
+    static final String ROWS_SQL = """
+        SELECT st.frame_ids, w.pid, w.tid, w.count, w.weight_ns, t.name AS thread, p.name AS process
+        FROM profile_stacks(?) w
+        LEFT JOIN stacks st USING (stack_id)
         LEFT JOIN (SELECT tid, pid, any_value(name) AS name FROM threads GROUP BY tid, pid) t
-               ON t.tid = c.tid AND t.pid = c.pid
-        LEFT JOIN (SELECT pid, any_value(name) AS name FROM processes GROUP BY pid) p ON p.pid = c.pid
-        ORDER BY c.pid, c.tid, c.stack_id""";
+               ON t.tid = w.tid AND t.pid = w.pid
+        LEFT JOIN (SELECT pid, any_value(name) AS name FROM processes GROUP BY pid) p ON p.pid = w.pid
+        ORDER BY w.pid, w.tid, w.stack_id""";
 
-    /** Returns the number of CPU samples the profile accounts for. */
-    public static long write(CaptureDatabase db, OutputStream out) throws SQLException, IOException {
+    /** Writes the profile; returns its totals: {count, ns}. */
+    public static long[] write(CaptureDatabase db, ProfileKind kind, OutputStream out, Progress progress)
+            throws SQLException, IOException {
         Manifest m = db.manifest();
-        long period = m.sampling.periodNs != null ? m.sampling.periodNs
-            : 1_000_000_000L / Math.max(1, m.sampling.frequencyHz);
+        long period = kind == ProfileKind.CPU
+            ? (m.sampling.periodNs != null ? m.sampling.periodNs : 1_000_000_000L / Math.max(1, m.sampling.frequencyHz))
+            : 1;
         long duration = m.endNs == null ? 0 : m.endNs - m.startNs;
-        List<String> comments = List.of("recorded by " + m.recorder + " on " + m.host + " (" + m.kernelRelease + ")",
-            "event: " + m.sampling.eventSource + " at " + m.sampling.frequencyHz + " Hz");
-        long total = 0;
-        try (PprofWriter w = new PprofWriter(out,
-                List.of(new PprofWriter.ValueType("samples", "count"), new PprofWriter.ValueType("cpu", "nanoseconds")),
-                new PprofWriter.ValueType("cpu", "nanoseconds"), period, m.startNs + m.wallClockOffsetNs, duration, comments);
+        List<String> comments = List.of("recorded by " + m.recorder
+                + (m.host == null ? "" : " on " + m.host + " (" + m.kernelRelease + ")"),
+            kind == ProfileKind.CPU ? "event: " + m.sampling.eventSource + " at " + m.sampling.frequencyHz + " Hz"
+                : kind == ProfileKind.OFFCPU ? "time blocked off CPU, by the stack it blocked in"
+                : "time waiting for kernel locks and futexes, by the stack of the wait");
+        long count = 0, ns = 0;
+        try (PprofWriter w = new PprofWriter(out, List.of(kind.count, kind.time), kind.time, period,
+                m.startNs + m.wallClockOffsetNs, duration, comments);
              Statement st = db.connection().createStatement()) {
             try (ResultSet rs = st.executeQuery(FRAMES_SQL)) {
                 while (rs.next()) {
@@ -56,21 +65,28 @@ public final class PprofConversion {
                         rs.getString("file"), line == null ? null : ((Number) line).intValue()));
                 }
             }
-            try (ResultSet rs = st.executeQuery(SAMPLES_SQL)) {
-                while (rs.next()) {
-                    long[] frames = longs(rs.getArray("frame_ids"));
-                    long samples = rs.getLong("samples");
-                    List<PprofWriter.Label> labels = new ArrayList<>(4);
-                    labels.add(new PprofWriter.Label("pid", null, rs.getLong("pid")));
-                    labels.add(new PprofWriter.Label("tid", null, rs.getLong("tid")));
-                    labels.add(new PprofWriter.Label("thread", rs.getString("thread"), null));
-                    labels.add(new PprofWriter.Label("process", rs.getString("process"), null));
-                    w.sample(frames, new long[] {samples, rs.getLong("cpu_ns")}, labels);
-                    total += samples;
+            w.frame(NO_STACK_FRAME, new PprofWriter.Frame("[stack not recorded]", "[unknown]", null, 0, null, null));
+            try (var ps = db.connection().prepareStatement(ROWS_SQL)) {
+                ps.setString(1, kind.sqlName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Array ids = rs.getArray("frame_ids");
+                        long[] frames = ids == null ? new long[] {NO_STACK_FRAME} : longs(ids);
+                        List<PprofWriter.Label> labels = new ArrayList<>(4);
+                        labels.add(new PprofWriter.Label("pid", null, rs.getLong("pid")));
+                        labels.add(new PprofWriter.Label("tid", null, rs.getLong("tid")));
+                        labels.add(new PprofWriter.Label("thread", rs.getString("thread"), null));
+                        labels.add(new PprofWriter.Label("process", rs.getString("process"), null));
+                        long c = rs.getLong("count"), t = rs.getLong("weight_ns");
+                        w.sample(frames, new long[] {c, t}, labels);
+                        count += c;
+                        ns += t;
+                        progress.advance(1);
+                    }
                 }
             }
         }
-        return total;
+        return new long[] {count, ns};
     }
 
     static long[] longs(Array a) throws SQLException {
