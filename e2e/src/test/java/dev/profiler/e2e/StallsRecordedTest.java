@@ -106,5 +106,21 @@ class StallsRecordedTest {
         // keeps no frame pointers, so its user stack ends in the futex wait.)
         for (JsonNode s : rows(report("stalls", capture)))
             assertTrue(List.of("waiter", "holder", "mutex_hold").contains(s.get("thread").asText()), "a stall of " + s);
+
+        // the lock-wait and off-CPU profiles of the same capture, read by go tool pprof: its total is SQL's
+        for (String[] p : List.of(new String[] {"locks", "SELECT sum(wait_ns) AS ns FROM lock_waits"},
+                new String[] {"offcpu", "SELECT sum(dur_ns) AS ns FROM offcpu WHERE NOT ends_with_capture"})) {
+            Path pb = tmp.resolve(p[0] + ".pb.gz");
+            Tools.Result c = Tools.tool("profiler-convert", capture.toString(), "--to", "pprof", "--what", p[0], "-o", pb.toString());
+            assertEquals(0, c.exit(), c.toString());
+            double sqlMs = Tools.query(capture, p[1]).get(0).get("ns").asDouble() / 1e6;
+            Tools.Result go = Tools.run(List.of("go", "tool", "pprof", "-top", pb.toString()), 120);
+            assertEquals(0, go.exit(), go.toString());
+            var total = java.util.regex.Pattern.compile("of ([0-9.]+)(ms|s) total").matcher(go.stdout());
+            assertTrue(total.find(), go.stdout());
+            double pprofMs = Double.parseDouble(total.group(1)) * (total.group(2).equals("s") ? 1000 : 1);
+            assertEquals(sqlMs, pprofMs, Math.max(0.5, sqlMs * 0.005), p[0] + ": " + go.stdout());
+            assertTrue(Tools.run(List.of("go", "tool", "pprof", "-raw", pb.toString()), 120).exit() == 0);
+        }
     }
 }
