@@ -5,6 +5,7 @@ import dev.profiler.analyzer.convert.CollapsedConversion;
 import dev.profiler.analyzer.convert.PprofConversion;
 import dev.profiler.analyzer.convert.ProfileKind;
 import dev.profiler.analyzer.convert.Progress;
+import dev.profiler.analyzer.convert.SpeedscopeConversion;
 import dev.profiler.analyzer.reports.ReportSettings;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -24,17 +25,18 @@ import picocli.CommandLine.Parameters;
     description = {"Converts a capture for other viewers:",
         "  pprof      go tool pprof, Pyroscope (gzipped profile.proto)",
         "  collapsed  flamegraph.pl, inferno, speedscope (process;root;...;leaf weight)",
+        "  speedscope speedscope (a CPU profile per thread, samples in time order)",
         "--what picks the profile: cpu (samples), offcpu (time blocked, by the stack it blocked in),",
         "locks (time waiting for kernel locks and futexes)."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:written", "1:conversion failed (no partial output is left)", "2:bad arguments or not a capture"})
 public final class ConvertCommand implements Callable<Integer> {
-    static final List<String> FORMATS = List.of("pprof", "collapsed");
+    static final List<String> FORMATS = List.of("pprof", "collapsed", "speedscope");
 
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "capture directory or .cap.tar")
     Path capture;
 
-    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "pprof or collapsed")
+    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "pprof, collapsed or speedscope")
     String to;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "output file (replaced if it exists)")
@@ -86,6 +88,12 @@ public final class ConvertCommand implements Callable<Integer> {
                         case "pprof" -> {
                             long[] totals = PprofConversion.write(db, kind, out, progress);
                             yield String.format("%s %s, %,d %s, %,d ns", to, kind.sqlName, totals[0], kind.count.type(), totals[1]);
+                        }
+                        case "speedscope" -> {
+                            if (kind != ProfileKind.CPU) throw new UsageException("--to speedscope writes CPU profiles only");
+                            long n = SpeedscopeConversion.write(db, capture.toAbsolutePath().normalize().getFileName().toString(),
+                                out, progress);
+                            yield String.format("%s, %,d samples", to, n);
                         }
                         default -> {
                             long total = CollapsedConversion.write(db, kind, out, progress);
