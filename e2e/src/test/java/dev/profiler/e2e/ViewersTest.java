@@ -77,7 +77,8 @@ class ViewersTest {
             convert("collapsed", "cpu", "hot.folded").toString(),
             convert("pprof", "cpu", "hot.pb.gz").toString(),
             convert("pprof", "locks", "locks.pb.gz").toString(),
-            convert("collapsed", "offcpu", "offcpu.folded").toString());
+            convert("collapsed", "offcpu", "offcpu.folded").toString(),
+            convert("chrome", "cpu", "trace.json").toString());
         List<String> args = new ArrayList<>(List.of("open-in-speedscope.mjs"));
         args.addAll(files);
         Tools.Result r = node(args.toArray(String[]::new));
@@ -93,6 +94,28 @@ class ViewersTest {
         Tools.Result bad = node("open-in-speedscope.mjs", garbage.toString());
         assertEquals(1, bad.exit(), bad.toString());
         assertTrue(bad.stdout().contains("NOT imported"), bad.toString());
+    }
+
+    @Test
+    void chromeTraceNamesTheThreadsAndKeepsEachTracksSlicesApart() throws Exception {
+        JsonNode trace = JSON.readTree(convert("chrome", "cpu", "trace.json").toFile());
+        List<String> threads = new ArrayList<>();
+        java.util.Map<String, Double> lastEnd = new java.util.HashMap<>();
+        long slices = 0;
+        for (JsonNode e : trace.get("traceEvents")) {
+            if (e.get("ph").asText().equals("M")) {
+                if (e.get("name").asText().equals("thread_name")) threads.add(e.get("args").get("name").asText());
+                continue;
+            }
+            String track = e.get("pid").asLong() + "/" + e.get("tid").asLong();
+            double ts = e.get("ts").asDouble(), end = ts + e.get("dur").asDouble();
+            Double prev = lastEnd.put(track, end);
+            assertTrue(prev == null || prev <= ts + 1e-3, "overlap on " + track + " at " + ts);
+            slices++;
+        }
+        assertTrue(threads.stream().anyMatch(t -> t.startsWith("hot_loop ")), threads.toString());
+        assertTrue(slices > 100, slices + " slices");
+        assertEquals(Tools.scalar(capture, "SELECT count(*) FROM samples"), trace.get("samples").size());
     }
 
     static Tools.Result node(String... args) throws Exception {

@@ -1,6 +1,7 @@
 package dev.profiler.analyzer.cli;
 
 import dev.profiler.analyzer.CaptureDatabase;
+import dev.profiler.analyzer.convert.ChromeConversion;
 import dev.profiler.analyzer.convert.CollapsedConversion;
 import dev.profiler.analyzer.convert.PprofConversion;
 import dev.profiler.analyzer.convert.ProfileKind;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "profiler-convert", mixinStandardHelpOptions = true, version = "profiler-convert 0.1.0",
     usageHelpAutoWidth = true,
     description = {"Converts a capture for other viewers:",
+        "  chrome     Perfetto UI, chrome://tracing (thread states, stalls, lock waits, CPU samples)",
         "  pprof      go tool pprof, Pyroscope (gzipped profile.proto)",
         "  collapsed  flamegraph.pl, inferno, speedscope (process;root;...;leaf weight)",
         "  speedscope speedscope (a CPU profile per thread, samples in time order)",
@@ -31,12 +33,15 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:written", "1:conversion failed (no partial output is left)", "2:bad arguments or not a capture"})
 public final class ConvertCommand implements Callable<Integer> {
-    static final List<String> FORMATS = List.of("pprof", "collapsed", "speedscope");
+    static final List<String> FORMATS = List.of("chrome", "pprof", "collapsed", "speedscope");
+
+    /** Above this a Chrome JSON trace does not open: V8's string limit (2^29 - 24 characters) in Chrome, memory in Perfetto UI. */
+    static final long CHROME_JSON_LIMIT = 500L << 20;
 
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "capture directory or .cap.tar")
     Path capture;
 
-    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "pprof, collapsed or speedscope")
+    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "chrome, pprof, collapsed or speedscope")
     String to;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "output file (replaced if it exists)")
@@ -58,6 +63,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "SECONDS", description = "up to this many seconds after the capture's start")
     Double untilS;
 
+    @Option(names = "--threshold", paramLabel = "MS", description = "chrome: stalls at least this long (default 50 ms)")
+    Double thresholdMs;
+
     @Option(names = "--no-cache", description = "neither read nor write the capture's analysis cache")
     boolean noCache;
 
@@ -66,6 +74,7 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!FORMATS.contains(to)) throw new UsageException("unknown --to " + to + " (formats: " + String.join(", ", FORMATS) + ")");
         ProfileKind kind = ProfileKind.named(what);
         if (kind == null) throw new UsageException("unknown --what " + what + " (cpu, offcpu or locks)");
+        if (thresholdMs != null && !(thresholdMs > 0)) throw new UsageException("--threshold must be more than 0 ms");
         if (sinceS != null && untilS != null && sinceS > untilS)
             throw new UsageException("--since " + sinceS + " is after --until " + untilS);
         Path parent = output.toAbsolutePath().getParent();
@@ -77,7 +86,7 @@ public final class ConvertCommand implements Callable<Integer> {
                     if (terminal) System.err.println("profiler-convert: " + message);
                 })) {
             for (String w : db.warnings()) System.err.println("profiler-convert: warning: " + w);
-            new ReportSettings(null, pid, tid, sinceS, untilS).apply(db.connection(), db.manifest().startNs);
+            new ReportSettings(thresholdMs, pid, tid, sinceS, untilS).apply(db.connection(), db.manifest().startNs);
             // Write beside the target, then rename: a failure never leaves half a file.
             Path tmp = Files.createTempFile(parent, "." + output.getFileName(), ".tmp");
             Progress progress = Progress.onTerminal(to, 0);
@@ -85,6 +94,11 @@ public final class ConvertCommand implements Callable<Integer> {
                 String summary;
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                     summary = switch (to) {
+                        case "chrome" -> {
+                            long[] n = ChromeConversion.write(db, out, progress);
+                            yield String.format("%s, %,d thread-state slices, %,d stalls, %,d lock waits, %,d samples",
+                                to, n[0], n[1], n[2], n[3]);
+                        }
                         case "pprof" -> {
                             long[] totals = PprofConversion.write(db, kind, out, progress);
                             yield String.format("%s %s, %,d %s, %,d ns", to, kind.sqlName, totals[0], kind.count.type(), totals[1]);
@@ -105,6 +119,10 @@ public final class ConvertCommand implements Callable<Integer> {
                 progress.finish();
                 Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 System.err.printf("wrote %s: %s, %,d bytes%n", output, summary, Files.size(output));
+                if (to.equals("chrome") && Files.size(output) > CHROME_JSON_LIMIT)
+                    System.err.printf("profiler-convert: warning: %s is %,d MB: Chrome cannot open a JSON trace over ~500 MB"
+                        + " and Perfetto UI runs out of memory near 2 GB; narrow it with --pid, --tid, --since, --until%n",
+                        output, Files.size(output) >> 20);
             } catch (SQLException | IOException e) {
                 progress.finish();
                 Files.deleteIfExists(tmp);

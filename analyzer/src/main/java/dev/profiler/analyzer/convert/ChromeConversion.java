@@ -1,0 +1,194 @@
+package dev.profiler.analyzer.convert;
+
+import dev.profiler.analyzer.CaptureDatabase;
+import dev.profiler.formats.chrome.ChromeTraceWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A capture as a Chrome trace (Perfetto UI, chrome://tracing): process and
+ * thread names; each thread's states (running, runnable, sleeping, ...) as
+ * back-to-back slices on its track, which never overlap (thread_states
+ * intervals are back to back); the stalls and the lock waits, each on a
+ * process of their own whose threads are lanes, a slice going to the first
+ * lane free at its start, so no two overlap either; then the CPU samples,
+ * pointing into a tree of stack frames. Everything in time order, read from
+ * DuckDB row by row. The report filters (only_pid, only_tid, from_ns,
+ * to_ns, threshold_ns for stalls) apply as DuckDB variables; slices are
+ * clipped to the time range.
+ */
+public final class ChromeConversion {
+    private ChromeConversion() {}
+
+    /** Pseudo-processes above Linux's largest pid (2^22), so they clash with none. */
+    static final long STALLS_PID = 5_000_000, LOCKS_PID = 5_000_001;
+
+    static final String FILTERS = """
+
+          AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
+          AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
+        """;
+
+    static final String EVENTS_SQL = """
+        WITH b AS (SELECT coalesce(getvariable('from_ns'), -9223372036854775807) AS lo,
+                          coalesce(getvariable('to_ns'), 9223372036854775807) AS hi),
+        states AS (
+          SELECT 0 AS part, greatest(ts_begin, lo) AS ts, least(ts_end, hi) AS te, coalesce(pid, 0) AS pid, tid,
+                 state AS name, cpu, reason AS detail
+          FROM thread_states, b
+          WHERE dur_ns > 0 AND ts_end > lo AND ts_begin < hi""" + FILTERS + """
+        ),
+        stall_rows AS (
+          SELECT 1 AS part, greatest(ts_begin, lo) AS ts, least(ts_end, hi) AS te, coalesce(pid, 0) AS pid,
+                 coalesce(tid, 0) AS tid, kind AS name, cpu, cause AS detail
+          FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000)), b
+          WHERE ts_end > lo AND ts_begin < hi
+            AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') OR kind = 'freeze')
+            AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid') OR kind = 'freeze')
+        ),
+        lock_rows AS (
+          SELECT 2 AS part, greatest(ts_begin, lo) AS ts, least(ts_end, hi) AS te, coalesce(pid, 0) AS pid, tid,
+                 lock_name AS name, NULL::INTEGER AS cpu, lock_type AS detail
+          FROM lock_waits, b
+          WHERE ts_end > lo AND ts_begin < hi""" + FILTERS + """
+        )
+        SELECT * FROM states UNION ALL SELECT * FROM stall_rows UNION ALL SELECT * FROM lock_rows
+        ORDER BY ts, part, pid, tid""";
+
+    static final String SAMPLES_SQL = """
+        SELECT cpu, tid, ts, stack_id, weight FROM samples
+        WHERE (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
+          AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))""" + FILTERS + """
+        ORDER BY ts""";
+
+    /** A node of the stack-frame tree: a frame under a parent node. */
+    private record NodeKey(long parent, long frameId) {}
+
+    /** Writes the trace; returns {thread-state slices, stalls, lock waits, samples}. */
+    public static long[] write(CaptureDatabase db, OutputStream out, Progress progress) throws SQLException, IOException {
+        long[] counts = new long[4];
+        String event = db.manifest().sampling.eventSource == null ? "cpu sample" : db.manifest().sampling.eventSource;
+        try (Statement st = db.connection().createStatement();
+             ChromeTraceWriter w = new ChromeTraceWriter(out, db.manifest().startNs)) {
+            names(st, w);
+            w.processName(STALLS_PID, "stalls");
+            w.processName(LOCKS_PID, "lock waits");
+            List<List<Long>> lanes = List.of(new ArrayList<>(), new ArrayList<>()); // per pseudo-process: each lane's end
+            try (ResultSet rs = st.executeQuery(EVENTS_SQL)) {
+                while (rs.next()) {
+                    int part = rs.getInt("part");
+                    long ts = rs.getLong("ts"), te = rs.getLong("te");
+                    Map<String, Object> args = new LinkedHashMap<>();
+                    Object cpu = rs.getObject("cpu");
+                    args.put("cpu", cpu);
+                    if (part == 0) {
+                        args.put("reason", rs.getString("detail"));
+                        w.slice(rs.getLong("pid"), rs.getLong("tid"), rs.getString("name"), "thread state", ts, te, args);
+                    } else {
+                        long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
+                        int before = lanes.get(part - 1).size();
+                        long lane = lane(lanes.get(part - 1), ts, te);
+                        if (lanes.get(part - 1).size() > before) w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
+                        args.put("pid", rs.getLong("pid"));
+                        args.put("tid", rs.getLong("tid"));
+                        args.put(part == 1 ? "cause" : "lock_type", rs.getString("detail"));
+                        w.slice(pseudo, lane, rs.getString("name"), part == 1 ? "stall" : "lock wait", ts, te, args);
+                    }
+                    counts[part]++;
+                    progress.advance(1);
+                }
+            }
+            Map<Long, Long> stackLeaf = new HashMap<>();
+            List<Object[]> nodes = stackTree(st, stackLeaf);
+            try (ResultSet rs = st.executeQuery(SAMPLES_SQL)) {
+                while (rs.next()) {
+                    Object stack = rs.getObject("stack_id");
+                    long node = stack == null ? 0 : stackLeaf.getOrDefault(((Number) stack).longValue(), 0L);
+                    w.sample(rs.getInt("cpu"), rs.getLong("tid"), rs.getLong("ts"), event, node, 1);
+                    counts[3]++;
+                    progress.advance(1);
+                }
+            }
+            for (int i = 0; i < nodes.size(); i++) {
+                Object[] n = nodes.get(i);
+                w.stackFrame(i + 1, (String) n[0], (String) n[1], (Long) n[2]);
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * The lane (0, 1, ...) a slice goes to: the first whose last slice has
+     * ended by ts (slices come in start order), else a new one. ends holds
+     * each lane's end and is updated.
+     */
+    static long lane(List<Long> ends, long ts, long te) {
+        for (int i = 0; i < ends.size(); i++) {
+            if (ends.get(i) <= ts) {
+                ends.set(i, te);
+                return i + 1;
+            }
+        }
+        ends.add(te);
+        return ends.size();
+    }
+
+    private static void names(Statement st, ChromeTraceWriter w) throws SQLException, IOException {
+        try (ResultSet rs = st.executeQuery("SELECT pid, any_value(name) AS name FROM processes"
+                + " WHERE getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') GROUP BY pid ORDER BY pid")) {
+            while (rs.next()) w.processName(rs.getLong(1), rs.getString(2) == null ? "pid " + rs.getLong(1) : rs.getString(2));
+        }
+        try (ResultSet rs = st.executeQuery("SELECT tid, any_value(pid) AS pid, any_value(name) AS name FROM threads"
+                + " WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))"
+                + " AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid')) GROUP BY tid ORDER BY tid")) {
+            while (rs.next())
+                w.threadName(rs.getLong(2), rs.getLong(1), (rs.getString(3) == null ? "?" : rs.getString(3)) + " " + rs.getLong(1));
+        }
+    }
+
+    /**
+     * The stackFrames tree of the sampled stacks: one node per distinct path
+     * from a root, so samples share their common prefixes. Returns the nodes
+     * ({name, module, parent node}, node ids from 1) and fills stackLeaf:
+     * stack id -> its leaf node.
+     */
+    private static List<Object[]> stackTree(Statement st, Map<Long, Long> stackLeaf) throws SQLException {
+        Map<Long, String[]> frames = new HashMap<>();
+        try (ResultSet rs = st.executeQuery("SELECT frame_id, name, module FROM frame_names")) {
+            while (rs.next()) frames.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
+        }
+        Map<NodeKey, Long> ids = new HashMap<>();
+        List<Object[]> nodes = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT stack_id, frame_ids FROM stacks"
+                + " WHERE stack_id IN (SELECT DISTINCT stack_id FROM samples)")) {
+            while (rs.next()) {
+                Array a = rs.getArray(2);
+                Object[] leafFirst = a == null ? new Object[0] : (Object[]) a.getArray();
+                long parent = 0;
+                for (int i = leafFirst.length - 1; i >= 0; i--) {
+                    long frame = ((Number) leafFirst[i]).longValue();
+                    NodeKey key = new NodeKey(parent, frame);
+                    Long id = ids.get(key);
+                    if (id == null) {
+                        String[] f = frames.getOrDefault(frame, new String[] {"[frame " + frame + "]", null});
+                        nodes.add(new Object[] {f[0], f[1], parent});
+                        id = (long) nodes.size();
+                        ids.put(key, id);
+                    }
+                    parent = id;
+                }
+                stackLeaf.put(rs.getLong(1), parent);
+            }
+        }
+        return nodes;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.profiler.formats.chrome;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+
+/**
+ * Writes Chrome's Trace Event Format (the JSON that Perfetto UI and
+ * chrome://tracing open) as it goes, in three parts, each written in time
+ * order by the caller: "traceEvents" (metadata, then complete "X" slices),
+ * then "samples" (CPU samples pointing into stackFrames), then
+ * "stackFrames". Timestamps are microseconds from an origin, written with
+ * their nanoseconds as three decimals (no rounding through a double).
+ */
+public final class ChromeTraceWriter implements AutoCloseable {
+    private enum Part { EVENTS, SAMPLES, FRAMES, DONE }
+
+    private final JsonGenerator json;
+    private final long originNs;
+    private Part part = Part.EVENTS;
+
+    public ChromeTraceWriter(OutputStream out, long originNs) throws IOException {
+        this.originNs = originNs;
+        json = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+        json.writeStartObject();
+        json.writeStringField("displayTimeUnit", "ms");
+        json.writeArrayFieldStart("traceEvents");
+    }
+
+    /** Names a process (metadata event). */
+    public void processName(long pid, String name) throws IOException {
+        metadata("process_name", pid, null, name);
+    }
+
+    /** Names a thread (metadata event). */
+    public void threadName(long pid, long tid, String name) throws IOException {
+        metadata("thread_name", pid, tid, name);
+    }
+
+    private void metadata(String what, long pid, Long tid, String name) throws IOException {
+        expect(Part.EVENTS);
+        json.writeStartObject();
+        json.writeStringField("ph", "M");
+        json.writeStringField("name", what);
+        json.writeNumberField("pid", pid);
+        if (tid != null) json.writeNumberField("tid", tid);
+        json.writeObjectFieldStart("args");
+        json.writeStringField("name", name);
+        json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    /** A complete slice ("X") on a thread's track; args values are strings or numbers (nulls left out). */
+    public void slice(long pid, long tid, String name, String category, long beginNs, long endNs, Map<String, Object> args)
+            throws IOException {
+        expect(Part.EVENTS);
+        json.writeStartObject();
+        json.writeStringField("ph", "X");
+        json.writeStringField("name", name);
+        json.writeStringField("cat", category);
+        json.writeNumberField("pid", pid);
+        json.writeNumberField("tid", tid);
+        json.writeFieldName("ts");
+        micros(beginNs - originNs);
+        json.writeFieldName("dur");
+        micros(endNs - beginNs);
+        if (args != null && !args.isEmpty()) {
+            json.writeObjectFieldStart("args");
+            for (Map.Entry<String, Object> a : args.entrySet()) {
+                if (a.getValue() == null) continue;
+                if (a.getValue() instanceof Number n) json.writeNumberField(a.getKey(), n.longValue());
+                else json.writeStringField(a.getKey(), a.getValue().toString());
+            }
+            json.writeEndObject();
+        }
+        json.writeEndObject();
+    }
+
+    /** A CPU sample whose stack is stackFrames node `frameNode` (0: none). */
+    public void sample(int cpu, long tid, long tsNs, String event, long frameNode, long weight) throws IOException {
+        if (part == Part.EVENTS) {
+            json.writeEndArray();
+            json.writeArrayFieldStart("samples");
+            part = Part.SAMPLES;
+        }
+        expect(Part.SAMPLES);
+        json.writeStartObject();
+        json.writeNumberField("cpu", cpu);
+        json.writeNumberField("tid", tid);
+        json.writeFieldName("ts");
+        micros(tsNs - originNs);
+        json.writeStringField("name", event);
+        if (frameNode != 0) json.writeStringField("sf", Long.toString(frameNode));
+        json.writeNumberField("weight", weight);
+        json.writeEndObject();
+    }
+
+    /** A stackFrames node: a frame under its parent node (0: a root). */
+    public void stackFrame(long node, String name, String category, long parent) throws IOException {
+        if (part == Part.EVENTS) {
+            json.writeEndArray();
+            part = Part.SAMPLES;
+        }
+        if (part == Part.SAMPLES) {
+            if (json.getOutputContext().inArray()) json.writeEndArray();
+            json.writeObjectFieldStart("stackFrames");
+            part = Part.FRAMES;
+        }
+        json.writeObjectFieldStart(Long.toString(node));
+        json.writeStringField("name", name);
+        if (category != null) json.writeStringField("category", category);
+        if (parent != 0) json.writeStringField("parent", Long.toString(parent));
+        json.writeEndObject();
+    }
+
+    private void expect(Part p) {
+        if (part != p) throw new IllegalStateException("trace parts go events, samples, stack frames: " + p + " after " + part);
+    }
+
+    private final StringBuilder number = new StringBuilder(24);
+
+    /** ns as microseconds with three decimals, exactly. */
+    private void micros(long ns) throws IOException {
+        long abs = Math.abs(ns), frac = abs % 1000;
+        number.setLength(0);
+        if (ns < 0) number.append('-');
+        number.append(abs / 1000).append('.');
+        if (frac < 100) number.append('0');
+        if (frac < 10) number.append('0');
+        number.append(frac);
+        json.writeNumber(number.toString());
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (part == Part.EVENTS || (part == Part.SAMPLES && json.getOutputContext().inArray())) json.writeEndArray();
+        if (part == Part.FRAMES) json.writeEndObject();
+        json.writeEndObject();
+        json.close();
+        part = Part.DONE;
+    }
+}
