@@ -118,6 +118,49 @@ class ViewersTest {
         assertEquals(Tools.scalar(capture, "SELECT count(*) FROM samples"), trace.get("samples").size());
     }
 
+    @Test
+    void htmlReportDrawsItsFlameGraphStallsAndLocksWithNoErrorAndNoNetwork() throws Exception {
+        Path html = tmp.resolve("report.html");
+        Tools.Result c = Tools.tool("profiler-convert", capture.toString(), "--to", "html", "--threshold", "5", "-o", html.toString());
+        assertEquals(0, c.exit(), c.toString());
+        // the screenshot is kept as a test artifact
+        Path shot = Tools.HOME.resolve("e2e/target/html-report.png");
+        Tools.Result r = node("render-report.mjs", html.toString(), shot.toString(), "hot_function");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode page = JSON.readTree(r.stdout());
+        assertEquals(0, page.get("errors").size(), page.toString());
+        assertEquals(0, page.get("requests").size(), "a self-contained page asks for nothing: " + page);
+        assertTrue(page.get("framesDrawn").asInt() > 5, page.toString());
+
+        long stalls = Tools.scalar(capture, "SELECT count(*) FROM stalls(threshold_ns := 5000000)");
+        assertTrue(stalls > 0, "the convoy's waits are stalls at 5 ms");
+        assertEquals(Math.min(stalls, 5000), page.get("stallRects").asLong(), page.toString());
+        assertEquals(Math.min(stalls, 5000), page.get("stallTableRows").asLong(), page.toString());
+        long locks = Tools.scalar(capture, "SELECT count(*) FROM lock_time()");
+        assertTrue(locks > 0);
+        assertEquals(Math.min(locks, 100), page.get("lockTableRows").asLong(), page.toString());
+
+        long hot = Tools.scalar(capture, "SELECT count(*) FROM samples WHERE stack_id IN"
+            + " (SELECT stack_id FROM stack_frames WHERE name = 'hot_function')");
+        long matched = page.get("searchMatchedSamples").asLong();
+        assertTrue(matched <= hot && matched >= 0.95 * hot, matched + " matched of " + hot);
+        assertEquals("hot_function", page.get("zoomedInto").asText(), page.toString());
+        assertTrue(Files.size(shot) > 10_000, "screenshot " + shot);
+    }
+
+    @Test
+    void htmlReportOfTheSyntheticFreezesShowsThemAll() throws Exception {
+        Path html = tmp.resolve("freeze.html");
+        Path freeze = Tools.HOME.resolve("testdata/synthetic/freeze.cap");
+        Tools.Result c = Tools.tool("profiler-convert", freeze.toString(), "--to", "html", "--no-cache", "-o", html.toString());
+        assertEquals(0, c.exit(), c.toString());
+        Tools.Result r = node("render-report.mjs", html.toString(), Tools.HOME.resolve("e2e/target/html-report-freeze.png").toString());
+        JsonNode page = JSON.readTree(r.stdout());
+        assertEquals(0, page.get("errors").size(), page.toString());
+        assertEquals(3, page.get("stallRects").asInt(), page.toString());
+        assertEquals(1, page.get("timelineRows").asInt(), "freezes stop every CPU: one row, 'all CPUs'");
+    }
+
     static Tools.Result node(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("node", Tools.HOME.resolve("viewers").resolve(args[0]).toString()));
         cmd.addAll(List.of(args).subList(1, args.length));

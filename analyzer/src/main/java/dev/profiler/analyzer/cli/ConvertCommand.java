@@ -3,6 +3,7 @@ package dev.profiler.analyzer.cli;
 import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.analyzer.convert.ChromeConversion;
 import dev.profiler.analyzer.convert.CollapsedConversion;
+import dev.profiler.analyzer.convert.HtmlConversion;
 import dev.profiler.analyzer.convert.PprofConversion;
 import dev.profiler.analyzer.convert.ProfileKind;
 import dev.profiler.analyzer.convert.Progress;
@@ -28,12 +29,13 @@ import picocli.CommandLine.Parameters;
         "  pprof      go tool pprof, Pyroscope (gzipped profile.proto)",
         "  collapsed  flamegraph.pl, inferno, speedscope (process;root;...;leaf weight)",
         "  speedscope speedscope (a CPU profile per thread, samples in time order)",
+        "  html       one self-contained page: CPU flame graph, stall timeline, lock table",
         "--what picks the profile: cpu (samples), offcpu (time blocked, by the stack it blocked in),",
         "locks (time waiting for kernel locks and futexes)."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:written", "1:conversion failed (no partial output is left)", "2:bad arguments or not a capture"})
 public final class ConvertCommand implements Callable<Integer> {
-    static final List<String> FORMATS = List.of("chrome", "pprof", "collapsed", "speedscope");
+    static final List<String> FORMATS = List.of("chrome", "pprof", "collapsed", "speedscope", "html");
 
     /** Above this a Chrome JSON trace does not open: V8's string limit (2^29 - 24 characters) in Chrome, memory in Perfetto UI. */
     static final long CHROME_JSON_LIMIT = 500L << 20;
@@ -41,7 +43,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "capture directory or .cap.tar")
     Path capture;
 
-    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "chrome, pprof, collapsed or speedscope")
+    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "chrome, pprof, collapsed, speedscope or html")
     String to;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "output file (replaced if it exists)")
@@ -63,7 +65,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "SECONDS", description = "up to this many seconds after the capture's start")
     Double untilS;
 
-    @Option(names = "--threshold", paramLabel = "MS", description = "chrome: stalls at least this long (default 50 ms)")
+    @Option(names = "--threshold", paramLabel = "MS", description = "chrome, html: stalls at least this long (default 50 ms)")
     Double thresholdMs;
 
     @Option(names = "--no-cache", description = "neither read nor write the capture's analysis cache")
@@ -102,6 +104,11 @@ public final class ConvertCommand implements Callable<Integer> {
                         case "pprof" -> {
                             long[] totals = PprofConversion.write(db, kind, out, progress);
                             yield String.format("%s %s, %,d %s, %,d ns", to, kind.sqlName, totals[0], kind.count.type(), totals[1]);
+                        }
+                        case "html" -> {
+                            long[] n = HtmlConversion.write(db, capture.toAbsolutePath().normalize().getFileName().toString(),
+                                thresholdMs == null ? 50 : thresholdMs, out);
+                            yield String.format("%s, flame graph of %,d samples, %,d stalls, %,d locks", to, n[0], n[1], n[2]);
                         }
                         case "speedscope" -> {
                             if (kind != ProfileKind.CPU) throw new UsageException("--to speedscope writes CPU profiles only");
