@@ -24,7 +24,8 @@ import java.util.Random;
  *       50-300 ms) and is woken by a thread of another CPU (15% by a timer
  *       interrupt instead), or is preempted (30%) to the back of the queue;
  *       a CPU with nothing runnable goes idle until the next wakeup. A 1
- *       kHz sample per busy CPU. Injected: a 150 ms slice every 500k
+ *       kHz sample per busy CPU (asked for more samples than switches,
+ *       slices get longer in proportion). Injected: a 150 ms slice every 500k
  *       switches per CPU (the queue behind it waits: runqueue stalls), a
  *       260 ms silence (no sample, no switch: a freeze) every 400k, 100k
  *       futex and 100k kernel lock waits, 1M interrupts.
@@ -54,7 +55,11 @@ public class AnalysesBench {
         long ts = 1_000_000_000L, nextSample, samplesLeft;
         int current;
 
-        Cpu(int cpu, Random rnd, long samples) {
+        /** Slices are this many times longer when more samples than switches are asked for. */
+        final long sliceScale;
+
+        Cpu(int cpu, Random rnd, long samples, long switches) {
+            sliceScale = Math.max(1, samples / Math.max(1, switches));
             this.cpu = cpu;
             this.rnd = rnd;
             base = PID + 1 + cpu * THREADS_PER_CPU;
@@ -109,7 +114,7 @@ public class AnalysesBench {
                 current = (int) next[1];
                 return;
             }
-            long slice = 200_000 + rnd.nextInt(1_600_000);
+            long slice = (200_000 + rnd.nextInt(1_600_000)) * sliceScale;
             if (i % 500_000 == 250_000) slice = 150_000_000;  // a hog: the queue behind it waits
             boolean frozen = i % 400_000 == 123_456;           // a 250 ms silence: no sample, no switch
             if (frozen) slice = 260_000_000;
@@ -142,7 +147,7 @@ public class AnalysesBench {
             TableWriter sm = w.table(CaptureTable.SAMPLES);
             long end = 0;
             for (int c = 0; c < CPUS; c++) {
-                Cpu cpu = new Cpu(c, rnd, samples / CPUS);
+                Cpu cpu = new Cpu(c, rnd, samples / CPUS, switches / CPUS);
                 for (long i = 0; i < switches / CPUS; i++) cpu.step(i, sw, wk, sm);
                 end = Math.max(end, cpu.ts);
             }

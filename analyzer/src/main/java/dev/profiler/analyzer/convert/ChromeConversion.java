@@ -84,24 +84,25 @@ public final class ChromeConversion {
             w.processName(LOCKS_PID, "lock waits");
             List<List<Long>> lanes = List.of(new ArrayList<>(), new ArrayList<>()); // per pseudo-process: each lane's end
             try (ResultSet rs = st.executeQuery(EVENTS_SQL)) {
+                // columns by position: a lookup by name compares names on every call
                 while (rs.next()) {
-                    int part = rs.getInt("part");
-                    long ts = rs.getLong("ts"), te = rs.getLong("te");
+                    int part = rs.getInt(1);
+                    long ts = rs.getLong(2), te = rs.getLong(3), pid = rs.getLong(4), tid = rs.getLong(5);
                     Map<String, Object> args = new LinkedHashMap<>();
-                    Object cpu = rs.getObject("cpu");
-                    args.put("cpu", cpu);
+                    int cpu = rs.getInt(7);
+                    args.put("cpu", rs.wasNull() ? null : cpu);
                     if (part == 0) {
-                        args.put("reason", rs.getString("detail"));
-                        w.slice(rs.getLong("pid"), rs.getLong("tid"), rs.getString("name"), "thread state", ts, te, args);
+                        args.put("reason", rs.getString(8));
+                        w.slice(pid, tid, rs.getString(6), "thread state", ts, te, args);
                     } else {
                         long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
                         int before = lanes.get(part - 1).size();
                         long lane = lane(lanes.get(part - 1), ts, te);
                         if (lanes.get(part - 1).size() > before) w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
-                        args.put("pid", rs.getLong("pid"));
-                        args.put("tid", rs.getLong("tid"));
-                        args.put(part == 1 ? "cause" : "lock_type", rs.getString("detail"));
-                        w.slice(pseudo, lane, rs.getString("name"), part == 1 ? "stall" : "lock wait", ts, te, args);
+                        args.put("pid", pid);
+                        args.put("tid", tid);
+                        args.put(part == 1 ? "cause" : "lock_type", rs.getString(8));
+                        w.slice(pseudo, lane, rs.getString(6), part == 1 ? "stall" : "lock wait", ts, te, args);
                     }
                     counts[part]++;
                     progress.advance(1);
@@ -111,9 +112,9 @@ public final class ChromeConversion {
             List<Object[]> nodes = stackTree(st, stackLeaf);
             try (ResultSet rs = st.executeQuery(SAMPLES_SQL)) {
                 while (rs.next()) {
-                    Object stack = rs.getObject("stack_id");
-                    long node = stack == null ? 0 : stackLeaf.getOrDefault(((Number) stack).longValue(), 0L);
-                    w.sample(rs.getInt("cpu"), rs.getLong("tid"), rs.getLong("ts"), event, node, 1);
+                    long stack = rs.getLong(4);
+                    long node = rs.wasNull() ? 0 : stackLeaf.getOrDefault(stack, 0L);
+                    w.sample(rs.getInt(1), rs.getLong(2), rs.getLong(3), event, node, 1);
                     counts[3]++;
                     progress.advance(1);
                 }

@@ -4,7 +4,6 @@ import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.formats.speedscope.SpeedscopeWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,18 +25,23 @@ public final class SpeedscopeConversion {
         FROM frame_names n JOIN frames f USING (frame_id)""";
 
     static final String SAMPLES_SQL = """
-        SELECT s.tid, s.pid, s.ts, s.weight, st.frame_ids,
-               coalesce(t.name, '?') || ' (tid ' || s.tid || ', ' || coalesce(p.name, 'pid ' || s.pid) || ')' AS profile
-        FROM samples s
-        LEFT JOIN stacks st USING (stack_id)
-        LEFT JOIN (SELECT tid, any_value(name) AS name FROM threads GROUP BY tid) t ON t.tid = s.tid
-        LEFT JOIN (SELECT pid, any_value(name) AS name FROM processes GROUP BY pid) p ON p.pid = s.pid
-        WHERE s.pid <> 0
-          AND (getvariable('only_pid') IS NULL OR s.pid = getvariable('only_pid'))
-          AND (getvariable('only_tid') IS NULL OR s.tid = getvariable('only_tid'))
-          AND (getvariable('from_ns') IS NULL OR s.ts >= getvariable('from_ns'))
-          AND (getvariable('to_ns') IS NULL OR s.ts <= getvariable('to_ns'))
-        ORDER BY s.tid, s.ts""";
+        SELECT tid, ts, weight, stack_id
+        FROM samples
+        WHERE pid <> 0
+          AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
+          AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
+          AND (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
+          AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))
+        ORDER BY tid, ts""";
+
+    /** Each thread's profile name: "name (tid N, process)". */
+    static final String PROFILE_NAMES_SQL = """
+        SELECT s.tid, coalesce(any_value(t.name), '?') || ' (tid ' || s.tid || ', '
+                      || coalesce(any_value(p.name), 'pid ' || any_value(s.pid)) || ')'
+        FROM (SELECT DISTINCT tid, pid FROM samples WHERE pid <> 0) s
+        LEFT JOIN threads t ON t.tid = s.tid
+        LEFT JOIN processes p ON p.pid = s.pid
+        GROUP BY s.tid""";
 
     /** Writes the file; returns the number of samples in it. */
     public static long write(CaptureDatabase db, String name, OutputStream out, Progress progress)
@@ -52,24 +56,42 @@ public final class SpeedscopeConversion {
                         line == null ? null : ((Number) line).intValue()));
                 }
             }
-            SpeedscopeWriter.Frame unknown = new SpeedscopeWriter.Frame("[stack not recorded]", null, null);
+            // each distinct stack's frame indices, root first, made on its first sample
+            Map<Long, long[]> stackFrames = new HashMap<>();
+            try (ResultSet rs = st.executeQuery("SELECT stack_id, frame_ids FROM stacks")) {
+                while (rs.next()) {
+                    Object[] ids = (Object[]) rs.getArray(2).getArray();
+                    long[] leafFirst = new long[ids.length];
+                    for (int i = 0; i < ids.length; i++) leafFirst[i] = ((Number) ids[i]).longValue();
+                    stackFrames.put(rs.getLong(1), leafFirst);
+                }
+            }
+            Map<Long, String> profileNames = new HashMap<>();
+            try (ResultSet rs = st.executeQuery(PROFILE_NAMES_SQL)) {
+                while (rs.next()) profileNames.put(rs.getLong(1), rs.getString(2));
+            }
+            Map<Long, int[]> stacks = new HashMap<>();
+            int[] unknown = {w.frame(-1, new SpeedscopeWriter.Frame("[stack not recorded]", null, null))};
             long currentTid = Long.MIN_VALUE;
             try (ResultSet rs = st.executeQuery(SAMPLES_SQL)) {
                 while (rs.next()) {
-                    long tid = rs.getLong("tid");
+                    long tid = rs.getLong(1);
                     if (tid != currentTid) {
                         currentTid = tid;
-                        w.beginProfile(rs.getString("profile"), rs.getLong("ts") - startNs);
+                        w.beginProfile(profileNames.getOrDefault(tid, "tid " + tid), rs.getLong(2) - startNs);
                     }
-                    Array ids = rs.getArray("frame_ids");
-                    Object[] leafFirst = ids == null ? new Object[0] : (Object[]) ids.getArray();
-                    int[] stack = new int[Math.max(1, leafFirst.length)];
-                    if (leafFirst.length == 0) stack[0] = w.frame(-1, unknown);
-                    for (int i = 0; i < leafFirst.length; i++) {
-                        long id = ((Number) leafFirst[leafFirst.length - 1 - i]).longValue();
-                        stack[i] = w.frame(id, frames.getOrDefault(id, new SpeedscopeWriter.Frame("[frame " + id + "]", null, null)));
+                    long stackId = rs.getLong(4);
+                    int[] stack = rs.wasNull() ? unknown : stacks.get(stackId);
+                    if (stack == null) {
+                        long[] leafFirst = stackFrames.getOrDefault(stackId, new long[0]);
+                        stack = leafFirst.length == 0 ? unknown : new int[leafFirst.length];
+                        for (int i = 0; i < leafFirst.length; i++) {
+                            long id = leafFirst[leafFirst.length - 1 - i];
+                            stack[i] = w.frame(id, frames.getOrDefault(id, new SpeedscopeWriter.Frame("[frame " + id + "]", null, null)));
+                        }
+                        stacks.put(stackId, stack);
                     }
-                    w.sample(stack, rs.getLong("weight"));
+                    w.sample(stack, rs.getLong(3));
                     count++;
                     progress.advance(1);
                 }

@@ -3,6 +3,8 @@ package dev.profiler.formats.chrome;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
@@ -17,6 +19,13 @@ import java.util.Map;
  */
 public final class ChromeTraceWriter implements AutoCloseable {
     private enum Part { EVENTS, SAMPLES, FRAMES, DONE }
+
+    // Field names and fixed values encoded once: a big trace writes them tens of millions of times.
+    private static final SerializableString PH = new SerializedString("ph"), NAME = new SerializedString("name"),
+        CAT = new SerializedString("cat"), PID = new SerializedString("pid"), TID = new SerializedString("tid"),
+        TS = new SerializedString("ts"), DUR = new SerializedString("dur"), ARGS = new SerializedString("args"),
+        CPU = new SerializedString("cpu"), SF = new SerializedString("sf"), WEIGHT = new SerializedString("weight"),
+        X = new SerializedString("X");
 
     private final JsonGenerator json;
     private final long originNs;
@@ -58,17 +67,23 @@ public final class ChromeTraceWriter implements AutoCloseable {
             throws IOException {
         expect(Part.EVENTS);
         json.writeStartObject();
-        json.writeStringField("ph", "X");
-        json.writeStringField("name", name);
-        json.writeStringField("cat", category);
-        json.writeNumberField("pid", pid);
-        json.writeNumberField("tid", tid);
-        json.writeFieldName("ts");
+        json.writeFieldName(PH);
+        json.writeString(X);
+        json.writeFieldName(NAME);
+        json.writeString(name);
+        json.writeFieldName(CAT);
+        json.writeString(category);
+        json.writeFieldName(PID);
+        json.writeNumber(pid);
+        json.writeFieldName(TID);
+        json.writeNumber(tid);
+        json.writeFieldName(TS);
         micros(beginNs - originNs);
-        json.writeFieldName("dur");
+        json.writeFieldName(DUR);
         micros(endNs - beginNs);
         if (args != null && !args.isEmpty()) {
-            json.writeObjectFieldStart("args");
+            json.writeFieldName(ARGS);
+            json.writeStartObject();
             for (Map.Entry<String, Object> a : args.entrySet()) {
                 if (a.getValue() == null) continue;
                 if (a.getValue() instanceof Number n) json.writeNumberField(a.getKey(), n.longValue());
@@ -88,13 +103,20 @@ public final class ChromeTraceWriter implements AutoCloseable {
         }
         expect(Part.SAMPLES);
         json.writeStartObject();
-        json.writeNumberField("cpu", cpu);
-        json.writeNumberField("tid", tid);
-        json.writeFieldName("ts");
+        json.writeFieldName(CPU);
+        json.writeNumber(cpu);
+        json.writeFieldName(TID);
+        json.writeNumber(tid);
+        json.writeFieldName(TS);
         micros(tsNs - originNs);
-        json.writeStringField("name", event);
-        if (frameNode != 0) json.writeStringField("sf", Long.toString(frameNode));
-        json.writeNumberField("weight", weight);
+        json.writeFieldName(NAME);
+        json.writeString(event);
+        if (frameNode != 0) {
+            json.writeFieldName(SF);
+            json.writeString(Long.toString(frameNode));
+        }
+        json.writeFieldName(WEIGHT);
+        json.writeNumber(weight);
         json.writeEndObject();
     }
 
@@ -120,18 +142,22 @@ public final class ChromeTraceWriter implements AutoCloseable {
         if (part != p) throw new IllegalStateException("trace parts go events, samples, stack frames: " + p + " after " + part);
     }
 
-    private final StringBuilder number = new StringBuilder(24);
+    private final char[] number = new char[24];
 
-    /** ns as microseconds with three decimals, exactly. */
+    /** ns as microseconds with three decimals, exactly (digits written by hand: no String per number). */
     private void micros(long ns) throws IOException {
-        long abs = Math.abs(ns), frac = abs % 1000;
-        number.setLength(0);
-        if (ns < 0) number.append('-');
-        number.append(abs / 1000).append('.');
-        if (frac < 100) number.append('0');
-        if (frac < 10) number.append('0');
-        number.append(frac);
-        json.writeNumber(number.toString());
+        long abs = Math.abs(ns), whole = abs / 1000, frac = abs % 1000;
+        int end = number.length, i = end;
+        number[--i] = (char) ('0' + frac % 10);
+        number[--i] = (char) ('0' + frac / 10 % 10);
+        number[--i] = (char) ('0' + frac / 100);
+        number[--i] = '.';
+        do {
+            number[--i] = (char) ('0' + whole % 10);
+            whole /= 10;
+        } while (whole > 0);
+        if (ns < 0) number[--i] = '-';
+        json.writeNumber(number, i, end - i);
     }
 
     @Override
