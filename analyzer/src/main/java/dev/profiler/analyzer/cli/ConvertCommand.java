@@ -19,19 +19,20 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "profiler-convert", mixinStandardHelpOptions = true, version = "profiler-convert 0.1.0",
     usageHelpAutoWidth = true,
-    description = {"Converts a capture for other viewers:",
-        "  chrome     Perfetto UI, chrome://tracing (thread states, stalls, lock waits, CPU samples)",
-        "  pprof      go tool pprof, Pyroscope (gzipped profile.proto)",
-        "  collapsed  flamegraph.pl, inferno, speedscope (process;root;...;leaf weight)",
-        "  speedscope speedscope (a CPU profile per thread, samples in time order)",
-        "  html       one self-contained page: CPU flame graph, stall timeline, lock table",
-        "--what picks the profile: cpu (samples), offcpu (time blocked, by the stack it blocked in),",
-        "locks (time waiting for kernel locks and futexes)."},
+    description = {"Converts a capture for the viewers people use (--to):",
+        "  chrome      Perfetto UI, chrome://tracing (thread states, stalls, locks)",
+        "  pprof       go tool pprof, Pyroscope",
+        "  collapsed   flamegraph.pl, inferno, speedscope",
+        "  speedscope  speedscope (a CPU profile per thread)",
+        "  html        one page, offline: flame graph, stalls, locks",
+        "--what (pprof, collapsed): cpu samples; offcpu: time blocked, by the",
+        "stack it blocked in; locks: time waiting for kernel locks and futexes."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:written", "1:conversion failed (no partial output is left)", "2:bad arguments or not a capture"})
 public final class ConvertCommand implements Callable<Integer> {
@@ -53,20 +54,8 @@ public final class ConvertCommand implements Callable<Integer> {
         description = "cpu, offcpu or locks (default: ${DEFAULT-VALUE})")
     String what;
 
-    @Option(names = "--pid", paramLabel = "PID", description = "only this process")
-    Integer pid;
-
-    @Option(names = "--tid", paramLabel = "TID", description = "only this thread")
-    Integer tid;
-
-    @Option(names = "--since", paramLabel = "SECONDS", description = "from this many seconds after the capture's start")
-    Double sinceS;
-
-    @Option(names = "--until", paramLabel = "SECONDS", description = "up to this many seconds after the capture's start")
-    Double untilS;
-
-    @Option(names = "--threshold", paramLabel = "MS", description = "chrome, html: stalls at least this long (default 50 ms)")
-    Double thresholdMs;
+    @Mixin
+    FilterOptions filters = new FilterOptions();
 
     @Option(names = "--no-cache", description = "neither read nor write the capture's analysis cache")
     boolean noCache;
@@ -76,9 +65,7 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!FORMATS.contains(to)) throw new UsageException("unknown --to " + to + " (formats: " + String.join(", ", FORMATS) + ")");
         ProfileKind kind = ProfileKind.named(what);
         if (kind == null) throw new UsageException("unknown --what " + what + " (cpu, offcpu or locks)");
-        if (thresholdMs != null && !(thresholdMs > 0)) throw new UsageException("--threshold must be more than 0 ms");
-        if (sinceS != null && untilS != null && sinceS > untilS)
-            throw new UsageException("--since " + sinceS + " is after --until " + untilS);
+        ReportSettings settings = filters.settings();
         Path parent = output.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new UsageException("directory " + parent + " does not exist");
         boolean terminal = System.console() != null;
@@ -88,7 +75,7 @@ public final class ConvertCommand implements Callable<Integer> {
                     if (terminal) System.err.println("profiler-convert: " + message);
                 })) {
             for (String w : db.warnings()) System.err.println("profiler-convert: warning: " + w);
-            new ReportSettings(thresholdMs, pid, tid, sinceS, untilS).apply(db.connection(), db.manifest().startNs);
+            settings.apply(db.connection(), db.manifest().startNs);
             // Write beside the target, then rename: a failure never leaves half a file.
             Path tmp = Files.createTempFile(parent, "." + output.getFileName(), ".tmp");
             Progress progress = Progress.onTerminal(to, 0);
@@ -107,7 +94,7 @@ public final class ConvertCommand implements Callable<Integer> {
                         }
                         case "html" -> {
                             long[] n = HtmlConversion.write(db, capture.toAbsolutePath().normalize().getFileName().toString(),
-                                thresholdMs == null ? 50 : thresholdMs, out);
+                                settings.thresholdMs() == null ? 50 : settings.thresholdMs(), out);
                             yield String.format("%s, flame graph of %,d samples, %,d stalls, %,d locks", to, n[0], n[1], n[2]);
                         }
                         case "speedscope" -> {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,21 +41,8 @@ public final class QueryCommand implements Callable<Integer> {
         description = "table, csv or json (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--threshold", paramLabel = "MS",
-        description = "stalls: report stalls at least this long (default 50 ms).")
-    Double thresholdMs;
-
-    @Option(names = "--pid", paramLabel = "PID", description = "reports: only this process.")
-    Integer pid;
-
-    @Option(names = "--tid", paramLabel = "TID", description = "reports: only this thread.")
-    Integer tid;
-
-    @Option(names = "--since", paramLabel = "SECONDS", description = "reports: from this many seconds after the capture's start.")
-    Double sinceS;
-
-    @Option(names = "--until", paramLabel = "SECONDS", description = "reports: up to this many seconds after the capture's start.")
-    Double untilS;
+    @Mixin
+    FilterOptions filters = new FilterOptions();
 
     @Option(names = "--no-cache",
         description = "Neither read nor write the analysis cache (CAPTURE.duckdb beside the capture, else ~/.cache/profiler-query):"
@@ -77,7 +65,7 @@ public final class QueryCommand implements Callable<Integer> {
         }
         if (REPORTS.contains(args.get(0)) && !Files.exists(Path.of(args.get(0)))) {
             if (args.size() != 2) throw new UsageException(args.get(0) + " takes one CAPTURE");
-            ReportSettings settings = settings();
+            ReportSettings settings = filters.settings();
             try (CaptureDatabase db = open(Path.of(args.get(1)))) {
                 try {
                     return switch (args.get(0)) {
@@ -115,13 +103,6 @@ public final class QueryCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private ReportSettings settings() throws UsageException {
-        if (thresholdMs != null && !(thresholdMs > 0)) throw new UsageException("--threshold must be more than 0 ms");
-        if (sinceS != null && untilS != null && sinceS > untilS)
-            throw new UsageException("--since " + sinceS + " is after --until " + untilS);
-        return new ReportSettings(thresholdMs, pid, tid, sinceS, untilS);
     }
 
     private CaptureDatabase open(Path p) throws CaptureException {
