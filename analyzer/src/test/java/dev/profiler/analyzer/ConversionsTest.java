@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class ConversionsTest {
 
     private Path convert(Path capture, String to, String what, String... filters) {
         Path out = tmp.resolve(capture.getFileName() + "." + what + "." + to + "." + filters.length + ".out");
-        List<String> args = new java.util.ArrayList<>(List.of(capture.toString(), "--to", to, "--what", what, "-o", out.toString()));
+        List<String> args = new ArrayList<>(List.of(capture.toString(), "--to", to, "--what", what, "-o", out.toString()));
         args.addAll(List.of(filters));
         assertEquals(0, ConvertCommand.run(args.toArray(String[]::new)), String.join(" ", args));
         return out;

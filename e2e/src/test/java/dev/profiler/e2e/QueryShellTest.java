@@ -42,6 +42,9 @@ class QueryShellTest {
             ".schema lock_waits",
             ".timing on",
             "SELECT 42 AS answer;",
+            "-- a comment with the thread's apostrophe; and a semicolon",
+            "SELECT 'it''s -- not a comment' AS quoted, -- the end of a line",
+            "  7 AS seven;",
             ".nonsense",
             ".quit", ""), CONVOY);
         assertTrue(out.contains("thread_states") && out.contains("stalls") && out.contains("table macro"),
@@ -53,6 +56,8 @@ class QueryShellTest {
         assertTrue(out.contains("lock_space") && out.contains("wait_ns"), ".schema: " + out);
         assertTrue(out.matches("(?s).*42.*time: \\d+\\.\\d{3} s.*"), ".timing on: " + out);
         assertTrue(out.contains("unknown command .nonsense"), out);
+        assertTrue(out.contains("it's -- not a comment") && out.matches("(?s).*\\b7\\b.*"),
+            "comments (with ' and ;) skipped, a -- inside a string kept: " + out);
     }
 
     @Test

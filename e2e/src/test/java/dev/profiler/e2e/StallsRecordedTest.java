@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,7 +117,7 @@ class StallsRecordedTest {
             double sqlMs = Tools.query(capture, p[1]).get(0).get("ns").asDouble() / 1e6;
             Tools.Result go = Tools.run(List.of("go", "tool", "pprof", "-top", pb.toString()), 120);
             assertEquals(0, go.exit(), go.toString());
-            var total = java.util.regex.Pattern.compile("of ([0-9.]+)(ms|s) total").matcher(go.stdout());
+            var total = Pattern.compile("of ([0-9.]+)(ms|s) total").matcher(go.stdout());
             assertTrue(total.find(), go.stdout());
             double pprofMs = Double.parseDouble(total.group(1)) * (total.group(2).equals("s") ? 1000 : 1);
             assertEquals(sqlMs, pprofMs, Math.max(0.5, sqlMs * 0.005), p[0] + ": " + go.stdout());

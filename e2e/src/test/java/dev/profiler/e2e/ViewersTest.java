@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -100,7 +102,7 @@ class ViewersTest {
     void chromeTraceNamesTheThreadsAndKeepsEachTracksSlicesApart() throws Exception {
         JsonNode trace = JSON.readTree(convert("chrome", "cpu", "trace.json").toFile());
         List<String> threads = new ArrayList<>();
-        java.util.Map<String, Double> lastEnd = new java.util.HashMap<>();
+        Map<String, Double> lastEnd = new HashMap<>();
         long slices = 0;
         for (JsonNode e : trace.get("traceEvents")) {
             if (e.get("ph").asText().equals("M")) {

@@ -154,7 +154,10 @@ final class Shell {
 
     /**
      * A statement is complete when it ends with ';' (or is a dot-command):
-     * until then JLine asks for another line.
+     * until then JLine asks for another line. "--" comments are dropped
+     * first: a ';' or an apostrophe in one ("-- the thread's state;") would
+     * otherwise end the statement early or open a quote that swallows the
+     * rest of a script.
      */
     static final class StatementParser implements org.jline.reader.Parser {
         private final DefaultParser words;
@@ -164,11 +167,31 @@ final class Shell {
         @Override
         public org.jline.reader.ParsedLine parse(String line, int cursor, ParseContext context) {
             if (context == ParseContext.ACCEPT_LINE) {
-                String s = line.strip();
+                String code = withoutComments(line);
+                String s = code.strip();
                 if (!s.isEmpty() && !s.startsWith(".") && !s.endsWith(";"))
                     throw new org.jline.reader.EOFError(-1, -1, "statement not ended with ;");
+                return words.parse(code, code.length(), context);
             }
             return words.parse(line, cursor, context);
         }
+    }
+
+    /** sql without its "--" comments (those outside quotes), line breaks kept. */
+    static String withoutComments(String sql) {
+        StringBuilder out = new StringBuilder(sql.length());
+        char quote = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (quote == 0 && c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+                while (i < sql.length() && sql.charAt(i) != '\n') i++;
+                if (i < sql.length()) out.append('\n');
+                continue;
+            }
+            if (quote == 0 && (c == '\'' || c == '"')) quote = c;
+            else if (c == quote) quote = 0; // '' inside a string closes and reopens: still inside
+            out.append(c);
+        }
+        return out.toString();
     }
 }

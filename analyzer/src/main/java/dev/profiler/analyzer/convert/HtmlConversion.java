@@ -17,6 +17,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class HtmlConversion {
     /** Writes the page; returns {flame samples, stalls shown, locks shown}. */
     public static long[] write(CaptureDatabase db, String name, double thresholdMs, OutputStream out)
             throws SQLException, IOException {
-        Map<Long, String> frames = new java.util.HashMap<>();
+        Map<Long, String> frames = new HashMap<>();
         Node root = new Node("all");
         long stalls = 0, locks = 0;
         StringWriter jsonText = new StringWriter();
