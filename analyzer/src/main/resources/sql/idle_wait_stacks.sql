@@ -4,6 +4,8 @@
 --           which sleeps on the futex the kernel clears at the thread's exit)
 --   events  file descriptors to become ready (epoll_wait, poll, select): an
 --           event loop with nothing to do
+--   signal  a signal (sigsuspend, pause, sigtimedwait): how a shell's `wait`
+--           waits for its jobs, and how daemons idle
 -- stalls.sql leaves such waits out of its blocked stalls: a shell waiting
 -- for its command, or a main thread joining its workers, are long sleeps
 -- woken by another thread, but nothing stalled. Needs the off-CPU stacks
@@ -12,12 +14,15 @@
 CREATE OR REPLACE VIEW idle_wait_stacks AS
 SELECT
   stack_id,                                             -- stacks.stack_id
-  CASE WHEN bool_or(name IN ('ep_poll', 'do_epoll_wait', 'do_sys_poll', 'do_select', 'core_sys_select'))
-       THEN 'events' ELSE 'exit' END AS waits_for,      -- exit | events
+  CASE WHEN bool_or(name IN ('ep_poll', 'do_epoll_wait', 'do_sys_poll', 'do_select', 'core_sys_select')) THEN 'events'
+       WHEN bool_or(name IN ('__x64_sys_rt_sigsuspend', '__x64_sys_pause', '__x64_sys_rt_sigtimedwait')) THEN 'signal'
+       ELSE 'exit' END AS waits_for,                    -- exit | events | signal
   arg_min(name, depth) AS waits_in                      -- the frame that says so, nearest the leaf
 FROM stack_frames
 WHERE (is_kernel AND name IN ('do_wait', 'kernel_wait4', 'kernel_waitid', '__do_sys_wait4', '__do_sys_waitid',
-                              'ep_poll', 'do_epoll_wait', 'do_sys_poll', 'do_select', 'core_sys_select'))
+                              'ep_poll', 'do_epoll_wait', 'do_sys_poll', 'do_select', 'core_sys_select',
+                              -- syscall entry points: their inner functions get inlined or renamed (.isra)
+                              '__x64_sys_rt_sigsuspend', '__x64_sys_pause', '__x64_sys_rt_sigtimedwait'))
    OR (NOT is_kernel AND name IN ('pthread_join', '___pthread_join', '__pthread_join', '__pthread_clockjoin_ex',
                                   'pthread_timedjoin_np', 'pthread_clockjoin_np', 'thrd_join'))
 GROUP BY stack_id;

@@ -135,6 +135,8 @@ class ViewersTest {
         assertTrue(page.get("framesDrawn").asInt() > 5, page.toString());
 
         long stalls = Tools.scalar(capture, "SELECT count(*) FROM stalls(threshold_ns := 5000000)");
+        assertEquals(0, Tools.scalar(capture, "SELECT count(*) FROM stalls(threshold_ns := 5000000) WHERE thread = 'sh'"),
+            "sh's `wait` for its jobs (sigsuspend) is not a stall");
         assertTrue(stalls > 0, "the convoy's waits are stalls at 5 ms");
         assertEquals(Math.min(stalls, 5000), page.get("stallRects").asLong(), page.toString());
         assertEquals(Math.min(stalls, 5000), page.get("stallTableRows").asLong(), page.toString());
