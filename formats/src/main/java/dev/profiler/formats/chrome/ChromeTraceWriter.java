@@ -29,6 +29,8 @@ public final class ChromeTraceWriter implements AutoCloseable {
 
     private final JsonGenerator json;
     private final long originNs;
+    /** The samples' event name, encoded once (a capture has one sampling event). */
+    private SerializableString sampleName = new SerializedString("");
     private Part part = Part.EVENTS;
 
     public ChromeTraceWriter(OutputStream out, long originNs) throws IOException {
@@ -110,10 +112,12 @@ public final class ChromeTraceWriter implements AutoCloseable {
         json.writeFieldName(TS);
         micros(tsNs - originNs);
         json.writeFieldName(NAME);
-        json.writeString(event);
+        if (!sampleName.getValue().equals(event)) sampleName = new SerializedString(event);
+        json.writeString(sampleName);
         if (frameNode != 0) {
+            // a number: viewers look it up in stackFrames, whose keys JavaScript compares as strings
             json.writeFieldName(SF);
-            json.writeString(Long.toString(frameNode));
+            json.writeNumber(frameNode);
         }
         json.writeFieldName(WEIGHT);
         json.writeNumber(weight);
