@@ -4,7 +4,6 @@ import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.formats.chrome.ChromeTraceWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -163,20 +162,16 @@ public final class ChromeConversion {
      * stack id -> its leaf node.
      */
     private static List<Object[]> stackTree(Statement st, Map<Long, Long> stackLeaf) throws SQLException {
-        Map<Long, String[]> frames = new HashMap<>();
-        try (ResultSet rs = st.executeQuery("SELECT frame_id, name, module FROM frame_names")) {
-            while (rs.next()) frames.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
-        }
+        Map<Long, String[]> frames = Stacks.frameNames(st);
         Map<NodeKey, Long> ids = new HashMap<>();
         List<Object[]> nodes = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("SELECT stack_id, frame_ids FROM stacks"
                 + " WHERE stack_id IN (SELECT DISTINCT stack_id FROM samples)")) {
             while (rs.next()) {
-                Array a = rs.getArray(2);
-                Object[] leafFirst = a == null ? new Object[0] : (Object[]) a.getArray();
+                long[] leafFirst = Stacks.frameIds(rs.getArray(2));
                 long parent = 0;
                 for (int i = leafFirst.length - 1; i >= 0; i--) {
-                    long frame = ((Number) leafFirst[i]).longValue();
+                    long frame = leafFirst[i];
                     NodeKey key = new NodeKey(parent, frame);
                     Long id = ids.get(key);
                     if (id == null) {

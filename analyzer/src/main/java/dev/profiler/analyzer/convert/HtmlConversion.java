@@ -17,7 +17,6 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,27 +78,23 @@ public final class HtmlConversion {
     /** Writes the page; returns {flame samples, stalls shown, locks shown}. */
     public static long[] write(CaptureDatabase db, String name, double thresholdMs, OutputStream out)
             throws SQLException, IOException {
-        Map<Long, String> frames = new HashMap<>();
         Node root = new Node("all");
         long stalls = 0, locks = 0;
         StringWriter jsonText = new StringWriter();
         JsonFactory factory = new JsonFactory();
         factory.setCharacterEscapes(new HtmlSafeEscapes());
         try (Statement st = db.connection().createStatement(); JsonGenerator json = factory.createGenerator(jsonText)) {
-            try (ResultSet rs = st.executeQuery("SELECT frame_id, name FROM frame_names")) {
-                while (rs.next()) frames.put(rs.getLong(1), rs.getString(2));
-            }
+            Map<Long, String[]> frames = Stacks.frameNames(st);
             try (ResultSet rs = st.executeQuery(FLAME_SQL)) {
                 while (rs.next()) {
                     long samples = rs.getLong("samples");
                     Node n = root.child(rs.getString("process"));
                     root.value += samples;
                     n.value += samples;
-                    Array a = rs.getArray("frame_ids");
-                    Object[] leafFirst = a == null ? new Object[0] : (Object[]) a.getArray();
+                    long[] leafFirst = Stacks.frameIds(rs.getArray("frame_ids"));
                     for (int i = leafFirst.length - 1; i >= 0; i--) {
-                        long id = ((Number) leafFirst[i]).longValue();
-                        n = n.child(frames.getOrDefault(id, "[frame " + id + "]"));
+                        String[] f = frames.get(leafFirst[i]);
+                        n = n.child(f != null ? f[0] : "[frame " + leafFirst[i] + "]");
                         n.value += samples;
                     }
                 }

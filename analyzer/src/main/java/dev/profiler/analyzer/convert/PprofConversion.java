@@ -71,7 +71,7 @@ public final class PprofConversion {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Array ids = rs.getArray("frame_ids");
-                        long[] frames = ids == null ? new long[] {NO_STACK_FRAME} : longs(ids);
+                        long[] frames = ids == null ? new long[] {NO_STACK_FRAME} : Stacks.frameIds(ids);
                         List<PprofWriter.Label> labels = new ArrayList<>(4);
                         labels.add(new PprofWriter.Label("pid", null, rs.getLong("pid")));
                         labels.add(new PprofWriter.Label("tid", null, rs.getLong("tid")));
@@ -87,12 +87,5 @@ public final class PprofConversion {
             }
         }
         return new long[] {count, ns};
-    }
-
-    static long[] longs(Array a) throws SQLException {
-        Object[] items = (Object[]) a.getArray();
-        long[] out = new long[items.length];
-        for (int i = 0; i < items.length; i++) out[i] = ((Number) items[i]).longValue();
-        return out;
     }
 }

@@ -60,10 +60,7 @@ public final class SpeedscopeConversion {
             Map<Long, long[]> stackFrames = new HashMap<>();
             try (ResultSet rs = st.executeQuery("SELECT stack_id, frame_ids FROM stacks")) {
                 while (rs.next()) {
-                    Object[] ids = (Object[]) rs.getArray(2).getArray();
-                    long[] leafFirst = new long[ids.length];
-                    for (int i = 0; i < ids.length; i++) leafFirst[i] = ((Number) ids[i]).longValue();
-                    stackFrames.put(rs.getLong(1), leafFirst);
+                    stackFrames.put(rs.getLong(1), Stacks.frameIds(rs.getArray(2)));
                 }
             }
             Map<Long, String> profileNames = new HashMap<>();
