@@ -53,7 +53,7 @@ quiet_grouped AS (
 quiet_facts AS (
   SELECT q.*, sp.spin_function,
          (SELECT arg_max(i.kind || ' ' || coalesce(i.handler, '?') || ' on CPU ' || i.cpu || ' for '
-                         || printf('%.1f', (i.ts_end - i.ts_begin) / 1e6) || ' ms', i.ts_end - i.ts_begin)
+                         || printf('%.1f', (i.ts_end - i.ts_begin) / 1e6) || ' ms', (i.ts_end - i.ts_begin, -i.ts_begin))
           FROM irq i
           WHERE i.cpu = q.cpu AND i.ts_begin < q.ts_end AND i.ts_end > q.ts_begin
             AND 2 * (i.ts_end - i.ts_begin) >= q.ts_end - q.ts_begin) AS long_interrupt
@@ -65,8 +65,9 @@ freezes AS (
     'freeze' AS kind, min(ts_begin) AS ts_begin, max(ts_end) AS ts_end,
     CASE WHEN count(*) = 1 THEN min(cpu) END AS cpu,
     list(cpu ORDER BY cpu) AS cpus,
-    coalesce(arg_max(tid, spin_function IS NOT NULL), min(tid)) AS tid,
-    coalesce(arg_max(stack_id, spin_function IS NOT NULL), min(stack_id)) AS stack_id,
+    -- the lowest spinning CPU's thread and stack (ties broken by CPU: same rows, same answer)
+    coalesce(arg_max(tid, (spin_function IS NOT NULL, -cpu)), min(tid)) AS tid,
+    coalesce(arg_max(stack_id, (spin_function IS NOT NULL, -cpu)), min(stack_id)) AS stack_id,
     concat_ws('; ',
       CASE WHEN count(*) >= any_value(info.cpu_count) THEN 'all ' || count(*) || ' CPUs busy but silent'
            ELSE count(*) || ' of ' || any_value(info.cpu_count) || ' CPUs busy but silent' END,
@@ -103,7 +104,8 @@ cpu_shares AS (
   GROUP BY ALL
 ),
 cpu_holders AS (
-  SELECT waiter, wait_begin, arg_max(ran_tid, ran_ns) AS holder_tid, max(ran_ns) AS holder_ns
+  -- who ran longest; of equals, the lowest tid
+  SELECT waiter, wait_begin, arg_max(ran_tid, (ran_ns, -ran_tid)) AS holder_tid, max(ran_ns) AS holder_ns
   FROM cpu_shares GROUP BY ALL
 ),
 runqueue AS (

@@ -14,7 +14,7 @@ SELECT
   (SELECT end_ns - start_ns FROM capture_info) AS capture_ns,                  -- ns
   (SELECT string_agg(n || ' ' || kind, ', ' ORDER BY n DESC, kind)
    FROM (SELECT kind, count(*) AS n FROM s GROUP BY kind)) AS by_kind,         -- e.g. '3 freeze, 1 runqueue'
-  (SELECT arg_max(kind, dur_ns) FROM s) AS longest_kind,                       -- kind of the longest
+  (SELECT arg_max(kind, (dur_ns, -ts_begin, kind)) FROM s) AS longest_kind,   -- kind of the longest (the first, of equals)
   (SELECT max(dur_ns) FROM s) AS longest_ns,                                   -- ns
-  (SELECT arg_max(ts_begin, dur_ns) FROM s) - (SELECT start_ns FROM capture_info) AS longest_at_ns,  -- ns from start
-  (SELECT arg_max(cause, dur_ns) FROM s) AS longest_cause                      -- its cause
+  (SELECT arg_max(ts_begin, (dur_ns, -ts_begin, kind)) FROM s) - (SELECT start_ns FROM capture_info) AS longest_at_ns,  -- ns from start
+  (SELECT arg_max(cause, (dur_ns, -ts_begin, kind)) FROM s) AS longest_cause  -- its cause

@@ -1,5 +1,7 @@
 package dev.profiler.analyzer.convert;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.formats.chrome.ChromeTraceWriter;
 import java.io.IOException;
@@ -9,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -61,13 +62,17 @@ public final class ChromeConversion {
           WHERE ts_end > lo AND ts_begin < hi""" + FILTERS + """
         )
         SELECT * FROM states UNION ALL SELECT * FROM stall_rows UNION ALL SELECT * FROM lock_rows
-        ORDER BY ts, part, pid, tid""";
+        ORDER BY ts, part, pid, tid, te, name""";
 
     static final String SAMPLES_SQL = """
         SELECT cpu, tid, ts, stack_id, weight FROM samples
         WHERE (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
           AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))""" + FILTERS + """
         ORDER BY ts""";
+
+    private static final SerializableString CPU = new SerializedString("cpu"), REASON = new SerializedString("reason"),
+        PID = new SerializedString("pid"), TID = new SerializedString("tid"), CAUSE = new SerializedString("cause"),
+        LOCK_TYPE = new SerializedString("lock_type");
 
     /** A node of the stack-frame tree: a frame under a parent node. */
     private record NodeKey(long parent, long frameId) {}
@@ -87,32 +92,40 @@ public final class ChromeConversion {
                 while (rs.next()) {
                     int part = rs.getInt(1);
                     long ts = rs.getLong(2), te = rs.getLong(3), pid = rs.getLong(4), tid = rs.getLong(5);
-                    Map<String, Object> args = new LinkedHashMap<>();
+                    String name = rs.getString(6);
                     int cpu = rs.getInt(7);
-                    args.put("cpu", rs.wasNull() ? null : cpu);
+                    boolean cpuKnown = !rs.wasNull();
+                    String detail = rs.getString(8);
                     if (part == 0) {
-                        args.put("reason", rs.getString(8));
-                        w.slice(pid, tid, rs.getString(6), "thread state", ts, te, args);
+                        w.beginSlice(pid, tid, name, "thread state", ts, te);
                     } else {
                         long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
                         int before = lanes.get(part - 1).size();
                         long lane = lane(lanes.get(part - 1), ts, te);
                         if (lanes.get(part - 1).size() > before) w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
-                        args.put("pid", pid);
-                        args.put("tid", tid);
-                        args.put(part == 1 ? "cause" : "lock_type", rs.getString(8));
-                        w.slice(pseudo, lane, rs.getString(6), part == 1 ? "stall" : "lock wait", ts, te, args);
+                        w.beginSlice(pseudo, lane, name, part == 1 ? "stall" : "lock wait", ts, te);
                     }
+                    if (cpuKnown) w.arg(CPU, cpu);
+                    if (part == 0) {
+                        w.arg(REASON, detail);
+                    } else {
+                        w.arg(PID, pid);
+                        w.arg(TID, tid);
+                        w.arg(part == 1 ? CAUSE : LOCK_TYPE, detail);
+                    }
+                    w.endSlice();
                     counts[part]++;
                     progress.advance(1);
                 }
             }
             Map<Long, Long> stackLeaf = new HashMap<>();
             List<Object[]> nodes = stackTree(st, stackLeaf);
+            long[] leafById = denseLeaves(stackLeaf);
             try (ResultSet rs = st.executeQuery(SAMPLES_SQL)) {
                 while (rs.next()) {
                     long stack = rs.getLong(4);
-                    long node = rs.wasNull() ? 0 : stackLeaf.getOrDefault(stack, 0L);
+                    long node = rs.wasNull() ? 0
+                        : stack >= 0 && stack < leafById.length ? leafById[(int) stack] : stackLeaf.getOrDefault(stack, 0L);
                     w.sample(rs.getInt(1), rs.getLong(2), rs.getLong(3), event, node, 1);
                     counts[3]++;
                     progress.advance(1);
@@ -124,6 +137,22 @@ public final class ChromeConversion {
             }
         }
         return counts;
+    }
+
+    /**
+     * stackLeaf as an array indexed by stack id, for the ids below a bound
+     * kept proportional to the number of stacks: the recorder numbers stacks
+     * densely from 0, and a boxed map lookup per sample cost ~10% of a big
+     * conversion. Ids beyond the array stay in the map.
+     */
+    static long[] denseLeaves(Map<Long, Long> stackLeaf) {
+        long bound = Math.max(1 << 16, 4L * stackLeaf.size());
+        long max = stackLeaf.keySet().stream().filter(id -> id >= 0 && id < bound).mapToLong(Long::longValue).max().orElse(-1);
+        long[] leaves = new long[(int) (max + 1)];
+        stackLeaf.forEach((id, leaf) -> {
+            if (id >= 0 && id <= max) leaves[(int) (long) id] = leaf;
+        });
+        return leaves;
     }
 
     /**

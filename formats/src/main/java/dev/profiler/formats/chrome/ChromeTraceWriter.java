@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Map;
  * then "samples" (CPU samples pointing into stackFrames), then
  * "stackFrames". Timestamps are microseconds from an origin, written with
  * their nanoseconds as three decimals (no rounding through a double).
+ * Jackson's generator writes all but the samples' records, which are the
+ * bulk of a big trace and go through SampleRecords.
  */
 public final class ChromeTraceWriter implements AutoCloseable {
     private enum Part { EVENTS, SAMPLES, FRAMES, DONE }
@@ -24,18 +27,20 @@ public final class ChromeTraceWriter implements AutoCloseable {
     private static final SerializableString PH = new SerializedString("ph"), NAME = new SerializedString("name"),
         CAT = new SerializedString("cat"), PID = new SerializedString("pid"), TID = new SerializedString("tid"),
         TS = new SerializedString("ts"), DUR = new SerializedString("dur"), ARGS = new SerializedString("args"),
-        CPU = new SerializedString("cpu"), SF = new SerializedString("sf"), WEIGHT = new SerializedString("weight"),
         X = new SerializedString("X");
 
     private final JsonGenerator json;
+    private final SampleRecords samples;
     private final long originNs;
-    /** The samples' event name, encoded once (a capture has one sampling event). */
-    private SerializableString sampleName = new SerializedString("");
+    /** Slice names and categories repeat (states, reasons, lock names): each encoded once. */
+    private final Map<String, SerializableString> encoded = new HashMap<>();
     private Part part = Part.EVENTS;
+    private boolean inArgs;
 
     public ChromeTraceWriter(OutputStream out, long originNs) throws IOException {
         this.originNs = originNs;
         json = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+        samples = new SampleRecords(out);
         json.writeStartObject();
         json.writeStringField("displayTimeUnit", "ms");
         json.writeArrayFieldStart("traceEvents");
@@ -64,17 +69,20 @@ public final class ChromeTraceWriter implements AutoCloseable {
         json.writeEndObject();
     }
 
-    /** A complete slice ("X") on a thread's track; args values are strings or numbers (nulls left out). */
-    public void slice(long pid, long tid, String name, String category, long beginNs, long endNs, Map<String, Object> args)
-            throws IOException {
+    /**
+     * Opens a complete slice ("X") on a thread's track; its args follow
+     * (arg), then endSlice. Streamed so that millions of slices cost no
+     * allocation. Names and categories repeat and are encoded once.
+     */
+    public void beginSlice(long pid, long tid, String name, String category, long beginNs, long endNs) throws IOException {
         expect(Part.EVENTS);
         json.writeStartObject();
         json.writeFieldName(PH);
         json.writeString(X);
         json.writeFieldName(NAME);
-        json.writeString(name);
+        json.writeString(encoded(name));
         json.writeFieldName(CAT);
-        json.writeString(category);
+        json.writeString(encoded(category));
         json.writeFieldName(PID);
         json.writeNumber(pid);
         json.writeFieldName(TID);
@@ -83,16 +91,34 @@ public final class ChromeTraceWriter implements AutoCloseable {
         micros(beginNs - originNs);
         json.writeFieldName(DUR);
         micros(endNs - beginNs);
-        if (args != null && !args.isEmpty()) {
-            json.writeFieldName(ARGS);
-            json.writeStartObject();
-            for (Map.Entry<String, Object> a : args.entrySet()) {
-                if (a.getValue() == null) continue;
-                if (a.getValue() instanceof Number n) json.writeNumberField(a.getKey(), n.longValue());
-                else json.writeStringField(a.getKey(), a.getValue().toString());
-            }
-            json.writeEndObject();
-        }
+        inArgs = false;
+    }
+
+    /** A number arg of the open slice. */
+    public void arg(SerializableString key, long value) throws IOException {
+        openArgs();
+        json.writeFieldName(key);
+        json.writeNumber(value);
+    }
+
+    /** A string arg of the open slice; null leaves it out. */
+    public void arg(SerializableString key, String value) throws IOException {
+        if (value == null) return;
+        openArgs();
+        json.writeFieldName(key);
+        json.writeString(value);
+    }
+
+    private void openArgs() throws IOException {
+        if (inArgs) return;
+        json.writeFieldName(ARGS);
+        json.writeStartObject();
+        inArgs = true;
+    }
+
+    public void endSlice() throws IOException {
+        if (inArgs) json.writeEndObject();
+        inArgs = false;
         json.writeEndObject();
     }
 
@@ -101,27 +127,17 @@ public final class ChromeTraceWriter implements AutoCloseable {
         if (part == Part.EVENTS) {
             json.writeEndArray();
             json.writeArrayFieldStart("samples");
+            json.flush(); // the records go straight to the stream, after what the generator holds
             part = Part.SAMPLES;
         }
         expect(Part.SAMPLES);
-        json.writeStartObject();
-        json.writeFieldName(CPU);
-        json.writeNumber(cpu);
-        json.writeFieldName(TID);
-        json.writeNumber(tid);
-        json.writeFieldName(TS);
-        micros(tsNs - originNs);
-        json.writeFieldName(NAME);
-        if (!sampleName.getValue().equals(event)) sampleName = new SerializedString(event);
-        json.writeString(sampleName);
-        if (frameNode != 0) {
-            // a number: viewers look it up in stackFrames, whose keys JavaScript compares as strings
-            json.writeFieldName(SF);
-            json.writeNumber(frameNode);
-        }
-        json.writeFieldName(WEIGHT);
-        json.writeNumber(weight);
-        json.writeEndObject();
+        samples.write(cpu, tid, tsNs - originNs, event, frameNode, weight);
+    }
+
+    /** Leaves the samples array: what SampleRecords buffered goes out before the generator writes again. */
+    private void endSamples() throws IOException {
+        samples.flush();
+        json.writeEndArray(); // the generator saw no element, so it writes no separator either
     }
 
     /** A stackFrames node: a frame under its parent node (0: a root). */
@@ -131,7 +147,7 @@ public final class ChromeTraceWriter implements AutoCloseable {
             part = Part.SAMPLES;
         }
         if (part == Part.SAMPLES) {
-            if (json.getOutputContext().inArray()) json.writeEndArray();
+            if (json.getOutputContext().inArray()) endSamples();
             json.writeObjectFieldStart("stackFrames");
             part = Part.FRAMES;
         }
@@ -140,6 +156,16 @@ public final class ChromeTraceWriter implements AutoCloseable {
         if (category != null) json.writeStringField("category", category);
         if (parent != 0) json.writeStringField("parent", Long.toString(parent));
         json.writeEndObject();
+    }
+
+    /** The string encoded once (a bounded number of them). */
+    private SerializableString encoded(String s) {
+        SerializableString e = encoded.get(s);
+        if (e == null) {
+            e = new SerializedString(s);
+            if (encoded.size() < 10_000) encoded.put(s, e);
+        }
+        return e;
     }
 
     private void expect(Part p) {
@@ -166,7 +192,8 @@ public final class ChromeTraceWriter implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (part == Part.EVENTS || (part == Part.SAMPLES && json.getOutputContext().inArray())) json.writeEndArray();
+        if (part == Part.EVENTS) json.writeEndArray();
+        if (part == Part.SAMPLES && json.getOutputContext().inArray()) endSamples();
         if (part == Part.FRAMES) json.writeEndObject();
         json.writeEndObject();
         json.close();
