@@ -106,6 +106,7 @@ class RecordAndAnalyzeTest {
         assertEquals(0, go.exit(), go.toString());
         String firstRow = go.stdout().lines().filter(l -> l.matches("\\s*\\d+\\s+\\d.*%.*")).findFirst().orElse("");
         assertTrue(firstRow.endsWith("hot_function"), go.stdout());
+        assertEquals(n, GoPprof.rawTotals(pb)[0], "go tool pprof -raw: every sample");
     }
 
     /** Sum of the first value (samples/count) over all pprof samples, decoded independently of the writer. */
