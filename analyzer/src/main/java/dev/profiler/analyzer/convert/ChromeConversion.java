@@ -61,11 +61,13 @@ public final class ChromeConversion {
           FROM lock_waits, b
           WHERE ts_end > lo AND ts_begin < hi""" + FILTERS + """
         )
-        SELECT * FROM states UNION ALL SELECT * FROM stall_rows UNION ALL SELECT * FROM lock_rows
+        -- integers as BIGINT: DuckDB's JDBC boxes narrower ones on every read
+        SELECT part::BIGINT, ts, te, pid::BIGINT, tid::BIGINT, name, cpu::BIGINT, detail
+        FROM (SELECT * FROM states UNION ALL SELECT * FROM stall_rows UNION ALL SELECT * FROM lock_rows)
         ORDER BY ts, part, pid, tid, te, name""";
 
     static final String SAMPLES_SQL = """
-        SELECT cpu, tid, ts, stack_id, weight FROM samples
+        SELECT cpu::BIGINT, tid::BIGINT, ts, stack_id FROM samples
         WHERE (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
           AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))""" + FILTERS + """
         ORDER BY ts""";
@@ -87,48 +89,50 @@ public final class ChromeConversion {
             w.processName(STALLS_PID, "stalls");
             w.processName(LOCKS_PID, "lock waits");
             List<List<Long>> lanes = List.of(new ArrayList<>(), new ArrayList<>()); // per pseudo-process: each lane's end
-            try (ResultSet rs = st.executeQuery(EVENTS_SQL)) {
-                // columns by position: a lookup by name compares names on every call
-                while (rs.next()) {
-                    int part = rs.getInt(1);
-                    long ts = rs.getLong(2), te = rs.getLong(3), pid = rs.getLong(4), tid = rs.getLong(5);
-                    String name = rs.getString(6);
-                    int cpu = rs.getInt(7);
-                    boolean cpuKnown = !rs.wasNull();
-                    String detail = rs.getString(8);
-                    if (part == 0) {
-                        w.beginSlice(pid, tid, name, "thread state", ts, te);
-                    } else {
-                        long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
-                        int before = lanes.get(part - 1).size();
-                        long lane = lane(lanes.get(part - 1), ts, te);
-                        if (lanes.get(part - 1).size() > before) w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
-                        w.beginSlice(pseudo, lane, name, part == 1 ? "stall" : "lock wait", ts, te);
+            try (FetchAhead rows = new FetchAhead(st, EVENTS_SQL)) {
+                for (FetchAhead.Batch b; (b = rows.next()) != null; ) {
+                    for (int i = 0; i < b.rows; i++) {
+                        int part = (int) b.longs[0][i];
+                        long ts = b.longs[1][i], te = b.longs[2][i], pid = b.longs[3][i], tid = b.longs[4][i];
+                        String name = b.strings[5][i], detail = b.strings[7][i];
+                        if (part == 0) {
+                            w.beginSlice(pid, tid, name, "thread state", ts, te);
+                        } else {
+                            long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
+                            int before = lanes.get(part - 1).size();
+                            long lane = lane(lanes.get(part - 1), ts, te);
+                            if (lanes.get(part - 1).size() > before)
+                                w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
+                            w.beginSlice(pseudo, lane, name, part == 1 ? "stall" : "lock wait", ts, te);
+                        }
+                        if (!b.nulls[6][i]) w.arg(CPU, b.longs[6][i]);
+                        if (part == 0) {
+                            w.arg(REASON, detail);
+                        } else {
+                            w.arg(PID, pid);
+                            w.arg(TID, tid);
+                            w.arg(part == 1 ? CAUSE : LOCK_TYPE, detail);
+                        }
+                        w.endSlice();
+                        counts[part]++;
                     }
-                    if (cpuKnown) w.arg(CPU, cpu);
-                    if (part == 0) {
-                        w.arg(REASON, detail);
-                    } else {
-                        w.arg(PID, pid);
-                        w.arg(TID, tid);
-                        w.arg(part == 1 ? CAUSE : LOCK_TYPE, detail);
-                    }
-                    w.endSlice();
-                    counts[part]++;
-                    progress.advance(1);
+                    progress.advance(b.rows);
                 }
             }
             Map<Long, Long> stackLeaf = new HashMap<>();
             List<Object[]> nodes = stackTree(st, stackLeaf);
             long[] leafById = denseLeaves(stackLeaf);
-            try (ResultSet rs = st.executeQuery(SAMPLES_SQL)) {
-                while (rs.next()) {
-                    long stack = rs.getLong(4);
-                    long node = rs.wasNull() ? 0
-                        : stack >= 0 && stack < leafById.length ? leafById[(int) stack] : stackLeaf.getOrDefault(stack, 0L);
-                    w.sample(rs.getInt(1), rs.getLong(2), rs.getLong(3), event, node, 1);
-                    counts[3]++;
-                    progress.advance(1);
+            try (FetchAhead rows = new FetchAhead(st, SAMPLES_SQL)) {
+                for (FetchAhead.Batch b; (b = rows.next()) != null; ) {
+                    long[] cpu = b.longs[0], tid = b.longs[1], ts = b.longs[2], stack = b.longs[3];
+                    for (int i = 0; i < b.rows; i++) {
+                        long node = b.nulls[3][i] ? 0
+                            : stack[i] >= 0 && stack[i] < leafById.length ? leafById[(int) stack[i]]
+                            : stackLeaf.getOrDefault(stack[i], 0L);
+                        w.sample((int) cpu[i], tid[i], ts[i], event, node, 1);
+                    }
+                    counts[3] += b.rows;
+                    progress.advance(b.rows);
                 }
             }
             for (int i = 0; i < nodes.size(); i++) {

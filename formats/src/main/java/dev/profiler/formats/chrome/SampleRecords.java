@@ -75,12 +75,22 @@ final class SampleRecords {
             buf[pos++] = '-';
             v = -v;
         }
-        int start = pos;
-        do {
-            buf[pos++] = (byte) ('0' + v % 10);
-            v /= 10;
-        } while (v > 0);
-        reverse(start, pos - 1);
+        int end = pos + length(v), i = end;
+        while (v >= 100) { // two digits a division
+            int r = (int) (v % 100);
+            v /= 100;
+            buf[--i] = (byte) ('0' + r % 10);
+            buf[--i] = (byte) ('0' + r / 10);
+        }
+        if (v >= 10) buf[--i] = (byte) ('0' + v % 10);
+        buf[pos] = (byte) ('0' + (v >= 10 ? v / 10 : v));
+        pos = end;
+    }
+
+    private static int length(long v) {
+        int n = 1;
+        for (long p = 10; n < 19 && v >= p; p *= 10) n++;
+        return n;
     }
 
     private void micros(long ns) {
@@ -94,14 +104,6 @@ final class SampleRecords {
         buf[pos++] = (byte) ('0' + frac / 100);
         buf[pos++] = (byte) ('0' + frac / 10 % 10);
         buf[pos++] = (byte) ('0' + frac % 10);
-    }
-
-    private void reverse(int i, int j) {
-        for (; i < j; i++, j--) {
-            byte t = buf[i];
-            buf[i] = buf[j];
-            buf[j] = t;
-        }
     }
 
     private static byte[] ascii(String s) {
