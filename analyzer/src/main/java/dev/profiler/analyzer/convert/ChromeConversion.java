@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 
 /**
  * A capture as a Chrome trace (Perfetto UI, chrome://tracing): process and
@@ -88,53 +89,10 @@ public final class ChromeConversion {
             names(st, w);
             w.processName(STALLS_PID, "stalls");
             w.processName(LOCKS_PID, "lock waits");
-            List<List<Long>> lanes = List.of(new ArrayList<>(), new ArrayList<>()); // per pseudo-process: each lane's end
-            try (FetchAhead rows = new FetchAhead(st, EVENTS_SQL)) {
-                for (FetchAhead.Batch b; (b = rows.next()) != null; ) {
-                    for (int i = 0; i < b.rows; i++) {
-                        int part = (int) b.longs[0][i];
-                        long ts = b.longs[1][i], te = b.longs[2][i], pid = b.longs[3][i], tid = b.longs[4][i];
-                        String name = b.strings[5][i], detail = b.strings[7][i];
-                        if (part == 0) {
-                            w.beginSlice(pid, tid, name, "thread state", ts, te);
-                        } else {
-                            long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
-                            int before = lanes.get(part - 1).size();
-                            long lane = lane(lanes.get(part - 1), ts, te);
-                            if (lanes.get(part - 1).size() > before)
-                                w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
-                            w.beginSlice(pseudo, lane, name, part == 1 ? "stall" : "lock wait", ts, te);
-                        }
-                        if (!b.nulls[6][i]) w.arg(CPU, b.longs[6][i]);
-                        if (part == 0) {
-                            w.arg(REASON, detail);
-                        } else {
-                            w.arg(PID, pid);
-                            w.arg(TID, tid);
-                            w.arg(part == 1 ? CAUSE : LOCK_TYPE, detail);
-                        }
-                        w.endSlice();
-                        counts[part]++;
-                    }
-                    progress.advance(b.rows);
-                }
-            }
+            writeSlices(st, w, counts, progress);
             Map<Long, Long> stackLeaf = new HashMap<>();
             List<Object[]> nodes = stackTree(st, stackLeaf);
-            long[] leafById = denseLeaves(stackLeaf);
-            try (FetchAhead rows = new FetchAhead(st, SAMPLES_SQL)) {
-                for (FetchAhead.Batch b; (b = rows.next()) != null; ) {
-                    long[] cpu = b.longs[0], tid = b.longs[1], ts = b.longs[2], stack = b.longs[3];
-                    for (int i = 0; i < b.rows; i++) {
-                        long node = b.nulls[3][i] ? 0
-                            : stack[i] >= 0 && stack[i] < leafById.length ? leafById[(int) stack[i]]
-                            : stackLeaf.getOrDefault(stack[i], 0L);
-                        w.sample((int) cpu[i], tid[i], ts[i], event, node, 1);
-                    }
-                    counts[3] += b.rows;
-                    progress.advance(b.rows);
-                }
-            }
+            counts[3] = writeSamples(st, w, event, leafLookup(stackLeaf), progress);
             for (int i = 0; i < nodes.size(); i++) {
                 Object[] n = nodes.get(i);
                 w.stackFrame(i + 1, (String) n[0], (String) n[1], (Long) n[2]);
@@ -143,20 +101,72 @@ public final class ChromeConversion {
         return counts;
     }
 
+    /** The thread states, stalls and lock waits in time order; counts[part] counts each. */
+    private static void writeSlices(Statement st, ChromeTraceWriter w, long[] counts, Progress progress)
+            throws SQLException, IOException {
+        List<List<Long>> lanes = List.of(new ArrayList<>(), new ArrayList<>()); // per pseudo-process: each lane's end
+        try (FetchAhead rows = new FetchAhead(st, EVENTS_SQL)) {
+            for (FetchAhead.Batch b; (b = rows.next()) != null; ) {
+                for (int i = 0; i < b.rows; i++) {
+                    int part = (int) b.longs[0][i];
+                    long ts = b.longs[1][i], te = b.longs[2][i], pid = b.longs[3][i], tid = b.longs[4][i];
+                    String name = b.strings[5][i], detail = b.strings[7][i];
+                    if (part == 0) {
+                        w.beginSlice(pid, tid, name, "thread state", ts, te);
+                    } else {
+                        long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
+                        int before = lanes.get(part - 1).size();
+                        long lane = lane(lanes.get(part - 1), ts, te);
+                        if (lanes.get(part - 1).size() > before)
+                            w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
+                        w.beginSlice(pseudo, lane, name, part == 1 ? "stall" : "lock wait", ts, te);
+                    }
+                    if (!b.nulls[6][i]) w.arg(CPU, b.longs[6][i]);
+                    if (part == 0) {
+                        w.arg(REASON, detail);
+                    } else {
+                        w.arg(PID, pid);
+                        w.arg(TID, tid);
+                        w.arg(part == 1 ? CAUSE : LOCK_TYPE, detail);
+                    }
+                    w.endSlice();
+                    counts[part]++;
+                }
+                progress.advance(b.rows);
+            }
+        }
+    }
+
+    /** The CPU samples in time order, each pointing at its stack's leaf node; returns how many. */
+    private static long writeSamples(Statement st, ChromeTraceWriter w, String event, LongUnaryOperator leafOf,
+            Progress progress) throws SQLException, IOException {
+        long n = 0;
+        try (FetchAhead rows = new FetchAhead(st, SAMPLES_SQL)) {
+            for (FetchAhead.Batch b; (b = rows.next()) != null; ) {
+                long[] cpu = b.longs[0], tid = b.longs[1], ts = b.longs[2], stack = b.longs[3];
+                for (int i = 0; i < b.rows; i++)
+                    w.sample((int) cpu[i], tid[i], ts[i], event, b.nulls[3][i] ? 0 : leafOf.applyAsLong(stack[i]), 1);
+                n += b.rows;
+                progress.advance(b.rows);
+            }
+        }
+        return n;
+    }
+
     /**
-     * stackLeaf as an array indexed by stack id, for the ids below a bound
-     * kept proportional to the number of stacks: the recorder numbers stacks
-     * densely from 0, and a boxed map lookup per sample cost ~10% of a big
-     * conversion. Ids beyond the array stay in the map.
+     * Stack id -> its leaf node (0: unknown). An array for the ids below a
+     * bound kept proportional to the number of stacks (the recorder numbers
+     * stacks densely from 0, and a boxed map lookup per sample cost ~10% of
+     * a big conversion); the map for any others.
      */
-    static long[] denseLeaves(Map<Long, Long> stackLeaf) {
+    static LongUnaryOperator leafLookup(Map<Long, Long> stackLeaf) {
         long bound = Math.max(1 << 16, 4L * stackLeaf.size());
         long max = stackLeaf.keySet().stream().filter(id -> id >= 0 && id < bound).mapToLong(Long::longValue).max().orElse(-1);
-        long[] leaves = new long[(int) (max + 1)];
+        long[] dense = new long[(int) (max + 1)];
         stackLeaf.forEach((id, leaf) -> {
-            if (id >= 0 && id <= max) leaves[(int) (long) id] = leaf;
+            if (id >= 0 && id <= max) dense[(int) (long) id] = leaf;
         });
-        return leaves;
+        return id -> id >= 0 && id < dense.length ? dense[(int) id] : stackLeaf.getOrDefault(id, 0L);
     }
 
     /**
