@@ -93,7 +93,11 @@ class ConversionsTest {
         Path out = tmp.resolve("x.out");
         assertEquals(2, ConvertCommand.run(capture.toString(), "--to", "svg", "-o", out.toString()));
         assertEquals(2, ConvertCommand.run(capture.toString(), "--to", "pprof", "--what", "memory", "-o", out.toString()));
+        assertEquals(2, ConvertCommand.run(capture.toString(), "--to", "speedscope", "--what", "locks", "-o", out.toString()));
         assertFalse(Files.exists(out));
+        try (var files = Files.list(tmp)) { // nor a temporary file beside it
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".x.out")).toList());
+        }
     }
 
     private Path convert(Path capture, String to, String what, String... filters) {

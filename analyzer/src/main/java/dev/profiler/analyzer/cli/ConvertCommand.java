@@ -65,6 +65,7 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!FORMATS.contains(to)) throw new UsageException("unknown --to " + to + " (formats: " + String.join(", ", FORMATS) + ")");
         ProfileKind kind = ProfileKind.named(what);
         if (kind == null) throw new UsageException("unknown --what " + what + " (cpu, offcpu or locks)");
+        if (to.equals("speedscope") && kind != ProfileKind.CPU) throw new UsageException("--to speedscope writes CPU profiles only");
         ReportSettings settings = filters.settings();
         Path parent = output.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new UsageException("directory " + parent + " does not exist");
@@ -79,6 +80,7 @@ public final class ConvertCommand implements Callable<Integer> {
             // Write beside the target, then rename: a failure never leaves half a file.
             Path tmp = Files.createTempFile(parent, "." + output.getFileName(), ".tmp");
             Progress progress = Progress.onTerminal(to, 0);
+            String captureName = capture.toAbsolutePath().normalize().getFileName().toString();
             try {
                 String summary;
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
@@ -93,14 +95,12 @@ public final class ConvertCommand implements Callable<Integer> {
                             yield String.format("%s %s, %,d %s, %,d ns", to, kind.sqlName, totals[0], kind.count.type(), totals[1]);
                         }
                         case "html" -> {
-                            long[] n = HtmlConversion.write(db, capture.toAbsolutePath().normalize().getFileName().toString(),
+                            long[] n = HtmlConversion.write(db, captureName,
                                 settings.thresholdMs() == null ? 50 : settings.thresholdMs(), out);
                             yield String.format("%s, flame graph of %,d samples, %,d stalls, %,d locks", to, n[0], n[1], n[2]);
                         }
                         case "speedscope" -> {
-                            if (kind != ProfileKind.CPU) throw new UsageException("--to speedscope writes CPU profiles only");
-                            long n = SpeedscopeConversion.write(db, capture.toAbsolutePath().normalize().getFileName().toString(),
-                                out, progress);
+                            long n = SpeedscopeConversion.write(db, captureName, out, progress);
                             yield String.format("%s, %,d samples", to, n);
                         }
                         default -> {
@@ -112,11 +112,12 @@ public final class ConvertCommand implements Callable<Integer> {
                 }
                 progress.finish();
                 Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                System.err.printf("wrote %s: %s, %,d bytes%n", output, summary, Files.size(output));
-                if (to.equals("chrome") && Files.size(output) > CHROME_JSON_LIMIT)
+                long bytes = Files.size(output);
+                System.err.printf("wrote %s: %s, %,d bytes%n", output, summary, bytes);
+                if (to.equals("chrome") && bytes > CHROME_JSON_LIMIT)
                     System.err.printf("profiler-convert: warning: %s is %,d MB: Chrome cannot open a JSON trace over ~500 MB"
                         + " and Perfetto UI runs out of memory near 2 GB; narrow it with --pid, --tid, --since, --until%n",
-                        output, Files.size(output) >> 20);
+                        output, bytes >> 20);
             } catch (SQLException | IOException e) {
                 progress.finish();
                 Files.deleteIfExists(tmp);
