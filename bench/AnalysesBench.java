@@ -110,7 +110,7 @@ public class AnalysesBench {
                 nextSample = Math.max(nextSample, at);
                 long[] next = runnable.poll();
                 ts = at + 5_000;
-                sw.append(ts, cpu, 0, "R", (int) next[1], null);
+                sw.append(ts, cpu, 0, "R", (int) next[1], null, null, null, false);
                 current = (int) next[1];
                 return;
             }
@@ -126,7 +126,8 @@ public class AnalysesBench {
             else runnable.add(new long[] {sliceEnd, current});
             long[] next = runnable.poll();
             int nextTid = next == null ? 0 : (int) next[1];
-            sw.append(sliceEnd, cpu, current, blocks ? "S" : "R", nextTid, null);
+            sw.append(sliceEnd, cpu, current, blocks ? "S" : "R", nextTid, null, blocks ? "futex" : null,
+                blocks ? 128 : null, false);
             current = nextTid;
             ts = sliceEnd;
         }

@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 10
+#define PROF_ABI_VERSION 11
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -83,14 +83,25 @@ struct prof_switch {
 	__u32 prev_state;  /* the tracepoint's prev_state (task __state bits) */
 	__u16 prev_exit_state; /* prev->exit_state (EXIT_ZOMBIE, EXIT_DEAD) */
 	__u8 preempt;      /* 1: prev was preempted (still runnable) */
-	__u8 reserved;
+	__u8 prev_iowait;  /* 1: prev blocked with in_iowait set (io_schedule: block I/O, page cache) */
 	char prev_comm[16];
 	char next_comm[16];
 	__u16 kstack_len;  /* off-CPU stack of prev (--offcpu-stacks), else 0 */
 	__u16 ustack_len;
-	__u32 reserved2;
+	/* What a user thread that blocked was doing, read from its saved user
+	 * registers: the system call it is in (-1: not in one, a kernel thread,
+	 * not blocked, or an architecture other than x86-64), and for futex()
+	 * its op (PROF_NO_FUTEX_OP otherwise). A few bytes that tell a lock
+	 * wait from a read of an empty pipe without any stack. */
+	__s16 prev_syscall;
+	__u16 prev_futex_op;
 	__u64 ips[];       /* kstack_len kernel, then ustack_len user addresses */
 };
+
+/* System call numbers recorded are below this; the Java side names them
+ * (SyscallNames, a dictionary of exactly this many entries). */
+#define PROF_MAX_SYSCALL 512
+#define PROF_NO_FUTEX_OP 0xffff
 
 /* A wakeup (tp_btf/sched_waking, sched_wakeup, sched_wakeup_new). */
 enum prof_wake_kind {
@@ -271,7 +282,10 @@ enum prof_switch_column {
 	PROF_SW_PREV_STATE = 3, /* __u32: index into PROF_TASK_STATES */
 	PROF_SW_NEXT_TID = 4,   /* __u32 */
 	PROF_SW_PREV_STACK = 5, /* __s64: -1 none; a raw id until the commit, then a stack_id */
-	PROF_SW_COUNT = 6,
+	PROF_SW_PREV_SYSCALL = 6, /* __s32: the system call number, an index into the syscall names; -1 null */
+	PROF_SW_PREV_FUTEX_OP = 7, /* __s32: -1 null */
+	PROF_SW_PREV_IOWAIT = 8, /* __u8: 0 or 1 */
+	PROF_SW_COUNT = 9,
 };
 
 enum prof_wakeup_column {

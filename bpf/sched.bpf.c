@@ -76,6 +76,40 @@ static __always_inline __u32 task_state(struct task_struct *t)
 	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
+/* x86-64's entry code stores -ENOSYS in the saved ax before it calls the
+ * system call, and the return value replaces it only on the way out: so
+ * ax == -ENOSYS says the task is inside a system call, whose number is in
+ * orig_ax. After a page fault from user mode, orig_ax holds the fault's
+ * error code instead, and ax the user's own rax (-ENOSYS only by chance). */
+#define ENTRY_AX_IN_SYSCALL (-38L)
+#define NR_FUTEX 202
+
+/* What prev was waiting for, as far as its registers tell: only for a
+ * user thread that blocks (preempted and kernel threads wait for nothing
+ * their registers say). One helper call and three loads. */
+static __always_inline void fill_wait_context(struct prof_switch *r, struct task_struct *prev)
+{
+	r->prev_syscall = -1;
+	r->prev_futex_op = PROF_NO_FUTEX_OP;
+	r->prev_iowait = 0;
+	if (r->preempt || r->prev_state == 0)
+		return;
+	r->prev_iowait = BPF_CORE_READ_BITFIELD(prev, in_iowait);
+#if defined(__TARGET_ARCH_x86)
+	if (prev->flags & PF_KTHREAD)
+		return;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (!regs || (long)regs->ax != ENTRY_AX_IN_SYSCALL)
+		return;
+	long nr = (long)regs->orig_ax;
+	if (nr < 0 || nr >= PROF_MAX_SYSCALL)
+		return;
+	r->prev_syscall = nr;
+	if (nr == NR_FUTEX)
+		r->prev_futex_op = (__u16)regs->si;
+#endif
+}
+
 static __always_inline void fill_switch(struct prof_switch *r, bool preempt, struct task_struct *prev,
 					struct task_struct *next, unsigned long long *ctx)
 {
@@ -92,8 +126,7 @@ static __always_inline void fill_switch(struct prof_switch *r, bool preempt, str
 		r->prev_state = task_state(prev);
 	r->prev_exit_state = prev->exit_state;
 	r->preempt = preempt;
-	r->reserved = 0;
-	r->reserved2 = 0;
+	fill_wait_context(r, prev);
 	/* task comms through the BTF pointers: plain loads, no helper call */
 	__builtin_memcpy(r->prev_comm, prev->comm, sizeof(r->prev_comm));
 	__builtin_memcpy(r->next_comm, next->comm, sizeof(r->next_comm));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -22,7 +23,7 @@ struct event_batch {
 };
 
 static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8 };
-static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8 };
+static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8, 4, 4, 1 };
 static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4, 4 };
 static const uint8_t LOCK_WIDTHS[PROF_LK_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
 static const uint8_t FUTEX_WIDTHS[PROF_FX_COUNT] = { 8, 8, 4, 4, 8, 4, 8 };
@@ -145,6 +146,11 @@ static int add_switch(struct event_batch *b, const struct prof_switch *s, size_t
 	columns_set32(c, PROF_SW_PREV_STATE, r, eb_task_state_index(s->prev_state, s->prev_exit_state, s->preempt));
 	columns_set32(c, PROF_SW_NEXT_TID, r, s->next_tid);
 	columns_set64(c, PROF_SW_PREV_STACK, r, stack);
+	bool in_syscall = s->prev_syscall >= 0 && s->prev_syscall < PROF_MAX_SYSCALL;
+	columns_set32(c, PROF_SW_PREV_SYSCALL, r, in_syscall ? (uint32_t)s->prev_syscall : (uint32_t)-1);
+	columns_set32(c, PROF_SW_PREV_FUTEX_OP, r,
+		      in_syscall && s->prev_futex_op != PROF_NO_FUTEX_OP ? s->prev_futex_op : (uint32_t)-1);
+	columns_set8(c, PROF_SW_PREV_IOWAIT, r, s->prev_iowait ? 1 : 0);
 	return 0;
 }
 

@@ -6,12 +6,19 @@
 --             and who waited most. Every argument is optional: only the
 --             waits of that process / thread / overlapping that time range.
 -- Builds on: lock_contention, futex_wait, samples, threads, capture_info,
---            thread_states.sql, call_sites.sql, stack_text.sql (stack_lines).
+--            thread_states.sql, call_sites.sql, stack_text.sql (stack_lines),
+--            wait_stacks.sql.
 --
 -- Kernel locks are named by the kernel symbol their address lies in (or the
 -- address); user locks (futex words) by process, address and the call site
--- of their waits. Only the futex operations that wait count: FUTEX_WAIT,
--- FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_WAIT_REQUEUE_PI.
+-- of their waits. Only the futex operations that wait are listed
+-- (FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, FUTEX_LOCK_PI2,
+-- FUTEX_WAIT_REQUEUE_PI), each with a wait kind as offcpu.sql decides it:
+-- its user stack first (a mutex, rwlock or monitor frame: lock; a condition
+-- variable, semaphore or park: idle; pthread_join: join), then its op
+-- (FUTEX_LOCK_PI* and FUTEX_WAIT, glibc's mutex wait: lock; the rest:
+-- futex-wait, which may be a condition variable). lock_time counts the
+-- lock waits only: an idle pool waiting for work is not contention.
 CREATE OR REPLACE VIEW lock_waits AS
 WITH waits AS (
   SELECT
@@ -33,7 +40,9 @@ WITH waits AS (
     l.ts_end,                                               -- ns
     l.ts_end - l.ts_begin AS wait_ns,                       -- ns
     l.stack_id,                                             -- kernel stack of the wait
-    NULL::VARCHAR AS call_site                              -- (user locks only)
+    NULL::VARCHAR AS call_site,                             -- (user locks only)
+    'lock' AS wait_kind,                                    -- lock | idle | join | futex-wait ... (offcpu.sql's kinds)
+    'lock-event' AS wait_signal                             -- what decided it: lock-event | stack | futex-op
   FROM lock_contention l
   LEFT JOIN threads t ON t.tid = l.tid
   UNION ALL
@@ -43,9 +52,14 @@ WITH waits AS (
     'futex ' || printf('0x%x', f.uaddr),
     'futex',
     f.tid, f.pid, f.ts_begin, f.ts_end, f.ts_end - f.ts_begin, f.stack_id,
-    c.call_site
+    c.call_site,
+    CASE WHEN ws.wait_kind IS NOT NULL THEN ws.wait_kind
+         WHEN (f.op & 127) IN (0, 6, 13) THEN 'lock'
+         ELSE 'futex-wait' END,
+    CASE WHEN ws.wait_kind IS NOT NULL THEN 'stack' ELSE 'futex-op' END
   FROM futex_wait f
   LEFT JOIN call_sites c ON c.stack_id = f.stack_id
+  LEFT JOIN wait_stacks ws ON ws.stack_id = f.stack_id
   WHERE (f.op & 127) IN (0, 6, 9, 11, 13)
 ),
 numbered AS (SELECT row_number() OVER () AS wait_no, * FROM waits),
@@ -89,18 +103,22 @@ CREATE OR REPLACE MACRO lock_time(only_pid := NULL, only_tid := NULL, from_ns :=
 WITH
 chosen AS (
   SELECT * FROM lock_waits
-  WHERE (only_pid IS NULL OR pid = only_pid) AND (only_tid IS NULL OR tid = only_tid)
+  WHERE wait_kind = 'lock'
+    AND (only_pid IS NULL OR pid = only_pid) AND (only_tid IS NULL OR tid = only_tid)
     AND (from_ns IS NULL OR ts_end >= from_ns) AND (to_ns IS NULL OR ts_begin <= to_ns)
 ),
 per_waiter AS (
-  SELECT lock_space, lock_id, tid, sum(wait_ns) AS wait_ns FROM chosen GROUP BY ALL
+  SELECT lock_space, lock_id, tid, sum(wait_ns) AS wait_ns, min(ts_begin) AS first_wait, max(ts_end) AS last_wait
+  FROM chosen GROUP BY ALL
 ),
 top_waiters AS (
   SELECT p.lock_space, p.lock_id,
          string_agg(coalesce(t.name, '?') || ' (tid ' || p.tid || ') ' || printf('%.1f', p.wait_ns / 1e6) || ' ms',
                     ', ' ORDER BY p.wait_ns DESC, p.tid) FILTER (WHERE p.rank <= 3) AS top_waiters,
-         -- the waiters' own time in the capture: how long each was alive while recorded
-         sum(least(t.last_seen, c.end_ns) - greatest(t.first_seen, c.start_ns)) AS waiters_lifetime_ns
+         -- the waiters' own time in the capture: how long each was alive while recorded, its waits
+         -- included (a thread blocked from the start is first seen when it wakes), so no share tops 100%
+         sum(greatest(least(t.last_seen, c.end_ns), p.last_wait)
+             - least(greatest(t.first_seen, c.start_ns), p.first_wait)) AS waiters_lifetime_ns
   FROM (SELECT *, row_number() OVER (PARTITION BY lock_space, lock_id ORDER BY wait_ns DESC, tid) AS rank FROM per_waiter) p
   LEFT JOIN threads t ON t.tid = p.tid
   CROSS JOIN capture_info c

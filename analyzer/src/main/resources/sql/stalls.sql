@@ -1,10 +1,9 @@
--- stalls(threshold_ns, freeze_periods): one row per stall longer than
--- threshold_ns: a CPU, a thread or the whole machine that stopped making
--- progress, with the cause the capture shows.
+-- stalls(threshold_ns, freeze_periods, include_idle): one row per stall
+-- longer than threshold_ns: a CPU, a thread or the whole machine that
+-- stopped making progress, with the cause the capture shows.
 -- Builds on: irq, threads, capture_info, cpu_silences.sql, cpu_runs.sql,
 --            spin_stacks.sql, spin_runs.sql, sched_latency.sql, offcpu.sql,
---            idle_wait_stacks.sql,
---            stack_text.sql (stack_lines).
+--            call_sites.sql, stack_text.sql (stack_lines).
 --
 -- Kinds:
 --   freeze    CPUs that were busy produced no samples for at least
@@ -24,13 +23,19 @@
 --   runqueue  runnable but not running (sched_latency.sql); the cause names
 --             the thread that had the CPU longest meanwhile.
 --   blocked   off CPU, then woken by another thread (offcpu.sql), or in
---             uninterruptible sleep (D); a sleep ended by an interrupt
---             (timers, mostly) is not a stall, nor is a wait whose stack
---             shows it waiting for an exit or for events (idle_wait_stacks).
---             The cause names the stack it blocked in and what unblocked it.
+--             uninterruptible sleep (D), waiting for a lock, for I/O or for
+--             something no signal names (wait_kind lock, io, unknown). A
+--             sleep ended by an interrupt (timers, mostly) is not a stall,
+--             nor is waiting for work or input, a sleep, another task's
+--             end, a signal, or a futex wait that may be a condition
+--             variable (wait_kind idle, sleep, exit, join, exec, signal,
+--             futex-wait): those only with include_idle.
+--             The cause names the wait kind, the signal's detail, where the
+--             program blocked (call_sites.sql; else the innermost frames)
+--             and what unblocked it.
 --   irq       one hardirq, softirq or NMI handling that held a CPU; one
 --             inside a freeze on its CPU is that freeze's cause instead.
-CREATE OR REPLACE MACRO stalls(threshold_ns := 50000000, freeze_periods := 10) AS TABLE
+CREATE OR REPLACE MACRO stalls(threshold_ns := 50000000, freeze_periods := 10, include_idle := false) AS TABLE
 WITH
 info AS (
   SELECT coalesce(period_ns, 10000000) AS period_ns, cpu_count FROM capture_info
@@ -68,6 +73,7 @@ freezes AS (
     -- the lowest spinning CPU's thread and stack (ties broken by CPU: same rows, same answer)
     coalesce(arg_max(tid, (spin_function IS NOT NULL, -cpu)), min(tid)) AS tid,
     coalesce(arg_max(stack_id, (spin_function IS NOT NULL, -cpu)), min(stack_id)) AS stack_id,
+    NULL::VARCHAR AS wait_kind,
     concat_ws('; ',
       CASE WHEN count(*) >= any_value(info.cpu_count) THEN 'all ' || count(*) || ' CPUs busy but silent'
            ELSE count(*) || ' of ' || any_value(info.cpu_count) || ' CPUs busy but silent' END,
@@ -81,7 +87,7 @@ freezes AS (
   GROUP BY freeze_id
 ),
 spins AS (
-  SELECT 'spin' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id,
+  SELECT 'spin' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id, 'lock' AS wait_kind,
          samples || ' samples in a row spinning in ' || spin_function AS cause
   FROM spin_runs
   WHERE ts_end - ts_begin >= threshold_ns
@@ -110,6 +116,7 @@ cpu_holders AS (
 ),
 runqueue AS (
   SELECT 'runqueue' AS kind, w.ts_begin, w.ts_end, w.cpu, [w.cpu] AS cpus, w.tid, NULL::BIGINT AS stack_id,
+         'cpu' AS wait_kind,
          CASE w.reason WHEN 'woken' THEN 'woken' ELSE 'preempted' END || ', waiting for CPU ' || w.cpu || ': '
          || CASE WHEN h.holder_tid IS NOT NULL
                  THEN coalesce(t.name, '?') || ' (tid ' || h.holder_tid || ') ran ' || printf('%.1f', h.holder_ns / 1e6)
@@ -121,21 +128,23 @@ runqueue AS (
   LEFT JOIN threads t ON t.tid = h.holder_tid
 ),
 blocked AS (
-  SELECT 'blocked' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id,
-         'blocked (' || state || ')'
-         || coalesce(' in ' || array_to_string(l.frames[1:3], ' < '), '')
+  SELECT 'blocked' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id, wait_kind,
+         CASE wait_kind WHEN 'unknown' THEN 'blocked' WHEN 'futex-wait' THEN 'futex wait' ELSE wait_kind || ' wait' END
+         || ' (' || state || coalesce(', ' || wait_detail, '') || ')'
+         || coalesce(' in ' || cs.call_site, ' in ' || array_to_string(l.frames[1:3], ' < '), '')
          || CASE WHEN waker_tid IS NOT NULL THEN ', unblocked by ' || coalesce(waker, '?') || ' (tid ' || waker_tid || ')'
                  WHEN woken_by_interrupt IS NOT NULL THEN ', woken by ' || woken_by_interrupt
                  ELSE ', still blocked when the capture ended' END AS cause
   FROM offcpu o
   LEFT JOIN stack_lines l USING (stack_id)
+  LEFT JOIN call_sites cs USING (stack_id)
   WHERE dur_ns >= threshold_ns
     AND (waker_tid IS NOT NULL OR state = 'uninterruptible')
-    AND NOT EXISTS (SELECT 1 FROM idle_wait_stacks i WHERE i.stack_id = o.stack_id)
+    AND (include_idle OR wait_kind IN ('lock', 'io', 'unknown'))
 ),
 interrupts AS (
   SELECT 'irq' AS kind, i.ts_begin, i.ts_end, i.cpu, [i.cpu] AS cpus, i.interrupted_tid AS tid,
-         NULL::BIGINT AS stack_id,
+         NULL::BIGINT AS stack_id, NULL::VARCHAR AS wait_kind,
          i.kind || ' ' || coalesce(i.handler, '?') || ' held CPU ' || i.cpu
          || CASE WHEN i.interrupted_tid <> 0 THEN ', interrupting tid ' || i.interrupted_tid ELSE '' END AS cause
   FROM irq i
@@ -152,6 +161,8 @@ all_stalls AS (
 )
 SELECT
   a.kind,                                 -- freeze | spin | runqueue | blocked | irq
+  a.wait_kind,                            -- what the thread waited for: cpu (runqueue), lock (spin; blocked), io, unknown,
+                                          -- and with include_idle idle, sleep, exit, join, exec, signal, futex-wait
   a.ts_begin,                             -- ns, CLOCK_MONOTONIC
   a.ts_end,                               -- ns
   a.ts_end - a.ts_begin AS dur_ns,        -- ns

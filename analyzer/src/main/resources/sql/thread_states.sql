@@ -20,13 +20,15 @@
 CREATE OR REPLACE VIEW thread_states AS
 WITH events AS (
   SELECT next_tid AS tid, ts, cpu, 0 AS ev, NULL::VARCHAR AS prev_state, NULL::BIGINT AS stack_id,
-         prev_tid AS other_tid, NULL::INTEGER AS waker_cpu, NULL::VARCHAR AS waker_context
+         prev_tid AS other_tid, NULL::INTEGER AS waker_cpu, NULL::VARCHAR AS waker_context,
+         NULL::VARCHAR AS syscall, NULL::INTEGER AS futex_op, NULL::BOOLEAN AS iowait
   FROM sched_switch WHERE next_tid <> 0
   UNION ALL
-  SELECT prev_tid, ts, cpu, 1, prev_state, prev_stack_id, next_tid, NULL, NULL
+  SELECT prev_tid, ts, cpu, 1, prev_state, prev_stack_id, next_tid, NULL, NULL,
+         prev_syscall, prev_futex_op, prev_iowait
   FROM sched_switch WHERE prev_tid <> 0
   UNION ALL
-  SELECT tid, ts, target_cpu, 2, NULL, NULL, waker_tid, cpu, waker_context
+  SELECT tid, ts, target_cpu, 2, NULL, NULL, waker_tid, cpu, waker_context, NULL, NULL, NULL
   FROM sched_wakeup WHERE kind IN ('waking', 'wakeup_new') AND tid <> 0
 ),
 -- One pass over each thread's events gives both neighbours of every event.
@@ -54,7 +56,7 @@ neighbours AS (
 ),
 intervals AS (
   SELECT
-    tid, ts, cpu, ev, prev_state, stack_id, other_tid, waker_cpu, waker_context,
+    tid, ts, cpu, ev, prev_state, stack_id, other_tid, waker_cpu, waker_context, syscall, futex_op, iowait,
     CASE WHEN blocking THEN next_any_ts ELSE next_switch_ts END AS next_ts,
     CASE WHEN blocking THEN next_any_ev ELSE next_switch_ev END AS next_ev,
     CASE WHEN blocking THEN next_any_cpu ELSE next_switch_cpu END AS next_cpu,
@@ -90,6 +92,9 @@ SELECT
        WHEN i.ev = 1 THEN i.cpu                           -- runnable or blocked: the CPU it left
        ELSE i.cpu END AS cpu,                             -- woken: the CPU it was queued on
   CASE WHEN i.ev = 1 THEN i.stack_id END AS stack_id,     -- stack at switch-out (off-CPU stack), when recorded
+  CASE WHEN i.ev = 1 THEN i.syscall END AS syscall,       -- blocked: the system call it blocked in (null: none, a kernel thread, or not recorded)
+  CASE WHEN i.ev = 1 THEN i.futex_op END AS futex_op,     -- blocked in futex(): its op
+  CASE WHEN i.ev = 1 THEN i.iowait END AS iowait,         -- blocked: in_iowait was set (block I/O, page cache)
   CASE WHEN i.ev = 2 THEN i.other_tid END AS woken_by_tid,  -- runnable because woken: the waker
   CASE WHEN i.ev = 2 THEN i.waker_cpu END AS woken_on_cpu,  -- runnable because woken: the CPU the waker ran on
   CASE WHEN i.ev = 2 THEN i.waker_context END AS woken_in,  -- runnable because woken from an interrupt: hardirq | softirq | local_timer

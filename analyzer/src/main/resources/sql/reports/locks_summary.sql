@@ -11,5 +11,14 @@ SELECT
   arg_max(lock, (total_wait_ns, lock)) AS top_lock,  -- the lock waited for longest (of equals, by name)
   max(total_wait_ns) AS top_wait_ns,               -- ns
   arg_max(waiters, (total_wait_ns, lock)) AS top_waiters,  -- threads that waited for it
-  arg_max(share_pct, (total_wait_ns, lock)) AS top_share_pct  -- % of their recorded time
+  arg_max(share_pct, (total_wait_ns, lock)) AS top_share_pct,  -- % of their recorded time
+  -- futex waits not counted as lock waits, by kind (the same filters)
+  (SELECT string_agg(n || ' ' || wait_kind || ' (' || printf('%.1f', ns / 1e6) || ' ms)', ', ' ORDER BY ns DESC, wait_kind)
+   FROM (SELECT wait_kind, count(*) AS n, sum(wait_ns) AS ns FROM lock_waits
+         WHERE wait_kind <> 'lock'
+           AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
+           AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
+           AND (getvariable('from_ns') IS NULL OR ts_end >= getvariable('from_ns'))
+           AND (getvariable('to_ns') IS NULL OR ts_begin <= getvariable('to_ns'))
+         GROUP BY wait_kind)) AS not_locks  -- e.g. '120 futex-wait (5300.2 ms), 4 idle (812.0 ms)'
 FROM l;

@@ -41,7 +41,7 @@ class ReportsCliTest {
         Run byTid = query("stalls", cap, "--tid", "303", "--format", "csv");
         assertEquals(0, byTid.exit());
         assertEquals(2, byTid.lines().size(), "header and worker-2's stall: " + byTid.lines());
-        assertTrue(byTid.lines().get(1).startsWith("blocked,1.020,280.0,2,303,worker-2,"), byTid.lines().get(1));
+        assertTrue(byTid.lines().get(1).startsWith("blocked,lock,1.020,280.0,2,303,worker-2,"), byTid.lines().get(1));
         Run late = query("stalls", cap, "--since", "1.25");
         assertTrue(late.lines().get(0).startsWith("1 stall over 50 ms in 2.0 s of capture, 1.25 s to end: 1 blocked."),
             late.lines().get(0));

@@ -93,7 +93,18 @@ final class SyntheticCapture implements AutoCloseable {
     }
 
     void contextSwitch(long ts, int cpu, int prevTid, String prevState, int nextTid, Long prevStack) throws IOException {
-        out.table(CaptureTable.SCHED_SWITCH).append(ts, cpu, prevTid, prevState, nextTid, prevStack);
+        contextSwitch(ts, cpu, prevTid, prevState, nextTid, prevStack, null, null, false);
+    }
+
+    /**
+     * A switch with what the recorder reads of a thread that blocks: the
+     * system call it is in (null: none, or a kernel thread), futex()'s op,
+     * and whether it waits for I/O (in_iowait).
+     */
+    void contextSwitch(long ts, int cpu, int prevTid, String prevState, int nextTid, Long prevStack, String syscall,
+                       Integer futexOp, boolean iowait) throws IOException {
+        out.table(CaptureTable.SCHED_SWITCH).append(ts, cpu, prevTid, prevState, nextTid, prevStack, syscall, futexOp,
+            iowait);
         end = Math.max(end, ts);
     }
 

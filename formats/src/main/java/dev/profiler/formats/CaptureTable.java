@@ -46,7 +46,14 @@ public enum CaptureTable {
         required("prev_tid", INT32, "thread switched out"),
         required("prev_state", DICT_STRING, "state it left in: R (preempted), S (sleeping), D (uninterruptible), T, t, X, Z, P, I"),
         required("next_tid", INT32, "thread switched in"),
-        optional("prev_stack_id", INT64, "off-CPU stack of prev_tid (stacks.stack_id), when recorded")),
+        optional("prev_stack_id", INT64, "off-CPU stack of prev_tid (stacks.stack_id), when recorded"),
+        optional("prev_syscall", DICT_STRING, "blocked (not R): the system call prev_tid blocked in, e.g. futex, read,"
+            + " epoll_wait, nanosleep (x86-64, from its saved registers); null for a kernel thread, a wait outside a"
+            + " system call (a page fault), or a capture older than the column"),
+        optional("prev_futex_op", INT32, "blocked in futex(): its op, flags included (FUTEX_WAIT 0, FUTEX_WAIT_BITSET 9,"
+            + " FUTEX_LOCK_PI 6, | 128 FUTEX_PRIVATE_FLAG, | 256 FUTEX_CLOCK_REALTIME); else null"),
+        optional("prev_iowait", BOOL, "blocked with in_iowait set (io_schedule: waiting for block I/O or the page cache);"
+            + " null in a capture older than the column")),
     SCHED_WAKEUP("sched_wakeup", "one row per wakeup",
         required("ts", INT64, "ns, CLOCK_MONOTONIC"),
         required("cpu", INT32, "CPU the waker ran on"),

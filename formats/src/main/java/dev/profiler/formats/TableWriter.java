@@ -111,7 +111,7 @@ public final class TableWriter implements AutoCloseable {
 
     /**
      * Appends n rows given as columns: data[c] holds n little-endian values
-     * of column c's width from its position 0. Integer columns, and
+     * of column c's width from its position 0 (a bool column: one byte each). Integer and bool columns, and
      * dictionary columns seeded with {@link #seedDictionary} (the values are
      * indexes); in an optional column, -1 stands for null. One bulk copy per
      * column instead of a call per value: the recorder's per-event path (see
@@ -125,13 +125,13 @@ public final class TableWriter implements AutoCloseable {
         for (int c = 0; c < data.length; c++) {
             Column col = columns.get(c);
             boolean bulk = switch (col.kind()) {
-                case INT64, INT32, INT16 -> true;
+                case INT64, INT32, INT16, BOOL -> true;
                 case DICT_STRING -> bulkDictionary[c];
                 default -> false;
             };
             if (!bulk)
                 throw new IllegalArgumentException(table.tableName() + "." + col.name() + " cannot be appended in bulk");
-            if (data[c].limit() < (long) n * ((BaseFixedWidthVector) vectors[c]).getTypeWidth())
+            if (data[c].limit() < (long) n * sourceWidth(c))
                 throw new IllegalArgumentException(table.tableName() + "." + col.name() + ": column data shorter than "
                     + n + " values");
         }
@@ -139,6 +139,10 @@ public final class TableWriter implements AutoCloseable {
         while (done < n) {
             int chunk = Math.min(n - done, batchRows - rows);
             for (int c = 0; c < data.length; c++) {
+                if (vectors[c] instanceof BitVector bits) {
+                    appendBits(bits, columns.get(c).nullable(), data[c], done, chunk);
+                    continue;
+                }
                 BaseFixedWidthVector v = (BaseFixedWidthVector) vectors[c];
                 int width = v.getTypeWidth();
                 while (v.getValueCapacity() < rows + chunk) v.reAlloc();
@@ -149,6 +153,21 @@ public final class TableWriter implements AutoCloseable {
             rows += chunk;
             done += chunk;
             if (rows >= batchRows) flush();
+        }
+    }
+
+    /** Bytes per value of column c in appendColumns' data: a bool column takes one byte a value. */
+    private int sourceWidth(int c) {
+        return vectors[c] instanceof BitVector ? 1 : ((BaseFixedWidthVector) vectors[c]).getTypeWidth();
+    }
+
+    /** Bool values given one byte each (0 false, else true; -1 null in an optional column). */
+    private void appendBits(BitVector v, boolean nullable, ByteBuffer src, int from, int count) {
+        while (v.getValueCapacity() < rows + count) v.reAlloc();
+        for (int i = 0; i < count; i++) {
+            byte b = src.get(from + i);
+            if (nullable && b == -1) v.setNull(rows + i);
+            else v.set(rows + i, b != 0 ? 1 : 0);
         }
     }
 

@@ -124,13 +124,14 @@ class CaptureRoundTripTest {
     }
 
     @Test
-    void bulkAppendCarriesSeededDictionaryIndexesAndMinusOneAsNull() throws Exception {
+    void bulkAppendCarriesSeededDictionaryIndexesBoolBytesAndMinusOneAsNull() throws Exception {
         Path cap = tmp.resolve("sched.cap");
         List<String> states = List.of("R", "S", "D");
         int n = 21;
-        ByteBuffer[] cols = new ByteBuffer[6];
-        int[] widths = {8, 4, 4, 4, 4, 8};
-        for (int c = 0; c < 6; c++) cols[c] = ByteBuffer.allocateDirect(n * widths[c]).order(ByteOrder.LITTLE_ENDIAN);
+        List<String> syscalls = List.of("read", "write", "futex");
+        int[] widths = {8, 4, 4, 4, 4, 8, 4, 4, 1};
+        ByteBuffer[] cols = new ByteBuffer[widths.length];
+        for (int c = 0; c < cols.length; c++) cols[c] = ByteBuffer.allocateDirect(n * widths[c]).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < n; r++) {
             cols[0].putLong(r * 8, 1000L + r);
             cols[1].putInt(r * 4, r % 2);
@@ -138,11 +139,15 @@ class CaptureRoundTripTest {
             cols[3].putInt(r * 4, r % 3);
             cols[4].putInt(r * 4, 200 + r);
             cols[5].putLong(r * 8, r % 4 == 0 ? -1 : 7L * r);
+            cols[6].putInt(r * 4, r % 5 == 0 ? -1 : r % 3);
+            cols[7].putInt(r * 4, r % 3 == 2 ? 137 : -1);
+            cols[8].put(r, (byte) (r % 7 == 0 ? -1 : r % 2));
         }
         try (CaptureWriter w = CaptureWriter.create(cap, false, 8)) {
             TableWriter t = w.table(CaptureTable.SCHED_SWITCH);
             assertThrows(IllegalArgumentException.class, () -> t.appendColumns(n, cols), "prev_state not seeded yet");
             t.seedDictionary("prev_state", states);
+            t.seedDictionary("prev_syscall", syscalls);
             t.appendColumns(n, cols);
             w.writeManifest(new Manifest());
         }
@@ -154,6 +159,9 @@ class CaptureRoundTripTest {
                 assertEquals(1000L + i, ((Number) back.get(i)[0]).longValue());
                 assertEquals(states.get(i % 3), back.get(i)[3], "row " + i);
                 assertEquals(i % 4 == 0 ? null : 7L * i, back.get(i)[5] == null ? null : ((Number) back.get(i)[5]).longValue(), "row " + i);
+                assertEquals(i % 5 == 0 ? null : syscalls.get(i % 3), back.get(i)[6], "row " + i);
+                assertEquals(i % 3 == 2 ? 137 : null, back.get(i)[7], "row " + i);
+                assertEquals(i % 7 == 0 ? null : i % 2 == 1, back.get(i)[8], "bool from one byte, row " + i);
             }
         }
     }

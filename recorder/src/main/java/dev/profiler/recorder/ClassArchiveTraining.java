@@ -45,12 +45,9 @@ public final class ClassArchiveTraining {
             tracker.sawThread(self, self, "training", 1, 2);
             long ip = maps.mappings().get(0).start();
             long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
-            out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
-            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
-            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("waker_context", BpfRecords.WAKER_CONTEXTS);
+            Recording.seedDictionaries(out);
             new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
             new IrqHandlers(kernel, out.table(CaptureTable.IRQ)).addNames(Map.of(0, "training"));
-            out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);
             CaptureTable[] tables = {CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP,
                 CaptureTable.LOCK_CONTENTION, CaptureTable.FUTEX_WAIT, CaptureTable.IRQ};
             for (int t = 0; t < tables.length; t++) {

@@ -126,10 +126,7 @@ public final class Recording {
             if (opts.sched()) bpf.attachSched();
             if (opts.locks()) bpf.attachLocks();
             if (opts.futex()) bpf.attachFutex();
-            out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
-            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
-            out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("waker_context", BpfRecords.WAKER_CONTEXTS);
-            out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);
+            seedDictionaries(out);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
             fillManifest(manifest, source, periodNs, ncpus);
             out.writeManifest(manifest);
@@ -225,6 +222,18 @@ public final class Recording {
         }
         SudoOwner.giveBack(opts.output());
         return summary;
+    }
+
+    /**
+     * The dictionary columns whose values the shim writes as indexes:
+     * their values, in index order (bpf/profiler.h).
+     */
+    static void seedDictionaries(CaptureWriter out) {
+        out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_state", BpfRecords.TASK_STATES);
+        out.table(CaptureTable.SCHED_SWITCH).seedDictionary("prev_syscall", SyscallNames.x86_64());
+        out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("kind", BpfRecords.WAKE_KINDS);
+        out.table(CaptureTable.SCHED_WAKEUP).seedDictionary("waker_context", BpfRecords.WAKER_CONTEXTS);
+        out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);
     }
 
     private String targetDescription() {

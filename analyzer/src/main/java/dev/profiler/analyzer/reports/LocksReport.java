@@ -18,17 +18,22 @@ public final class LocksReport {
 
     static String headline(ResultSet rs, ReportSettings settings, CaptureDatabase db) throws SQLException {
         long locks = rs.getLong("locks");
+        String notLocks = rs.getString("not_locks");
+        String leftOut = notLocks == null ? ""
+            : "\nNot lock waits, left out: futex waits " + notLocks + " (waiting for work: see the waiting_for_work"
+              + " view; futex-wait: FUTEX_WAIT_BITSET, a condition variable or a lock, which off-CPU stacks that reach"
+              + " the caller tell apart).";
         if (locks == 0) {
             boolean recorded = db.manifest().options.arguments.stream()
                 .anyMatch(a -> a.equals("--locks") || a.equals("--futex") || a.equals("--all"));
             return "No lock waits" + settings.describe() + "."
-                + (recorded ? "" : " (Lock waits are recorded with profiler-rec --locks, --futex or --all.)");
+                + (recorded ? "" : " (Lock waits are recorded with profiler-rec --locks, --futex or --all.)") + leftOut;
         }
         Object share = rs.getObject("top_share_pct");
-        return String.format("%,d waits on %d lock%s%s, %s ms in all. Most waited for: %s, %s ms by %d thread%s%s.",
+        return String.format("%,d waits on %d lock%s%s, %s ms in all. Most waited for: %s, %s ms by %d thread%s%s.%s",
             rs.getLong("waits"), locks, locks == 1 ? "" : "s", settings.describe(),
             StallsReport.ms(rs.getLong("total_wait_ns")), rs.getString("top_lock"),
             StallsReport.ms(rs.getLong("top_wait_ns")), rs.getLong("top_waiters"), rs.getLong("top_waiters") == 1 ? "" : "s",
-            share == null ? "" : String.format(" (%s%% of their recorded time)", share));
+            share == null ? "" : String.format(" (%s%% of their recorded time)", share), leftOut);
     }
 }

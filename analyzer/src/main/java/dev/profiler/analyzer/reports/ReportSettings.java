@@ -6,12 +6,13 @@ import java.sql.Statement;
 
 /**
  * The options of a report, handed to its SQL as DuckDB variables
- * (threshold_ns, only_pid, only_tid, from_ns, to_ns), so the report files
+ * (threshold_ns, only_pid, only_tid, from_ns, to_ns, include_idle), so the report files
  * under resources/sql/reports run the same in the shell after a
  * SET VARIABLE. Times given in seconds from the capture's start.
  */
-public record ReportSettings(Double thresholdMs, Integer pid, Integer tid, Double sinceS, Double untilS) {
-    public static final ReportSettings NONE = new ReportSettings(null, null, null, null, null);
+public record ReportSettings(Double thresholdMs, Integer pid, Integer tid, Double sinceS, Double untilS,
+                             boolean includeIdle) {
+    public static final ReportSettings NONE = new ReportSettings(null, null, null, null, null, false);
 
     /** Sets the variables on c; captureStartNs turns since/until into capture timestamps. */
     public void apply(Connection c, long captureStartNs) throws SQLException {
@@ -21,6 +22,7 @@ public record ReportSettings(Double thresholdMs, Integer pid, Integer tid, Doubl
             set(st, "only_tid", tid == null ? null : (long) tid);
             set(st, "from_ns", sinceS == null ? null : captureStartNs + Math.round(sinceS * 1e9));
             set(st, "to_ns", untilS == null ? null : captureStartNs + Math.round(untilS * 1e9));
+            st.execute("SET VARIABLE include_idle = " + includeIdle);
         }
     }
 

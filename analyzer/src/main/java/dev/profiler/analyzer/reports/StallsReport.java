@@ -20,10 +20,14 @@ public final class StallsReport {
         long n = rs.getLong("stalls");
         String over = String.format("over %s ms in %.1f s of capture%s", threshold(rs.getLong("threshold_ns")),
             rs.getLong("capture_ns") / 1e9, settings.describe());
-        if (n == 0) return "No stalls " + over + ".";
-        return String.format("%d stall%s %s: %s. Longest: %s of %s ms at %.3f s: %s.", n, n == 1 ? "" : "s", over,
+        String notStalls = rs.getString("not_stalls");
+        String leftOut = notStalls == null ? ""
+            : "\nNot stalls, left out: " + notStalls + " waits (waiting for work or input, sleeping, joining, or a futex"
+              + " wait that may be a condition variable); --include-idle lists them.";
+        if (n == 0) return "No stalls " + over + "." + leftOut;
+        return String.format("%d stall%s %s: %s. Longest: %s of %s ms at %.3f s: %s.%s", n, n == 1 ? "" : "s", over,
             rs.getString("by_kind"), rs.getString("longest_kind"), ms(rs.getLong("longest_ns")),
-            rs.getLong("longest_at_ns") / 1e9, rs.getString("longest_cause"));
+            rs.getLong("longest_at_ns") / 1e9, rs.getString("longest_cause"), leftOut);
     }
 
     static String ms(long ns) {

@@ -12,8 +12,10 @@ import java.util.Map;
  * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 10;
+    public static final int ABI_VERSION = 11;
     public static final int MAX_FRAMES = 127;
+    /** PROF_MAX_SYSCALL: recorded system call numbers are below it. */
+    public static final int MAX_SYSCALL = 512;
 
     public static final int CNT_SAMPLES_EMITTED = 0, CNT_SAMPLES_LOST = 1;
     public static final int CNT_SWITCH_EMITTED = 2, CNT_SWITCH_LOST = 3;
@@ -40,7 +42,7 @@ public final class BpfRecords {
     /** Width in bytes of each column of each batch table, in table order. */
     public static final int[][] COLUMN_WIDTHS = {
         {8, 4, 4, 4, 8, 8}, // samples: ts cpu pid tid stack_id weight
-        {8, 4, 4, 4, 4, 8}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id
+        {8, 4, 4, 4, 4, 8, 4, 4, 1}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id prev_syscall prev_futex_op prev_iowait
         {8, 4, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind waker_context
         {8, 8, 4, 4, 8, 4, 4, 8}, // lock_contention: ts_begin ts_end cpu tid lock_addr lock_symbol flags stack_id
         {8, 8, 4, 4, 8, 4, 8}, // futex_wait: ts_begin ts_end pid tid uaddr op stack_id
