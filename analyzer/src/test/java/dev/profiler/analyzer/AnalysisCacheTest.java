@@ -31,6 +31,9 @@ class AnalysisCacheTest {
     /** Every analysis the reports read, as rows of text, in a fixed order. */
     static final List<String> QUERIES = List.of(
         "SELECT * FROM stalls(threshold_ns := 20000000) ORDER BY ALL",
+        "SELECT * FROM stalls(threshold_ns := 20000000, include_idle := true) ORDER BY ALL",
+        "SELECT * FROM waits ORDER BY ALL",
+        "SELECT * FROM waiting_for_work ORDER BY ALL",
         "SELECT * FROM lock_time() ORDER BY ALL",
         "SELECT * FROM thread_states ORDER BY ALL",
         "SELECT * FROM offcpu ORDER BY ALL",
@@ -42,7 +45,7 @@ class AnalysisCacheTest {
     @Test
     void builtOnceThenReusedAndAnswersAsWithoutIt() throws Exception {
         for (Path capture : List.of(Scenarios.freeze(tmp.resolve("freeze.cap")), Scenarios.runqueue(tmp.resolve("runqueue.cap")),
-                Scenarios.convoy(tmp.resolve("convoy.cap")))) {
+                Scenarios.convoy(tmp.resolve("convoy.cap")), Scenarios.waits(tmp.resolve("waits.cap")))) {
             List<String> progress = new ArrayList<>();
             List<List<String>> cached, built, uncached;
             try (CaptureDatabase db = CaptureDatabase.open(List.of(capture), CacheUse.USE, tmp.resolve("user"), progress::add)) {

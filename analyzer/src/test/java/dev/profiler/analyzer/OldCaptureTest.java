@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A capture written before sched_wakeup.waker_context and processes.target
- * existed (their files lack those columns) still loads, with the columns
- * there and null, and the analyses answer as for the same capture with them.
+ * A capture written before sched_wakeup.waker_context, processes.target and
+ * sched_switch's prev_syscall, prev_futex_op and prev_iowait existed (their
+ * files lack those columns) still loads, with the columns there and null,
+ * and the analyses answer as for the same capture with them.
  */
 class OldCaptureTest {
     @TempDir Path tmp;
@@ -47,6 +48,8 @@ class OldCaptureTest {
             expected = AnalysisCacheTest.answers(db);
             rewriteWithout(db, capture.resolve("sched_wakeup.arrows"), "sched_wakeup", "waker_context");
             rewriteWithout(db, capture.resolve("processes.arrows"), "processes", "target");
+            rewriteWithout(db, capture.resolve("sched_switch.arrows"), "sched_switch", "prev_syscall", "prev_futex_op",
+                "prev_iowait");
         }
         for (CacheUse use : CacheUse.values()) {
             try (CaptureDatabase db = CaptureDatabase.open(List.of(capture), use, null, m -> {});
@@ -66,10 +69,10 @@ class OldCaptureTest {
         }
     }
 
-    /** Writes table's rows, without one column, as a plain Arrow stream (no dictionaries) over file. */
-    private static void rewriteWithout(CaptureDatabase db, Path file, String table, String column) throws Exception {
+    /** Writes table's rows, without some columns, as a plain Arrow stream (no dictionaries) over file. */
+    private static void rewriteWithout(CaptureDatabase db, Path file, String table, String... columns) throws Exception {
         try (Statement st = db.connection().createStatement();
-             ResultSet rs = st.executeQuery("SELECT * EXCLUDE (" + column + ") FROM " + table);
+             ResultSet rs = st.executeQuery("SELECT * EXCLUDE (" + String.join(", ", columns) + ") FROM " + table);
              BufferAllocator allocator = new RootAllocator()) {
             ResultSetMetaData md = rs.getMetaData();
             List<Field> fields = new ArrayList<>();

@@ -178,4 +178,101 @@ final class Scenarios {
         }
         return dir;
     }
+
+    /** The waits scenario's story: when each thread blocked and was woken, in ns. */
+    static final long POOL_BLOCK = 10 * MS, POOL_WAKE = 1500 * MS;
+    static final long READER_BLOCK = 20 * MS, READER_WAKE = 1000 * MS;
+    static final long SLEEPER_BLOCK = 50 * MS, SLEEPER_WAKE = 1050 * MS;
+    static final long CONVOY_BLOCK = 100 * MS, CONVOY_WAKE = 400 * MS;
+    static final long KTHREAD_BLOCK = 300 * MS, KTHREAD_WAKE = 1200 * MS;
+    static final long LOADER_BLOCK = 500 * MS, LOADER_WAKE = 620 * MS;
+    static final long MAPPER_BLOCK = 700 * MS, MAPPER_WAKE = 780 * MS;
+    static final long WRITER_BLOCK = 800 * MS, WRITER_WAKE = 900 * MS;
+    static final long CONVOY_FUTEX = 0x7f0000001000L, POOL_FUTEX = 0x7f0000002000L;
+
+    /**
+     * A service whose threads wait in every way, three of them stalls. Two
+     * CPUs: the producer (401) works on CPU 0 all along; CPU 1 is idle but
+     * for short runs. Each thread below blocks once (switch-out with what the
+     * recorder reads of it) and is woken once:
+     *   pool-1 (402), pool-2 (403)  condition variable (futex op 393,
+     *              FUTEX_WAIT_BITSET|PRIVATE|CLOCK_REALTIME), 10 ms -> 1.5 s,
+     *              woken by the producer. pool-1's off-CPU stack reaches
+     *              pthread_cond_wait (idle, by the stack); pool-2's stops in
+     *              libc's leaf as on Debian (futex-wait: nothing tells)
+     *   reader (404)   read() of an empty pipe, 20 ms -> 1.0 s, woken by the
+     *              producer (idle, by the system call)
+     *   sleeper (409)  nanosleep 50 ms -> 1.05 s, woken by the timer (sleep)
+     *   convoy-2 (406) pthread_mutex_lock (FUTEX_WAIT|PRIVATE, no stack),
+     *              100 -> 400 ms, woken by convoy-1 (405), its holder: a lock
+     *              stall, by the futex op
+     *   ksoftirqd/1 (30)  a kernel thread asleep (S) 300 ms -> 1.2 s (idle)
+     *   loader (407)   read() in D with in_iowait, 500 -> 620 ms, woken by
+     *              the disk's interrupt: an io stall
+     *   mapper (408)   mmap() in D, off-CPU stack in rwsem_down_write_slowpath,
+     *              700 -> 780 ms, woken by convoy-1: a lock stall, by the stack
+     *   writer (410)   write() in D, inside a kernel mutex wait (inode_lock,
+     *              lock_contention) 800 -> 900 ms, woken by convoy-1: a lock
+     *              stall, by the lock event
+     * Futex waits (as --futex records them): convoy-2's, pool-1's and
+     * pool-2's.
+     */
+    static Path waits(Path dir) throws Exception {
+        try (SyntheticCapture c = SyntheticCapture.create(dir, 2, PERIOD)) {
+            c.thread(401, 401, "producer");
+            c.thread(402, 401, "pool-1");
+            c.thread(403, 401, "pool-2");
+            c.thread(404, 401, "reader");
+            c.thread(405, 401, "convoy-1");
+            c.thread(406, 401, "convoy-2");
+            c.thread(407, 401, "loader");
+            c.thread(408, 401, "mapper");
+            c.thread(409, 401, "sleeper");
+            c.thread(410, 401, "writer");
+            c.kernelThread(30, "ksoftirqd/1");
+            long end = 2000 * MS;
+            long working = c.stack("produce", "main", "libc:__libc_start_main");
+            long idle = c.stack("k:default_idle", "k:do_idle", "k:cpu_startup_entry");
+            c.contextSwitch(0, 0, 0, "R", 401, null);
+            c.samples(0, end, 100_000, 0, 401, working);
+            c.samples(0, end, 600_000, 1, 0, idle);
+            long futexKernel = c.stack("k:__schedule", "k:schedule", "k:futex_wait_queue", "k:__futex_wait",
+                "k:futex_wait", "k:do_futex", "k:__x64_sys_futex", "libc:__futex_abstimed_wait_common",
+                "libc:___pthread_cond_wait", "pool_loop", "libc:start_thread");
+            long futexLeafOnly = c.stack("k:__schedule", "k:schedule", "k:futex_wait_queue", "k:__futex_wait",
+                "k:futex_wait", "k:do_futex", "k:__x64_sys_futex", "libc:__futex_abstimed_wait_common", "pool_loop",
+                "libc:start_thread");
+            long mmapLock = c.stack("k:__schedule", "k:schedule", "k:rwsem_down_write_slowpath", "k:down_write_killable",
+                "k:vm_mmap_pgoff", "k:ksys_mmap_pgoff", "libc:mmap64", "map_more", "libc:start_thread");
+            // pool-1 and pool-2: a condition variable
+            c.futexWait(POOL_BLOCK, POOL_WAKE + 30_000, 402, POOL_FUTEX, 393, futexKernel);
+            c.futexWait(POOL_BLOCK, POOL_WAKE + 30_000, 403, POOL_FUTEX, 393, futexLeafOnly);
+            block(c, 402, "S", POOL_BLOCK, POOL_WAKE, 401, null, futexKernel, "futex", 393, false);
+            block(c, 403, "S", POOL_BLOCK, POOL_WAKE, 401, null, futexLeafOnly, "futex", 393, false);
+            block(c, 404, "S", READER_BLOCK, READER_WAKE, 401, null, null, "read", null, false);
+            block(c, 409, "S", SLEEPER_BLOCK, SLEEPER_WAKE, 0, "local_timer", null, "clock_nanosleep", null, false);
+            c.futexWait(CONVOY_BLOCK, CONVOY_WAKE + 30_000, 406, CONVOY_FUTEX, 128, null);
+            block(c, 406, "S", CONVOY_BLOCK, CONVOY_WAKE, 405, null, null, "futex", 128, false);
+            block(c, 30, "S", KTHREAD_BLOCK, KTHREAD_WAKE, 401, null, null, null, null, false);
+            block(c, 407, "D", LOADER_BLOCK, LOADER_WAKE, 0, "hardirq", null, "read", null, true);
+            block(c, 408, "D", MAPPER_BLOCK, MAPPER_WAKE, 405, null, mmapLock, "mmap", null, false);
+            c.lockWait(WRITER_BLOCK - 10_000, WRITER_WAKE + 40_000, 1, 410, 0xffff888100001000L, "inode_lock",
+                32 /* LCB_F_MUTEX */, c.stack("k:__mutex_lock", "k:down_write", "k:ext4_buffered_write_iter"));
+            block(c, 410, "D", WRITER_BLOCK, WRITER_WAKE, 405, null, null, "write", null, false);
+            c.finish(end);
+        }
+        return dir;
+    }
+
+    /**
+     * tid blocks on CPU 1 in state at from (with the system call, futex op,
+     * in_iowait and stack the recorder reads), is woken at to by waker (or
+     * by an interrupt: context set, waker 0) and runs again 50 us later.
+     */
+    private static void block(SyntheticCapture c, int tid, String state, long from, long to, int waker, String context,
+                              Long stack, String syscall, Integer futexOp, boolean iowait) throws Exception {
+        c.contextSwitch(from, 1, tid, state, 0, stack, syscall, futexOp, iowait);
+        c.wakeup(to, waker == 0 ? 1 : 0, tid, waker, 1, context);
+        c.contextSwitch(to + 50_000, 1, 0, "R", tid, null);
+    }
 }

@@ -29,6 +29,7 @@ final class SyntheticCapture implements AutoCloseable {
     private final Map<List<String>, Long> stacks = new HashMap<>();
     private final Map<Integer, Object[]> threads = new LinkedHashMap<>();
     private final Map<Integer, String> processes = new LinkedHashMap<>();
+    private final Map<Integer, Integer> parents = new HashMap<>();
     private long end;
 
     private SyntheticCapture(CaptureWriter out, int cpus, long periodNs) {
@@ -47,6 +48,12 @@ final class SyntheticCapture implements AutoCloseable {
     void thread(int tid, int pid, String name) {
         threads.put(tid, new Object[] {tid, pid, name});
         if (tid == pid || !processes.containsKey(pid)) processes.put(pid, name);
+    }
+
+    /** A kernel thread: its own process, a child of kthreadd (pid 2), as /proc shows them. */
+    void kernelThread(int tid, String name) {
+        thread(tid, tid, name);
+        parents.put(tid, 2);
     }
 
     /** A stack, leaf first; "k:name" is a kernel frame, "libc:name" a libc one, others the program's. */
@@ -124,7 +131,11 @@ final class SyntheticCapture implements AutoCloseable {
     }
 
     void futexWait(long begin, long end, int tid, long uaddr, long stack) throws IOException {
-        out.table(CaptureTable.FUTEX_WAIT).append(begin, end, pidOf(tid), tid, uaddr, 128 /* FUTEX_WAIT|PRIVATE */, stack);
+        futexWait(begin, end, tid, uaddr, 128 /* FUTEX_WAIT|PRIVATE */, stack);
+    }
+
+    void futexWait(long begin, long end, int tid, long uaddr, int op, Long stack) throws IOException {
+        out.table(CaptureTable.FUTEX_WAIT).append(begin, end, pidOf(tid), tid, uaddr, op, stack);
     }
 
     void lockWait(long begin, long end, int cpu, int tid, long addr, String symbol, int flags, long stack) throws IOException {
@@ -146,7 +157,8 @@ final class SyntheticCapture implements AutoCloseable {
         for (Object[] t : threads.values())
             out.table(CaptureTable.THREADS).append(t[0], t[1], t[2], 0L, end);
         for (Map.Entry<Integer, String> p : processes.entrySet())
-            out.table(CaptureTable.PROCESSES).append(p.getKey(), 1, p.getValue(), p.getValue(), null, null, null);
+            out.table(CaptureTable.PROCESSES).append(p.getKey(), parents.getOrDefault(p.getKey(), 1), p.getValue(),
+                p.getValue(), null, null, null);
         Manifest m = new Manifest();
         m.recorder = "synthetic (analyzer tests: Scenarios.java)";
         m.complete = true;
