@@ -94,7 +94,7 @@ SELECT
   CASE WHEN i.ev = 1 THEN i.stack_id END AS stack_id,     -- stack at switch-out (off-CPU stack), when recorded
   CASE WHEN i.ev = 1 THEN i.syscall END AS syscall,       -- blocked: the system call it blocked in (null: none, a kernel thread, or not recorded)
   CASE WHEN i.ev = 1 THEN i.futex_op END AS futex_op,     -- blocked in futex(): its op
-  CASE WHEN i.ev = 1 THEN i.iowait END AS iowait,         -- blocked: in_iowait was set (block I/O, page cache)
+  CASE WHEN i.ev = 1 AND i.prev_state = 'D' THEN i.iowait END AS iowait,  -- uninterruptible: in_iowait was set (block I/O, page cache)
   CASE WHEN i.ev = 2 THEN i.other_tid END AS woken_by_tid,  -- runnable because woken: the waker
   CASE WHEN i.ev = 2 THEN i.waker_cpu END AS woken_on_cpu,  -- runnable because woken: the CPU the waker ran on
   CASE WHEN i.ev = 2 THEN i.waker_context END AS woken_in,  -- runnable because woken from an interrupt: hardirq | softirq | local_timer
