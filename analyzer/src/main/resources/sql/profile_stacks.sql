@@ -4,8 +4,10 @@
 --   what = 'offcpu'  blocked intervals that ended within the capture
 --                    (offcpu.sql): count, and ns blocked, by the stack they
 --                    blocked in (null without --offcpu-stacks)
---   what = 'locks'   lock and futex waits (lock_time.sql's lock_waits):
---                    count, and ns waited, by the stack of the wait
+--   what = 'locks'   lock waits, kernel and futex (lock_time.sql's
+--                    lock_waits of wait kind lock, as the locks report
+--                    counts them): count, and ns waited, by the stack of
+--                    the wait
 -- Reads the same DuckDB variables as the reports: only_pid, only_tid,
 -- from_ns, to_ns. An interval that straddles from_ns or to_ns counts the
 -- part of it inside the range (so no thread gets more time than the range
@@ -28,7 +30,7 @@ intervals AS (
   WHERE what = 'offcpu' AND NOT ends_with_capture
   UNION ALL
   SELECT stack_id, pid, tid, ts_begin, ts_end FROM lock_waits
-  WHERE what = 'locks'
+  WHERE what = 'locks' AND wait_kind = 'lock'
 ),
 clipped AS (
   SELECT i.stack_id, i.pid, i.tid, count(*) AS count,

@@ -33,7 +33,7 @@ class ChromeTraceTest {
     @Test
     void everyScenarioReadsBackAsSqlSeesIt() throws Exception {
         for (Path capture : List.of(Scenarios.freeze(tmp.resolve("freeze.cap")), Scenarios.runqueue(tmp.resolve("runqueue.cap")),
-                Scenarios.convoy(tmp.resolve("convoy.cap")))) {
+                Scenarios.convoy(tmp.resolve("convoy.cap")), Scenarios.waits(tmp.resolve("waits.cap")))) {
             Path out = tmp.resolve(capture.getFileName() + ".json");
             assertEquals(0, ConvertCommand.run(capture.toString(), "--to", "chrome", "-o", out.toString()));
             JsonNode trace = JSON.readTree(out.toFile());
@@ -67,7 +67,7 @@ class ChromeTraceTest {
                 assertEquals(set(st, "SELECT tid FROM threads"), named, capture + ": a name for every thread");
                 assertEquals(scalar(st, "SELECT count(*) FROM thread_states WHERE dur_ns > 0"), (long) count.getOrDefault("thread state", 0));
                 assertEquals(scalar(st, "SELECT count(*) FROM stalls()"), (long) count.getOrDefault("stall", 0), capture.toString());
-                assertEquals(scalar(st, "SELECT count(*) FROM lock_waits"), (long) count.getOrDefault("lock wait", 0));
+                assertEquals(scalar(st, "SELECT count(*) FROM lock_waits WHERE wait_kind = 'lock'"), (long) count.getOrDefault("lock wait", 0));
                 try (ResultSet rs = st.executeQuery("SELECT tid, sum(dur_ns) FROM thread_states GROUP BY tid")) {
                     while (rs.next()) assertEquals(rs.getLong(2), stateNs.getOrDefault(rs.getLong(1), 0L), "tid " + rs.getLong(1));
                 }
@@ -109,6 +109,25 @@ class ChromeTraceTest {
             assertEquals(Scenarios.FREEZE_LENGTH / 1e6, lengthMs, 2 * Scenarios.PERIOD / 1e6);
             assertTrue(freezes.get(i).get("args").get("cause").asText().contains("resilient_queued_spin_lock_slowpath"));
         }
+    }
+
+    @Test
+    void blockedSlicesAndStallsCarryTheirWaitKind() throws Exception {
+        Path capture = Scenarios.waits(tmp.resolve("waits.cap"));
+        Path out = tmp.resolve("waits.json");
+        assertEquals(0, ConvertCommand.run(capture.toString(), "--to", "chrome", "-o", out.toString()));
+        Map<String, String> blockedByTid = new HashMap<>();
+        Set<String> stallNames = new HashSet<>();
+        for (JsonNode e : JSON.readTree(out.toFile()).get("traceEvents")) {
+            String cat = e.path("cat").asText();
+            if (cat.equals("thread state") && !e.get("name").asText().matches("running|runnable"))
+                blockedByTid.put(e.get("tid").asText(), e.get("name").asText() + " / " + e.get("args").get("reason").asText());
+            if (cat.equals("stall")) stallNames.add(e.get("name").asText());
+        }
+        assertEquals("sleeping (idle) / idle: read, by syscall", blockedByTid.get("404"), "the pipe reader");
+        assertEquals("uninterruptible (io) / io: read, by iowait", blockedByTid.get("407"), "the loader");
+        assertEquals("sleeping (lock) / lock: FUTEX_WAIT, by futex-op", blockedByTid.get("406"), "the convoy's waiter");
+        assertEquals(Set.of("blocked (lock)", "blocked (io)"), stallNames);
     }
 
     private static long scalar(Statement st, String sql) throws Exception {

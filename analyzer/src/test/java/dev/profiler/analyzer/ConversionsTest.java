@@ -31,7 +31,7 @@ class ConversionsTest {
     static final Map<String, String> TRUTH_SQL = Map.of(
         "cpu", "SELECT count(*), sum(weight) FROM samples",
         "offcpu", "SELECT count(*), coalesce(sum(dur_ns), 0) FROM offcpu WHERE NOT ends_with_capture",
-        "locks", "SELECT count(*), coalesce(sum(wait_ns), 0) FROM lock_waits");
+        "locks", "SELECT count(*), coalesce(sum(wait_ns), 0) FROM lock_waits WHERE wait_kind = 'lock'");
 
     @Test
     void everyProfileOfEveryScenarioAddsUpToWhatSqlSays() throws Exception {

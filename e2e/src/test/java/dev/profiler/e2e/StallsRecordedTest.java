@@ -109,7 +109,7 @@ class StallsRecordedTest {
             assertTrue(List.of("waiter", "holder", "mutex_hold").contains(s.get("thread").asText()), "a stall of " + s);
 
         // the lock-wait and off-CPU profiles of the same capture, read by go tool pprof: its total is SQL's
-        for (String[] p : List.of(new String[] {"locks", "SELECT sum(wait_ns) AS ns FROM lock_waits"},
+        for (String[] p : List.of(new String[] {"locks", "SELECT sum(wait_ns) AS ns FROM lock_waits WHERE wait_kind = 'lock'"},
                 new String[] {"offcpu", "SELECT sum(dur_ns) AS ns FROM offcpu WHERE NOT ends_with_capture"})) {
             Path pb = tmp.resolve(p[0] + ".pb.gz");
             Tools.Result c = Tools.tool("profiler-convert", capture.toString(), "--to", "pprof", "--what", p[0], "-o", pb.toString());

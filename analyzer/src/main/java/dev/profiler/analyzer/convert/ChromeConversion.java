@@ -17,9 +17,11 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * A capture as a Chrome trace (Perfetto UI, chrome://tracing): process and
- * thread names; each thread's states (running, runnable, sleeping, ...) as
- * back-to-back slices on its track, which never overlap (thread_states
- * intervals are back to back); the stalls and the lock waits, each on a
+ * thread names; each thread's states (running, runnable, and blocked ones
+ * named with their wait kind: "sleeping (idle)", "uninterruptible (io)",
+ * which Perfetto colours apart) as back-to-back slices on its track, which
+ * never overlap (thread_states intervals are back to back); the stalls
+ * (named with their wait kind too) and the lock waits, each on a
  * process of their own whose threads are lanes, a slice going to the first
  * lane free at its start, so no two overlap either; then the CPU samples,
  * pointing into a tree of stack frames. Everything in time order, read from
@@ -42,16 +44,24 @@ public final class ChromeConversion {
     static final String EVENTS_SQL = """
         WITH b AS (SELECT coalesce(getvariable('from_ns'), -9223372036854775807) AS lo,
                           coalesce(getvariable('to_ns'), 9223372036854775807) AS hi),
+        -- running and runnable from thread_states, blocked from offcpu (the same intervals, with their wait kind)
         states AS (
           SELECT 0 AS part, greatest(ts_begin, lo) AS ts, least(ts_end, hi) AS te, coalesce(pid, 0) AS pid, tid,
                  state AS name, cpu, reason AS detail
           FROM thread_states, b
+          WHERE state IN ('running', 'runnable') AND dur_ns > 0 AND ts_end > lo AND ts_begin < hi""" + FILTERS + """
+          UNION ALL
+          SELECT 0, greatest(ts_begin, lo), least(ts_end, hi), coalesce(pid, 0), tid,
+                 state || ' (' || wait_kind || ')', cpu, wait_kind || ': ' || coalesce(wait_detail, '?')
+                 || coalesce(', by ' || wait_signal, '')
+          FROM offcpu, b
           WHERE dur_ns > 0 AND ts_end > lo AND ts_begin < hi""" + FILTERS + """
         ),
         stall_rows AS (
           SELECT 1 AS part, greatest(ts_begin, lo) AS ts, least(ts_end, hi) AS te, coalesce(pid, 0) AS pid,
-                 coalesce(tid, 0) AS tid, kind AS name, cpu, cause AS detail
-          FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000)), b
+                 coalesce(tid, 0) AS tid, kind || coalesce(' (' || wait_kind || ')', '') AS name, cpu, cause AS detail
+          FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000),
+                      include_idle := coalesce(getvariable('include_idle'), false)), b
           WHERE ts_end > lo AND ts_begin < hi
             AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') OR kind = 'freeze')
             AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid') OR kind = 'freeze')
@@ -60,7 +70,7 @@ public final class ChromeConversion {
           SELECT 2 AS part, greatest(ts_begin, lo) AS ts, least(ts_end, hi) AS te, coalesce(pid, 0) AS pid, tid,
                  lock_name AS name, NULL::INTEGER AS cpu, lock_type AS detail
           FROM lock_waits, b
-          WHERE ts_end > lo AND ts_begin < hi""" + FILTERS + """
+          WHERE wait_kind = 'lock' AND ts_end > lo AND ts_begin < hi""" + FILTERS + """
         )
         -- integers as BIGINT: DuckDB's JDBC boxes narrower ones on every read
         SELECT part::BIGINT, ts, te, pid::BIGINT, tid::BIGINT, name, cpu::BIGINT, detail

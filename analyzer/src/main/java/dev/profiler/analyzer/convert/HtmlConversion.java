@@ -49,8 +49,9 @@ public final class HtmlConversion {
 
     static final String STALLS_SQL = """
         SELECT * FROM (
-          SELECT kind, ts_begin, ts_end, cpu, cpus, tid, thread, cause, stack
-          FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000))
+          SELECT kind, wait_kind, ts_begin, ts_end, cpu, cpus, tid, thread, cause, stack
+          FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000),
+                      include_idle := coalesce(getvariable('include_idle'), false))
           WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') OR kind = 'freeze')
             AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid') OR kind = 'freeze')
             AND (getvariable('from_ns') IS NULL OR ts_end >= getvariable('from_ns'))
