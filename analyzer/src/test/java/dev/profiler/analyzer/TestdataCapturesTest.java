@@ -33,4 +33,9 @@ class TestdataCapturesTest {
         assertEquals(StallsTest.stalls(Scenarios.convoy(tmp.resolve("c.cap"))),
             StallsTest.stalls(TESTDATA.resolve("convoy.cap")));
     }
+
+    @Test
+    void waits() throws Exception {
+        assertEquals(StallsTest.stalls(Scenarios.waits(tmp.resolve("w.cap"))), StallsTest.stalls(TESTDATA.resolve("waits.cap")));
+    }
 }

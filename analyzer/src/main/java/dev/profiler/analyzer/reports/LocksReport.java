@@ -20,9 +20,9 @@ public final class LocksReport {
         long locks = rs.getLong("locks");
         String notLocks = rs.getString("not_locks");
         String leftOut = notLocks == null ? ""
-            : "\nNot lock waits, left out: futex waits " + notLocks + " (waiting for work: see the waiting_for_work"
-              + " view; futex-wait: FUTEX_WAIT_BITSET, a condition variable or a lock, which off-CPU stacks that reach"
-              + " the caller tell apart).";
+            : "\nFutex waits left out as not lock waits: " + notLocks + " (idle: waiting for work, see the"
+              + " waiting_for_work view; futex-wait: FUTEX_WAIT_BITSET, a condition variable or a lock, which off-CPU"
+              + " stacks that reach the caller tell apart).";
         if (locks == 0) {
             boolean recorded = db.manifest().options.arguments.stream()
                 .anyMatch(a -> a.equals("--locks") || a.equals("--futex") || a.equals("--all"));

@@ -22,7 +22,7 @@ public final class StallsReport {
             rs.getLong("capture_ns") / 1e9, settings.describe());
         String notStalls = rs.getString("not_stalls");
         String leftOut = notStalls == null ? ""
-            : "\nNot stalls, left out: " + notStalls + " waits (waiting for work or input, sleeping, joining, or a futex"
+            : "\nLeft out as not stalls: " + notStalls + " (waiting for work or input, sleeping, joining, or a futex"
               + " wait that may be a condition variable); --include-idle lists them.";
         if (n == 0) return "No stalls " + over + "." + leftOut;
         return String.format("%d stall%s %s: %s. Longest: %s of %s ms at %.3f s: %s.%s", n, n == 1 ? "" : "s", over,
