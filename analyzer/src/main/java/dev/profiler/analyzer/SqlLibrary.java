@@ -29,6 +29,7 @@ public final class SqlLibrary {
         "offcpu.sql",
         "waits.sql",
         "waiting_for_work.sql",
+        "critical_path.sql",
         "cpu_silences.sql",
         "cpu_runs.sql",
         "spin_runs.sql",

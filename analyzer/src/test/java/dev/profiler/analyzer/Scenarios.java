@@ -264,6 +264,59 @@ final class Scenarios {
         return dir;
     }
 
+    /** The chain scenario's story, in ns. */
+    static final long CHAIN_A_BLOCK = 100 * MS, CHAIN_B_BLOCK = 150 * MS, CHAIN_C_RUNS = 200 * MS,
+        CHAIN_C_RELEASES = 500 * MS, CHAIN_A_WOKEN = 600 * MS;
+
+    /**
+     * A chain of waits. Three threads of one process, one CPU each:
+     *   A (501) runs, then at 100 ms waits on a condition variable for B's
+     *     result (futex op 393), woken by B at 600 ms; runs to the end.
+     *   B (502) runs, then at 150 ms waits for a mutex C holds (FUTEX_WAIT),
+     *     woken by C at 500 ms; works 100 ms and hands A its result at 600 ms.
+     *   C (503) waits for input until 200 ms (a read woken by the network
+     *     card's interrupt), then runs 300 ms holding the mutex and releases
+     *     it at 500 ms.
+     * A's critical path over its wait [100, 600] ms: B running 100-150, C
+     * waiting for its input 150-200 (woken by an interrupt: the walk ends),
+     * C running 200-500 (the 300 ms that matter), B running 500-600.
+     */
+    static Path chain(Path dir) throws Exception {
+        try (SyntheticCapture c = SyntheticCapture.create(dir, 3, PERIOD)) {
+            c.thread(501, 501, "A");
+            c.thread(502, 501, "B");
+            c.thread(503, 501, "C");
+            long end = 1000 * MS;
+            long idle = c.stack("k:default_idle", "k:do_idle", "k:cpu_startup_entry");
+            long[] work = {c.stack("a_work", "main"), c.stack("b_work", "b_main"), c.stack("c_work", "c_main")};
+            for (int cpu = 0; cpu < 3; cpu++) c.contextSwitch(0, cpu, 0, "R", 501 + cpu, null);
+            // A on CPU 0
+            c.samples(0, CHAIN_A_BLOCK, 100_000, 0, 501, work[0]);
+            c.contextSwitch(CHAIN_A_BLOCK, 0, 501, "S", 0, null, "futex", 393, false);
+            c.samples(CHAIN_A_BLOCK, CHAIN_A_WOKEN, 100_000, 0, 0, idle);
+            c.wakeup(CHAIN_A_WOKEN, 1, 501, 502, 0);
+            c.contextSwitch(CHAIN_A_WOKEN + 20_000, 0, 0, "R", 501, null);
+            c.samples(CHAIN_A_WOKEN + 20_000, end, 100_000, 0, 501, work[0]);
+            // B on CPU 1
+            c.samples(0, CHAIN_B_BLOCK, 300_000, 1, 502, work[1]);
+            c.contextSwitch(CHAIN_B_BLOCK, 1, 502, "S", 0, null, "futex", 128, false);
+            c.samples(CHAIN_B_BLOCK, CHAIN_C_RELEASES, 300_000, 1, 0, idle);
+            c.wakeup(CHAIN_C_RELEASES, 2, 502, 503, 1);
+            c.contextSwitch(CHAIN_C_RELEASES + 20_000, 1, 0, "R", 502, null);
+            c.samples(CHAIN_C_RELEASES + 20_000, CHAIN_A_WOKEN + 10_000, 300_000, 1, 502, work[1]);
+            c.contextSwitch(CHAIN_A_WOKEN + 10_000, 1, 502, "S", 0, null, "futex", 393, false);
+            c.samples(CHAIN_A_WOKEN + 10_000, end, 300_000, 1, 0, idle);
+            // C on CPU 2: waits for input, then runs holding the mutex
+            c.contextSwitch(10 * MS, 2, 503, "S", 0, null, "read", null, false);
+            c.samples(10 * MS, CHAIN_C_RUNS, 600_000, 2, 0, idle);
+            c.wakeup(CHAIN_C_RUNS, 2, 503, 0, 2, "hardirq");
+            c.contextSwitch(CHAIN_C_RUNS + 20_000, 2, 0, "R", 503, null);
+            c.samples(CHAIN_C_RUNS + 20_000, end, 600_000, 2, 503, work[2]);
+            c.finish(end);
+        }
+        return dir;
+    }
+
     /**
      * tid blocks on CPU 1 in state at from (with the system call, futex op,
      * in_iowait and stack the recorder reads), is woken at to by waker (or
