@@ -130,6 +130,23 @@ class ChromeTraceTest {
         assertEquals(Set.of("blocked (lock)", "blocked (io)"), stallNames);
     }
 
+    @Test
+    void withTidTheTraceHasThatThreadsCriticalPath() throws Exception {
+        Path capture = Scenarios.chain(tmp.resolve("chain.cap"));
+        Path out = tmp.resolve("chain.json");
+        assertEquals(0, ConvertCommand.run(capture.toString(), "--to", "chrome", "--tid", "501", "-o", out.toString()));
+        List<String> pieces = new ArrayList<>();
+        long covered = 0;
+        for (JsonNode e : JSON.readTree(out.toFile()).get("traceEvents"))
+            if (e.path("cat").asText().equals("critical path")) {
+                pieces.add(e.get("name").asText());
+                covered += e.get("dur").decimalValue().movePointRight(3).longValueExact();
+            }
+        assertEquals(1000 * Scenarios.MS, covered, "the pieces cover A's life: " + pieces);
+        assertTrue(pieces.contains("C (503): running"), pieces.toString());
+        assertTrue(pieces.contains("C (503): blocked: idle (read), woken by hardirq"), pieces.toString());
+    }
+
     private static long scalar(Statement st, String sql) throws Exception {
         try (ResultSet rs = st.executeQuery(sql)) {
             rs.next();

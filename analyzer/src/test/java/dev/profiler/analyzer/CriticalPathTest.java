@@ -33,7 +33,7 @@ class CriticalPathTest {
 
     record Piece(long begin, long end, int depth, String thread, String doing) {}
 
-    static List<Piece> path(String args) throws Exception {
+    static List<Piece> path(Path capture, String args) throws Exception {
         List<Piece> out = new ArrayList<>();
         try (CaptureDatabase db = CaptureDatabase.open(capture); Statement st = db.connection().createStatement();
              ResultSet rs = st.executeQuery("SELECT ts_begin, ts_end, depth, thread, doing FROM critical_path(" + args
@@ -46,7 +46,7 @@ class CriticalPathTest {
 
     @Test
     void aWaitIsFollowedThroughItsWakersToTheRunThatMattered() throws Exception {
-        List<Piece> p = path("501, from_ns := " + CHAIN_A_BLOCK + ", to_ns := " + CHAIN_A_WOKEN);
+        List<Piece> p = path(capture, "501, from_ns := " + CHAIN_A_BLOCK + ", to_ns := " + CHAIN_A_WOKEN);
         List<Piece> expected = List.of(
             new Piece(CHAIN_A_BLOCK, CHAIN_B_BLOCK, 1, "B", "running"),
             new Piece(CHAIN_B_BLOCK, CHAIN_C_RUNS, 2, "C", "blocked: idle (read), woken by hardirq"),
@@ -59,7 +59,7 @@ class CriticalPathTest {
 
     @Test
     void theWholeLifeOfAThreadIsItsOwnWorkAndItsWait() throws Exception {
-        List<Piece> p = path("501");
+        List<Piece> p = path(capture, "501");
         long total = 0, own = 0, byC = 0;
         for (Piece x : p) {
             total += x.end() - x.begin();
@@ -75,7 +75,7 @@ class CriticalPathTest {
 
     @Test
     void depthOneStopsAtTheFirstWaker() throws Exception {
-        List<Piece> p = path("501, from_ns := " + CHAIN_A_BLOCK + ", to_ns := " + CHAIN_A_WOKEN + ", max_depth := 1");
+        List<Piece> p = path(capture, "501, from_ns := " + CHAIN_A_BLOCK + ", to_ns := " + CHAIN_A_WOKEN + ", max_depth := 1");
         assertTrue(p.contains(new Piece(CHAIN_B_BLOCK, CHAIN_C_RELEASES, 1, "B",
             "blocked: lock (FUTEX_WAIT), woken by tid 503, deeper than 1")), p.toString());
     }

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** profiler-query stalls / locks / top: headlines, options and their errors. */
+/** profiler-query stalls / locks / top / path: headlines, options and their errors. */
 class ReportsCliTest {
     @TempDir Path tmp;
 
@@ -72,5 +72,20 @@ class ReportsCliTest {
         String cap = Scenarios.runqueue(tmp.resolve("r.cap")).toString();
         assertEquals(2, query("stalls", cap, "--threshold", "0").exit());
         assertEquals(2, query("stalls", cap, "--since", "2", "--until", "1").exit());
+        assertEquals(2, query("path", cap).exit(), "path needs --tid");
+    }
+
+    @Test
+    void pathHeadlineSplitsTheThreadsTimeAndNamesWhoRanForIt() throws Exception {
+        String cap = Scenarios.chain(tmp.resolve("chain.cap")).toString();
+        Run r = query("path", cap, "--tid", "501", "--since", "0.1", "--until", "0.6");
+        assertEquals(0, r.exit());
+        assertEquals("A (tid 501), 0.100-0.600 s (500.0 ms covered): running 0.0 ms, waiting for a CPU 0.0 ms,"
+            + " blocked 500.0 ms.", r.lines().get(0));
+        assertTrue(r.lines().get(1).startsWith("While blocked: other threads ran 450.0 ms on its behalf"
+            + " (C (tid 503) 300.0 ms, B (tid 502) 150.0 ms)"), r.lines().get(1));
+        assertTrue(r.lines().get(5).startsWith("A (501) > B (502) > C (503)  running"), "longest first: " + r.lines());
+        Run csv = query("path", cap, "--tid", "501", "--format", "csv");
+        assertEquals("on,doing,ms,pct,pieces,first_at_s", csv.lines().get(0));
     }
 }

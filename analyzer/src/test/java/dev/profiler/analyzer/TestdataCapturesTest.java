@@ -38,4 +38,10 @@ class TestdataCapturesTest {
     void waits() throws Exception {
         assertEquals(StallsTest.stalls(Scenarios.waits(tmp.resolve("w.cap"))), StallsTest.stalls(TESTDATA.resolve("waits.cap")));
     }
+
+    @Test
+    void chain() throws Exception {
+        assertEquals(CriticalPathTest.path(Scenarios.chain(tmp.resolve("ch.cap")), "501"),
+            CriticalPathTest.path(TESTDATA.resolve("chain.cap"), "501"));
+    }
 }

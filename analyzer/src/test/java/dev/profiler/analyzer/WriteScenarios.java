@@ -13,7 +13,7 @@ public final class WriteScenarios {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "testdata/synthetic");
         Files.createDirectories(dir);
-        for (String name : new String[] {"freeze", "runqueue", "convoy", "waits"}) {
+        for (String name : new String[] {"freeze", "runqueue", "convoy", "waits", "chain"}) {
             Path cap = dir.resolve(name + ".cap");
             if (Files.exists(cap)) {
                 try (var s = Files.walk(cap)) {
@@ -24,6 +24,7 @@ public final class WriteScenarios {
                 case "freeze" -> Scenarios.freeze(cap);
                 case "runqueue" -> Scenarios.runqueue(cap);
                 case "waits" -> Scenarios.waits(cap);
+                case "chain" -> Scenarios.chain(cap);
                 default -> Scenarios.convoy(cap);
             }
             System.out.println("wrote " + cap);

@@ -87,8 +87,9 @@ public final class ConvertCommand implements Callable<Integer> {
                     summary = switch (to) {
                         case "chrome" -> {
                             long[] n = ChromeConversion.write(db, out, progress);
-                            yield String.format("%s, %,d thread-state slices, %,d stalls, %,d lock waits, %,d samples",
-                                to, n[0], n[1], n[2], n[3]);
+                            yield String.format("%s, %,d thread-state slices, %,d stalls, %,d lock waits, %,d samples%s",
+                                to, n[0], n[1], n[2], n[3],
+                                n[4] > 0 ? String.format(", critical path of tid %d in %,d pieces", settings.tid(), n[4]) : "");
                         }
                         case "pprof" -> {
                             long[] totals = PprofConversion.write(db, kind, out, progress);

@@ -3,6 +3,7 @@ package dev.profiler.analyzer.cli;
 import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.analyzer.ResultPrinter;
 import dev.profiler.analyzer.reports.LocksReport;
+import dev.profiler.analyzer.reports.PathReport;
 import dev.profiler.analyzer.reports.ReportSettings;
 import dev.profiler.analyzer.reports.StallsReport;
 import dev.profiler.analyzer.reports.TopReport;
@@ -31,11 +32,12 @@ import picocli.CommandLine.Parameters;
         "  profiler-query A.cap B.cap [SQL]  several captures: each table a union, with a capture column",
         "  profiler-query top CAPTURE        hottest functions, self and total",
         "  profiler-query stalls CAPTURE     where the machine or a thread stopped, and why",
-        "  profiler-query locks CAPTURE      which locks threads waited for, and how long"},
+        "  profiler-query locks CAPTURE      which locks threads waited for, and how long",
+        "  profiler-query path CAPTURE --tid T  why this thread took so long: its time, and what its wakers did"},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:ok", "1:the query failed", "2:bad arguments or not a capture"})
 public final class QueryCommand implements Callable<Integer> {
-    static final List<String> REPORTS = List.of("top", "stalls", "locks");
+    static final List<String> REPORTS = List.of("top", "stalls", "locks", "path");
 
     @Option(names = {"-f", "--format"}, defaultValue = "table", paramLabel = "FORMAT",
         description = "table, csv or json (default: ${DEFAULT-VALUE}).")
@@ -66,12 +68,15 @@ public final class QueryCommand implements Callable<Integer> {
         if (REPORTS.contains(args.get(0)) && !Files.exists(Path.of(args.get(0)))) {
             if (args.size() != 2) throw new UsageException(args.get(0) + " takes one CAPTURE");
             ReportSettings settings = filters.settings();
+            if (args.get(0).equals("path") && settings.tid() == null)
+                throw new UsageException("path needs --tid TID: the thread whose time to explain");
             try (CaptureDatabase db = open(Path.of(args.get(1)))) {
                 try {
                     return switch (args.get(0)) {
                         case "top" -> TopReport.print(db, settings, fmt, out);
                         case "stalls" -> StallsReport.print(db, settings, fmt, out);
                         case "locks" -> LocksReport.print(db, settings, fmt, out);
+                        case "path" -> PathReport.print(db, settings, fmt, out);
                         default -> throw new UsageException("unknown report " + args.get(0));
                     };
                 } catch (SQLException e) {

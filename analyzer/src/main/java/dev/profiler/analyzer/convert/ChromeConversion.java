@@ -27,13 +27,15 @@ import java.util.function.LongUnaryOperator;
  * pointing into a tree of stack frames. Everything in time order, read from
  * DuckDB row by row. The report filters (only_pid, only_tid, from_ns,
  * to_ns, threshold_ns for stalls) apply as DuckDB variables; slices are
- * clipped to the time range.
+ * clipped to the time range. With only_tid (--tid), a last pseudo-process
+ * holds that thread's critical path (critical_path.sql): what it and, while
+ * it was blocked, its wakers were doing, back to back.
  */
 public final class ChromeConversion {
     private ChromeConversion() {}
 
     /** Pseudo-processes above Linux's largest pid (2^22), so they clash with none. */
-    static final long STALLS_PID = 5_000_000, LOCKS_PID = 5_000_001;
+    static final long STALLS_PID = 5_000_000, LOCKS_PID = 5_000_001, PATH_PID = 5_000_002;
 
     static final String FILTERS = """
 
@@ -71,10 +73,20 @@ public final class ChromeConversion {
                  lock_name AS name, NULL::INTEGER AS cpu, lock_type AS detail
           FROM lock_waits, b
           WHERE wait_kind = 'lock' AND ts_end > lo AND ts_begin < hi""" + FILTERS + """
+        ),
+        -- with --tid: that thread's critical path, piece by piece
+        path_rows AS (
+          SELECT 3 AS part, ts_begin AS ts, ts_end AS te, coalesce(t.pid, 0) AS pid, p.tid,
+                 coalesce(p.thread, '?') || ' (' || p.tid || '): ' || p.doing AS name, p.cpu,
+                 'depth ' || p.depth || ': ' || array_to_string(p.chain, ' > ') AS detail
+          FROM critical_path(getvariable('only_tid'), from_ns := getvariable('from_ns'), to_ns := getvariable('to_ns')) p
+          LEFT JOIN threads t ON t.tid = p.tid
+          WHERE getvariable('only_tid') IS NOT NULL
         )
         -- integers as BIGINT: DuckDB's JDBC boxes narrower ones on every read
         SELECT part::BIGINT, ts, te, pid::BIGINT, tid::BIGINT, name, cpu::BIGINT, detail
-        FROM (SELECT * FROM states UNION ALL SELECT * FROM stall_rows UNION ALL SELECT * FROM lock_rows)
+        FROM (SELECT * FROM states UNION ALL SELECT * FROM stall_rows UNION ALL SELECT * FROM lock_rows
+              UNION ALL SELECT * FROM path_rows)
         ORDER BY ts, part, pid, tid, te, name""";
 
     static final String SAMPLES_SQL = """
@@ -87,18 +99,25 @@ public final class ChromeConversion {
         PID = new SerializedString("pid"), TID = new SerializedString("tid"), CAUSE = new SerializedString("cause"),
         LOCK_TYPE = new SerializedString("lock_type");
 
+    /** Per pseudo-process part (1 stalls, 2 lock waits, 3 critical path): its pid, lane names, category, detail arg. */
+    private static final long[] PSEUDO_PIDS = {STALLS_PID, LOCKS_PID, PATH_PID};
+    private static final String[] LANE_NAMES = {"stalls ", "lock waits ", "critical path "};
+    private static final String[] CATEGORIES = {"stall", "lock wait", "critical path"};
+    private static final SerializableString[] DETAILS = {CAUSE, LOCK_TYPE, new SerializedString("via")};
+
     /** A node of the stack-frame tree: a frame under a parent node. */
     private record NodeKey(long parent, long frameId) {}
 
-    /** Writes the trace; returns {thread-state slices, stalls, lock waits, samples}. */
+    /** Writes the trace; returns {thread-state slices, stalls, lock waits, samples, critical-path pieces}. */
     public static long[] write(CaptureDatabase db, OutputStream out, Progress progress) throws SQLException, IOException {
-        long[] counts = new long[4];
+        long[] counts = new long[5];
         String event = db.manifest().sampling.eventSource == null ? "cpu sample" : db.manifest().sampling.eventSource;
         try (Statement st = db.connection().createStatement();
              ChromeTraceWriter w = new ChromeTraceWriter(out, db.manifest().startNs)) {
             names(st, w);
             w.processName(STALLS_PID, "stalls");
             w.processName(LOCKS_PID, "lock waits");
+            w.processName(PATH_PID, "critical path");
             writeSlices(st, w, counts, progress);
             Map<Long, Long> stackLeaf = new HashMap<>();
             List<Object[]> nodes = stackTree(st, stackLeaf);
@@ -114,7 +133,8 @@ public final class ChromeConversion {
     /** The thread states, stalls and lock waits in time order; counts[part] counts each. */
     private static void writeSlices(Statement st, ChromeTraceWriter w, long[] counts, Progress progress)
             throws SQLException, IOException {
-        List<List<Long>> lanes = List.of(new ArrayList<>(), new ArrayList<>()); // per pseudo-process: each lane's end
+        // per pseudo-process (stalls, lock waits, critical path): each lane's end
+        List<List<Long>> lanes = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         try (FetchAhead rows = new FetchAhead(st, EVENTS_SQL)) {
             for (FetchAhead.Batch b; (b = rows.next()) != null; ) {
                 for (int i = 0; i < b.rows; i++) {
@@ -124,12 +144,12 @@ public final class ChromeConversion {
                     if (part == 0) {
                         w.beginSlice(pid, tid, name, "thread state", ts, te);
                     } else {
-                        long pseudo = part == 1 ? STALLS_PID : LOCKS_PID;
+                        long pseudo = PSEUDO_PIDS[part - 1];
                         int before = lanes.get(part - 1).size();
                         long lane = lane(lanes.get(part - 1), ts, te);
                         if (lanes.get(part - 1).size() > before)
-                            w.threadName(pseudo, lane, (part == 1 ? "stalls " : "lock waits ") + lane);
-                        w.beginSlice(pseudo, lane, name, part == 1 ? "stall" : "lock wait", ts, te);
+                            w.threadName(pseudo, lane, LANE_NAMES[part - 1] + lane);
+                        w.beginSlice(pseudo, lane, name, CATEGORIES[part - 1], ts, te);
                     }
                     if (!b.nulls[6][i]) w.arg(CPU, b.longs[6][i]);
                     if (part == 0) {
@@ -137,10 +157,10 @@ public final class ChromeConversion {
                     } else {
                         w.arg(PID, pid);
                         w.arg(TID, tid);
-                        w.arg(part == 1 ? CAUSE : LOCK_TYPE, detail);
+                        w.arg(DETAILS[part - 1], detail);
                     }
                     w.endSlice();
-                    counts[part]++;
+                    counts[part == 3 ? 4 : part]++; // counts[3]: the samples, written after
                 }
                 progress.advance(b.rows);
             }
