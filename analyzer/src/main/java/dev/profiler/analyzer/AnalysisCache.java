@@ -160,6 +160,8 @@ final class AnalysisCache {
     /** The key of this capture as it is now, read by this analyzer. */
     static String key(Path capture) throws IOException {
         StringBuilder sb = new StringBuilder(LAYOUT).append('\n');
+        // which views it holds computed is part of its shape too
+        sb.append(String.join(",", SqlLibrary.CACHED)).append('\n');
         for (String f : SqlLibrary.FILES) sb.append(SqlLibrary.resource("sql/" + f)).append('\n');
         Path abs = capture.toAbsolutePath().normalize();
         if (Files.isDirectory(abs)) {
