@@ -153,8 +153,9 @@ struct prof_lock {
 };
 
 /* A user-space futex wait: one futex() call with a waiting op, from entry
- * to return (fentry/fexit of do_futex). Followed by ustack_len user
- * addresses: the caller's stack (unchanged while it waits in the kernel). */
+ * to return (the syscalls:sys_enter_futex / sys_exit_futex tracepoints).
+ * Followed by ustack_len user addresses: the caller's stack (unchanged
+ * while it waits in the kernel). */
 struct prof_futex {
 	__u32 kind;        /* PROF_REC_FUTEX */
 	__u32 cpu;         /* CPU at return */

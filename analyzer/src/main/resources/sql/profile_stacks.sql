@@ -12,7 +12,7 @@
 -- from_ns, to_ns. An interval that straddles from_ns or to_ns counts the
 -- part of it inside the range (so no thread gets more time than the range
 -- holds); a sample counts if its time is inside.
--- Builds on: samples, offcpu.sql, lock_time.sql.
+-- Builds on: samples, offcpu.sql, lock_time.sql, report_scope.sql.
 CREATE OR REPLACE MACRO profile_stacks(what) AS TABLE
 WITH
 bounds AS (
@@ -46,5 +46,4 @@ SELECT
   count,                                  -- samples, blocked intervals or waits
   weight_ns                               -- ns: CPU, blocked or waited
 FROM (SELECT * FROM cpu UNION ALL SELECT * FROM clipped)
-WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
-  AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'));
+WHERE in_report_threads(pid, tid);

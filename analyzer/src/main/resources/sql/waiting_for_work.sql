@@ -1,5 +1,5 @@
 -- waiting_for_work: for each pool of threads (threads of one process whose
--- names differ only in their digits: "worker-1", "worker-2"), how much of
+-- names differ only in their digits: "worker-1", "worker-2": "worker-*"), how much of
 -- their time they waited for work or input rather than worked. Useful for
 -- sizing a pool: one idle 90% of the time has threads to spare; one never
 -- idle, and whose tasks wait, has too few.
@@ -12,7 +12,7 @@
 -- much of the total is of that kind).
 CREATE OR REPLACE VIEW waiting_for_work AS
 WITH named AS (
-  SELECT t.tid, t.pid, coalesce(regexp_replace(t.name, '[0-9]+', '#', 'g'), '?') AS pool,
+  SELECT t.tid, t.pid, coalesce(regexp_replace(t.name, '[0-9]+', '*', 'g'), '?') AS pool,
          greatest(0, least(t.last_seen, c.end_ns) - greatest(t.first_seen, c.start_ns)) AS seen_ns
   FROM threads t CROSS JOIN capture_info c
 ),
@@ -27,7 +27,7 @@ idle AS (
 SELECT
   n.pid,                                                  -- process
   any_value(p.name) AS process,                           -- its name
-  n.pool,                                                 -- thread name, digits as '#'
+  n.pool,                                                 -- thread name, each run of digits as '*'
   count(*) AS threads,                                    -- threads in the pool that waited
   sum(i.waits) AS waits,                                  -- count
   sum(i.idle_ns) AS idle_ns,                              -- ns waiting for work, all threads

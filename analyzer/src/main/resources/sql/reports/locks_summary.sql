@@ -1,5 +1,5 @@
 -- locks_summary: the headline of the locks report.
--- Builds on: lock_time.sql (the settings of reports/locks.sql).
+-- Builds on: lock_time.sql, report_scope.sql (the settings of reports/locks.sql).
 WITH l AS (
   SELECT * FROM lock_time(only_pid := getvariable('only_pid'), only_tid := getvariable('only_tid'),
                           from_ns := getvariable('from_ns'), to_ns := getvariable('to_ns'))
@@ -15,10 +15,6 @@ SELECT
   -- futex waits not counted as lock waits, by kind (the same filters)
   (SELECT string_agg(n || ' ' || wait_kind || ' (' || printf('%.1f', ns / 1e6) || ' ms)', ', ' ORDER BY ns DESC, wait_kind)
    FROM (SELECT wait_kind, count(*) AS n, sum(wait_ns) AS ns FROM lock_waits
-         WHERE wait_kind <> 'lock'
-           AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
-           AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
-           AND (getvariable('from_ns') IS NULL OR ts_end >= getvariable('from_ns'))
-           AND (getvariable('to_ns') IS NULL OR ts_begin <= getvariable('to_ns'))
+         WHERE wait_kind <> 'lock' AND in_report_threads(pid, tid) AND in_report_range(ts_begin, ts_end)
          GROUP BY wait_kind)) AS not_locks  -- e.g. '120 futex-wait (5300.2 ms), 4 idle (812.0 ms)'
 FROM l;

@@ -1,5 +1,5 @@
 -- stalls: the stalls report, longest first within its time order.
--- Builds on: stalls.sql, capture_info.
+-- Builds on: stalls.sql, report_scope.sql, capture_info.
 -- Reads the report's settings, made by `profiler-query stalls` from its
 -- options (in the shell: SET VARIABLE threshold_ns = 100000000; ...):
 --   threshold_ns (default 50 ms), only_pid, only_tid, from_ns, to_ns,
@@ -17,8 +17,6 @@ SELECT
   s.stack                                                   -- where (innermost frames first)
 FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000),
             include_idle := coalesce(getvariable('include_idle'), false)) s, capture_info c
-WHERE (getvariable('only_pid') IS NULL OR s.pid = getvariable('only_pid') OR s.kind = 'freeze')
-  AND (getvariable('only_tid') IS NULL OR s.tid = getvariable('only_tid') OR s.kind = 'freeze')
-  AND (getvariable('from_ns') IS NULL OR s.ts_end >= getvariable('from_ns'))
-  AND (getvariable('to_ns') IS NULL OR s.ts_begin <= getvariable('to_ns'))
+WHERE (in_report_threads(s.pid, s.tid) OR s.kind = 'freeze')
+  AND in_report_range(s.ts_begin, s.ts_end)
 ORDER BY s.ts_begin, s.kind;

@@ -1,13 +1,10 @@
 -- stalls_summary: the headline of the stalls report: how many of each
 -- kind, and the longest stall with its cause.
--- Builds on: reports/stalls.sql (the same settings), stalls.sql, offcpu.sql, capture_info.
+-- Builds on: reports/stalls.sql (the same settings), stalls.sql, offcpu.sql, report_scope.sql, capture_info.
 WITH s AS (
   SELECT * FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000),
             include_idle := coalesce(getvariable('include_idle'), false))
-  WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') OR kind = 'freeze')
-    AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid') OR kind = 'freeze')
-    AND (getvariable('from_ns') IS NULL OR ts_end >= getvariable('from_ns'))
-    AND (getvariable('to_ns') IS NULL OR ts_begin <= getvariable('to_ns'))
+  WHERE (in_report_threads(pid, tid) OR kind = 'freeze') AND in_report_range(ts_begin, ts_end)
 )
 SELECT
   (SELECT count(*) FROM s) AS stalls,                                          -- count
@@ -26,8 +23,5 @@ SELECT
            AND dur_ns >= coalesce(getvariable('threshold_ns'), 50000000)
            AND (waker_tid IS NOT NULL OR state = 'uninterruptible')
            AND wait_kind NOT IN ('lock', 'io', 'unknown')
-           AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
-           AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
-           AND (getvariable('from_ns') IS NULL OR ts_end >= getvariable('from_ns'))
-           AND (getvariable('to_ns') IS NULL OR ts_begin <= getvariable('to_ns'))
+           AND in_report_threads(pid, tid) AND in_report_range(ts_begin, ts_end)
          GROUP BY wait_kind)) AS not_stalls  -- e.g. '12 idle, 3 futex-wait'

@@ -1,5 +1,5 @@
 -- top: the hottest functions, by self and by total (inclusive) samples.
--- Builds on: samples, stack_frames.sql.
+-- Builds on: samples, stack_frames.sql, report_scope.sql.
 -- self  = samples whose leaf frame is this function;
 -- total = samples with this function anywhere on the stack (counted once
 --         per sample, even when it recurses).
@@ -7,10 +7,7 @@
 WITH per_stack AS (
   SELECT stack_id, count(*) AS samples
   FROM samples
-  WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
-    AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
-    AND (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
-    AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))
+  WHERE in_report_threads(pid, tid) AND in_report_range(ts, ts)
   GROUP BY stack_id
 ),
 all_samples AS (

@@ -1,5 +1,5 @@
 -- top_summary: how far to trust the top report.
--- Builds on: samples, stacks (capture tables).
+-- Builds on: samples, stacks (capture tables), report_scope.sql.
 -- Settings (see reports/stalls.sql): only_pid, only_tid, from_ns, to_ns.
 -- truncated_pct: share of samples whose user stack stopped before the
 -- thread's entry point (code without frame pointers); their "total" is
@@ -11,7 +11,4 @@ SELECT
   round(100.0 * count(*) FILTER (WHERE st.user_truncated) / greatest(count(*), 1), 1) AS truncated_pct  -- %
 FROM samples s
 LEFT JOIN stacks st USING (stack_id)
-WHERE (getvariable('only_pid') IS NULL OR s.pid = getvariable('only_pid'))
-  AND (getvariable('only_tid') IS NULL OR s.tid = getvariable('only_tid'))
-  AND (getvariable('from_ns') IS NULL OR s.ts >= getvariable('from_ns'))
-  AND (getvariable('to_ns') IS NULL OR s.ts <= getvariable('to_ns'));
+WHERE in_report_threads(s.pid, s.tid) AND in_report_range(s.ts, s.ts);

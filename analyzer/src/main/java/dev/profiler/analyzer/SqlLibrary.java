@@ -16,6 +16,7 @@ import java.util.List;
 public final class SqlLibrary {
     /** Views, in dependency order. */
     static final List<String> FILES = List.of(
+        "report_scope.sql",
         "frame_names.sql",
         "stack_frames.sql",
         "sample_counts.sql",

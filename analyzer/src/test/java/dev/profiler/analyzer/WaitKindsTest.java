@@ -114,7 +114,7 @@ class WaitKindsTest {
                  + " FROM waiting_for_work ORDER BY idle_ns DESC")) {
             long poolWait = Scenarios.POOL_WAKE - Scenarios.POOL_BLOCK;
             assertTrue(rs.next());
-            assertEquals("pool-#", rs.getString(1));
+            assertEquals("pool-*", rs.getString(1));
             assertEquals(2, rs.getLong(2));
             assertEquals(2, rs.getLong(3));
             assertEquals(2 * poolWait, rs.getLong(4));
@@ -124,7 +124,7 @@ class WaitKindsTest {
             assertEquals("reader", rs.getString(1));
             assertEquals(Scenarios.READER_WAKE - Scenarios.READER_BLOCK, rs.getLong(4));
             assertTrue(rs.next());
-            assertEquals("ksoftirqd/#", rs.getString(1));
+            assertEquals("ksoftirqd/*", rs.getString(1));
             assertTrue(!rs.next());
         }
     }

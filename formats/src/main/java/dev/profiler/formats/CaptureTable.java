@@ -72,7 +72,7 @@ public enum CaptureTable {
         required("lock_addr", INT64, "kernel address of the lock"),
         optional("lock_symbol", DICT_STRING, "kernel symbol the lock lies in, when it does"),
         required("flags", INT32, "LCB_F_* flags of contention_begin (spin, read, write, mutex, ...)"),
-        optional("stack_id", INT64, "kernel stack at begin")),
+        optional("stack_id", INT64, "kernel stack of the wait, taken at contention_end (its callers are those at begin: both fire in the same slow path)")),
     FUTEX_WAIT("futex_wait", "one row per user-space futex wait",
         required("ts_begin", INT64, "ns, CLOCK_MONOTONIC"),
         required("ts_end", INT64, "ns, CLOCK_MONOTONIC"),

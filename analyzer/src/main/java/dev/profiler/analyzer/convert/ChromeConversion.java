@@ -39,8 +39,7 @@ public final class ChromeConversion {
 
     static final String FILTERS = """
 
-          AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
-          AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
+          AND in_report_threads(pid, tid)
         """;
 
     static final String EVENTS_SQL = """
@@ -65,8 +64,7 @@ public final class ChromeConversion {
           FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000),
                       include_idle := coalesce(getvariable('include_idle'), false)), b
           WHERE ts_end > lo AND ts_begin < hi
-            AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') OR kind = 'freeze')
-            AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid') OR kind = 'freeze')
+            AND (in_report_threads(pid, tid) OR kind = 'freeze')
         ),
         lock_rows AS (
           SELECT 2 AS part, greatest(ts_begin, lo) AS ts, least(ts_end, hi) AS te, coalesce(pid, 0) AS pid, tid,
@@ -91,8 +89,7 @@ public final class ChromeConversion {
 
     static final String SAMPLES_SQL = """
         SELECT cpu::BIGINT, tid::BIGINT, ts, stack_id FROM samples
-        WHERE (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
-          AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))""" + FILTERS + """
+        WHERE in_report_range(ts, ts)""" + FILTERS + """
         ORDER BY ts""";
 
     private static final SerializableString CPU = new SerializedString("cpu"), REASON = new SerializedString("reason"),
@@ -221,8 +218,7 @@ public final class ChromeConversion {
             while (rs.next()) w.processName(rs.getLong(1), rs.getString(2) == null ? "pid " + rs.getLong(1) : rs.getString(2));
         }
         try (ResultSet rs = st.executeQuery("SELECT tid, any_value(pid) AS pid, any_value(name) AS name FROM threads"
-                + " WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))"
-                + " AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid')) GROUP BY tid ORDER BY tid")) {
+                + " WHERE in_report_threads(pid, tid) GROUP BY tid ORDER BY tid")) {
             while (rs.next())
                 w.threadName(rs.getLong(2), rs.getLong(1), (rs.getString(3) == null ? "?" : rs.getString(3)) + " " + rs.getLong(1));
         }

@@ -52,10 +52,7 @@ public final class HtmlConversion {
           SELECT kind, wait_kind, ts_begin, ts_end, cpu, cpus, tid, thread, cause, stack
           FROM stalls(threshold_ns := coalesce(getvariable('threshold_ns'), 50000000),
                       include_idle := coalesce(getvariable('include_idle'), false))
-          WHERE (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid') OR kind = 'freeze')
-            AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid') OR kind = 'freeze')
-            AND (getvariable('from_ns') IS NULL OR ts_end >= getvariable('from_ns'))
-            AND (getvariable('to_ns') IS NULL OR ts_begin <= getvariable('to_ns'))
+          WHERE (in_report_threads(pid, tid) OR kind = 'freeze') AND in_report_range(ts_begin, ts_end)
           ORDER BY ts_end - ts_begin DESC LIMIT ?)
         ORDER BY ts_begin, kind""";
 

@@ -28,10 +28,7 @@ public final class SpeedscopeConversion {
         SELECT tid, ts, weight, stack_id
         FROM samples
         WHERE pid <> 0
-          AND (getvariable('only_pid') IS NULL OR pid = getvariable('only_pid'))
-          AND (getvariable('only_tid') IS NULL OR tid = getvariable('only_tid'))
-          AND (getvariable('from_ns') IS NULL OR ts >= getvariable('from_ns'))
-          AND (getvariable('to_ns') IS NULL OR ts <= getvariable('to_ns'))
+          AND in_report_threads(pid, tid) AND in_report_range(ts, ts)
         ORDER BY tid, ts""";
 
     /** Each thread's profile name: "name (tid N, process)". */
