@@ -108,7 +108,8 @@ final class Shell {
             }
             case ".help" -> out.println("""
                 SQL statements end with ';' and may span lines. Every capture table is a table; the analyses are
-                views and macros (thread_states, sched_latency, offcpu, stalls(), lock_time(), flame_cpu, ...).
+                views and macros (thread_states, offcpu, waits, stalls(), lock_time(), waiting_for_work,
+                critical_path(tid), flame_cpu, ...).
                   .tables          tables and views
                   .schema NAME     columns of a table or view
                   .timing on|off   print how long each statement took
