@@ -1,0 +1,350 @@
+package dev.profiler.recorder.unwind;
+
+import dev.profiler.recorder.unwind.UnwindRow.Rule;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a file's .eh_frame (the call frame information every x86-64 ELF
+ * file carries for C++ exceptions, frame pointers or not) into unwind rows:
+ * each FDE's CFA program run, one row per address range where the rule for
+ * the CFA, rbp or the return address changes (what `readelf
+ * --debug-dump=frames-interp` prints, and what the tests compare with).
+ *
+ * Written by hand: no Java library reads DWARF call frame information. It
+ * runs as root on files any user can write, so every read is bounds-checked
+ * and every loop is bounded by the bytes it reads: a damaged file is an
+ * IOException, never a hang or a crash.
+ */
+public final class EhFrame {
+    /** A function's rows, for [pcBegin, pcEnd): pc ascending, the first at pcBegin. */
+    public record Fde(long pcBegin, long pcEnd, List<UnwindRow> rows) {}
+
+    private static final int MAX_REMEMBERED = 64;
+    private static final int REGISTERS = 17; // x86-64 DWARF: 0-15 general purpose, 16 the return address
+
+    private final ByteBuffer b;
+    private final long sectionOffset, sectionAddr, sectionEnd;
+    private final Map<Long, Cie> cies = new HashMap<>();
+
+    private EhFrame(ByteBuffer b, ElfSections.Section s) {
+        this.b = b;
+        this.sectionOffset = s.offset();
+        this.sectionAddr = s.addr();
+        this.sectionEnd = s.offset() + s.size();
+    }
+
+    /** The FDEs of the file's .eh_frame (none if it has no such section), in section order. */
+    public static List<Fde> read(ElfSections elf) throws IOException {
+        ElfSections.Section s = elf.find(".eh_frame");
+        if (s == null) return List.of();
+        try {
+            return new EhFrame(elf.bytes(), s).fdes();
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
+            throw new IOException("corrupt .eh_frame in " + elf.path() + ": " + e.getMessage());
+        }
+    }
+
+    /** A CIE: what its FDEs share. */
+    private record Cie(long codeAlign, long dataAlign, int raRegister, int fdeEncoding, boolean hasAugmentationData,
+                       long instructionsFrom, long instructionsTo) {}
+
+    private List<Fde> fdes() throws IOException {
+        List<Fde> out = new ArrayList<>();
+        long p = sectionOffset;
+        while (p + 4 <= sectionEnd) {
+            long length = Integer.toUnsignedLong(b.getInt(at(p)));
+            long idAt = p + 4;
+            if (length == 0) break; // the terminator
+            if (length == 0xffffffffL) {
+                length = b.getLong(at(p + 4));
+                idAt = p + 12;
+            }
+            long end = idAt + length;
+            if (length < 4 || end > sectionEnd) throw new IOException("entry at " + (p - sectionOffset) + " overruns .eh_frame");
+            long id = Integer.toUnsignedLong(b.getInt(at(idAt)));
+            if (id == 0) cies.put(p, parseCie(idAt + 4, end));
+            else {
+                long ciePos = idAt - id;
+                Cie cie = cies.get(ciePos);
+                if (cie == null) cie = cieAt(ciePos);
+                out.add(parseFde(cie, idAt + 4, end));
+            }
+            p = end;
+        }
+        return out;
+    }
+
+    /** A CIE that comes after the FDE pointing at it (allowed, rare). */
+    private Cie cieAt(long pos) throws IOException {
+        if (pos < sectionOffset || pos + 8 > sectionEnd) throw new IOException("FDE points outside .eh_frame");
+        long length = Integer.toUnsignedLong(b.getInt(at(pos)));
+        if (length == 0xffffffffL || length < 4 || pos + 4 + length > sectionEnd || b.getInt(at(pos + 4)) != 0)
+            throw new IOException("FDE points at no CIE");
+        Cie cie = parseCie(pos + 8, pos + 4 + length);
+        cies.put(pos, cie);
+        return cie;
+    }
+
+    private Cie parseCie(long p, long end) throws IOException {
+        Reader r = new Reader(p, end);
+        int version = r.u8();
+        if (version != 1 && version != 3 && version != 4) throw new IOException("CIE version " + version);
+        String aug = r.cString();
+        if (aug.contains("eh")) r.skip(8);
+        if (version == 4) r.skip(2); // address size, segment selector size
+        long codeAlign = r.uleb(), dataAlign = r.sleb();
+        int ra = version == 1 ? r.u8() : (int) r.uleb();
+        int fdeEncoding = 0; // DW_EH_PE_absptr
+        boolean z = aug.startsWith("z");
+        if (z) {
+            long augEnd = r.uleb();
+            augEnd += r.pos;
+            for (int i = 1; i < aug.length(); i++) {
+                switch (aug.charAt(i)) {
+                    case 'R' -> fdeEncoding = r.u8();
+                    case 'L' -> r.u8();
+                    case 'P' -> r.encoded(r.u8());
+                    case 'S', 'B', 'G' -> { }
+                    default -> i = aug.length(); // unknown: the length lets us skip the rest
+                }
+            }
+            r.pos = augEnd;
+        }
+        return new Cie(codeAlign, dataAlign, ra, fdeEncoding, z, r.pos, end);
+    }
+
+    private Fde parseFde(Cie cie, long p, long end) throws IOException {
+        Reader r = new Reader(p, end);
+        long begin = r.encoded(cie.fdeEncoding);
+        long range = r.encodedValue(cie.fdeEncoding & 0x0f);
+        if (cie.hasAugmentationData) {
+            long len = r.uleb();
+            r.skip(len);
+        }
+        long pcEnd = begin + range;
+        State initial = new State();
+        List<UnwindRow> none = new ArrayList<>();
+        run(cie, cie.instructionsFrom, cie.instructionsTo, initial, null, begin, pcEnd, none);
+        List<UnwindRow> rows = new ArrayList<>();
+        run(cie, r.pos, end, initial.copy(), initial, begin, pcEnd, rows);
+        return new Fde(begin, pcEnd, rows);
+    }
+
+    /** The register rules at a point of a CFA program. */
+    private static final class State {
+        int cfaRegister = UnwindRow.RSP;
+        long cfaOffset;
+        Rule[] rules = new Rule[REGISTERS];
+        long[] args = new long[REGISTERS];
+
+        State() {
+            Arrays.fill(rules, Rule.UNDEFINED);
+        }
+
+        State copy() {
+            State s = new State();
+            s.cfaRegister = cfaRegister;
+            s.cfaOffset = cfaOffset;
+            s.rules = rules.clone();
+            s.args = args.clone();
+            return s;
+        }
+
+        UnwindRow row(long pc) {
+            return new UnwindRow(pc, cfaRegister, cfaOffset, rules[UnwindRow.RBP], args[UnwindRow.RBP],
+                rules[UnwindRow.RA], args[UnwindRow.RA]);
+        }
+
+        void set(long reg, Rule rule, long arg) {
+            if (reg < 0 || reg >= REGISTERS) return; // a register unwinding does not need (xmm, ...)
+            rules[(int) reg] = rule;
+            args[(int) reg] = arg;
+        }
+    }
+
+    /**
+     * Runs a CFA program from loc: the CIE's initial instructions (rows null)
+     * or an FDE's (initial: the CIE's state, for DW_CFA_restore), adding a
+     * row each time the location moves on, and one at the end.
+     */
+    private void run(Cie cie, long from, long to, State s, State initial, long loc, long pcEnd, List<UnwindRow> rows)
+            throws IOException {
+        Reader r = new Reader(from, to);
+        List<State> remembered = new ArrayList<>();
+        while (r.pos < to) {
+            int op = r.u8();
+            int high = op & 0xc0, low = op & 0x3f;
+            long next = -1;
+            if (high == 0x40) next = loc + low * cie.codeAlign;                   // DW_CFA_advance_loc
+            else if (high == 0x80) s.set(low, Rule.OFFSET, r.uleb() * cie.dataAlign);  // DW_CFA_offset
+            else if (high == 0xc0) restore(s, initial, low);                       // DW_CFA_restore
+            else switch (op) {
+                case 0x00 -> { }                                                    // DW_CFA_nop
+                case 0x01 -> next = r.encoded(cie.fdeEncoding);                     // DW_CFA_set_loc
+                case 0x02 -> next = loc + r.u8() * cie.codeAlign;                   // DW_CFA_advance_loc1
+                case 0x03 -> next = loc + r.u16() * cie.codeAlign;                  // DW_CFA_advance_loc2
+                case 0x04 -> next = loc + r.u32() * cie.codeAlign;                  // DW_CFA_advance_loc4
+                case 0x05 -> s.set(r.uleb(), Rule.OFFSET, r.uleb() * cie.dataAlign);  // DW_CFA_offset_extended
+                case 0x06 -> restore(s, initial, r.uleb());                         // DW_CFA_restore_extended
+                case 0x07 -> s.set(r.uleb(), Rule.UNDEFINED, 0);                    // DW_CFA_undefined
+                case 0x08 -> s.set(r.uleb(), Rule.SAME, 0);                         // DW_CFA_same_value
+                case 0x09 -> s.set(r.uleb(), Rule.REGISTER, r.uleb());              // DW_CFA_register
+                case 0x0a -> {                                                      // DW_CFA_remember_state
+                    if (remembered.size() >= MAX_REMEMBERED) throw new IOException("CFA state stack too deep");
+                    remembered.add(s.copy());
+                }
+                case 0x0b -> {                                                      // DW_CFA_restore_state
+                    if (remembered.isEmpty()) throw new IOException("DW_CFA_restore_state without a remembered state");
+                    State back = remembered.remove(remembered.size() - 1);
+                    // the CFA rule comes back too, as libgcc's unwinder and readelf restore it
+                    s.cfaRegister = back.cfaRegister;
+                    s.cfaOffset = back.cfaOffset;
+                    s.rules = back.rules;
+                    s.args = back.args;
+                }
+                case 0x0c -> {                                                      // DW_CFA_def_cfa
+                    s.cfaRegister = (int) r.uleb();
+                    s.cfaOffset = r.uleb();
+                }
+                case 0x0d -> s.cfaRegister = (int) r.uleb();                        // DW_CFA_def_cfa_register
+                case 0x0e -> s.cfaOffset = r.uleb();                                // DW_CFA_def_cfa_offset
+                case 0x0f -> {                                                      // DW_CFA_def_cfa_expression
+                    r.skip(r.uleb());
+                    s.cfaRegister = UnwindRow.CFA_EXPRESSION;
+                    s.cfaOffset = 0;
+                }
+                case 0x10 -> {                                                      // DW_CFA_expression
+                    long reg = r.uleb();
+                    r.skip(r.uleb());
+                    s.set(reg, Rule.EXPRESSION, 0);
+                }
+                case 0x11 -> s.set(r.uleb(), Rule.OFFSET, r.sleb() * cie.dataAlign);  // DW_CFA_offset_extended_sf
+                case 0x12 -> {                                                      // DW_CFA_def_cfa_sf
+                    s.cfaRegister = (int) r.uleb();
+                    s.cfaOffset = r.sleb() * cie.dataAlign;
+                }
+                case 0x13 -> s.cfaOffset = r.sleb() * cie.dataAlign;                // DW_CFA_def_cfa_offset_sf
+                case 0x14 -> s.set(r.uleb(), Rule.VAL_OFFSET, r.uleb() * cie.dataAlign);  // DW_CFA_val_offset
+                case 0x15 -> s.set(r.uleb(), Rule.VAL_OFFSET, r.sleb() * cie.dataAlign);  // DW_CFA_val_offset_sf
+                case 0x16 -> {                                                      // DW_CFA_val_expression
+                    long reg = r.uleb();
+                    r.skip(r.uleb());
+                    s.set(reg, Rule.VAL_EXPRESSION, 0);
+                }
+                case 0x2e -> r.uleb();                                              // DW_CFA_GNU_args_size
+                case 0x2f -> s.set(r.uleb(), Rule.OFFSET, -r.uleb() * cie.dataAlign);  // DW_CFA_GNU_negative_offset_extended
+                default -> throw new IOException("unknown CFA instruction 0x" + Integer.toHexString(op));
+            }
+            if (next >= 0 && rows != null) {
+                if (next < loc) throw new IOException("CFA program moves backwards");
+                if (next > loc && loc < pcEnd) rows.add(s.row(loc));
+                loc = next;
+            }
+        }
+        if (rows != null && loc < pcEnd) rows.add(s.row(loc));
+    }
+
+    private static void restore(State s, State initial, long reg) {
+        if (initial == null || reg < 0 || reg >= REGISTERS) return;
+        s.set(reg, initial.rules[(int) reg], initial.args[(int) reg]);
+    }
+
+    private int at(long offset) {
+        if (offset < sectionOffset || offset >= sectionEnd) throw new IndexOutOfBoundsException("offset " + offset);
+        return (int) offset;
+    }
+
+    /** Reads the bytes [pos, end) of the section, each read checked against end. */
+    private final class Reader {
+        long pos;
+        final long end;
+
+        Reader(long pos, long end) {
+            this.pos = pos;
+            this.end = end;
+        }
+
+        private int take(int n) {
+            if (pos + n > end) throw new IndexOutOfBoundsException("read past the entry's end");
+            int p = at(pos);
+            pos += n;
+            return p;
+        }
+
+        int u8() { return Byte.toUnsignedInt(b.get(take(1))); }
+
+        int u16() { return Short.toUnsignedInt(b.getShort(take(2))); }
+
+        long u32() { return Integer.toUnsignedLong(b.getInt(take(4))); }
+
+        void skip(long n) {
+            if (n < 0 || pos + n > end) throw new IndexOutOfBoundsException("skip past the entry's end");
+            pos += n;
+        }
+
+        long uleb() {
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                int x = u8();
+                if (shift < 64) v |= (long) (x & 0x7f) << shift;
+                if ((x & 0x80) == 0) return v;
+                if (shift > 70) throw new IllegalArgumentException("LEB128 too long");
+            }
+        }
+
+        long sleb() {
+            long v = 0;
+            int shift = 0, x;
+            do {
+                x = u8();
+                if (shift < 64) v |= (long) (x & 0x7f) << shift;
+                shift += 7;
+                if (shift > 77) throw new IllegalArgumentException("LEB128 too long");
+            } while ((x & 0x80) != 0);
+            if (shift < 64 && (x & 0x40) != 0) v |= -1L << shift;
+            return v;
+        }
+
+        String cString() {
+            StringBuilder sb = new StringBuilder();
+            for (int c; (c = u8()) != 0; ) {
+                if (sb.length() > 32) throw new IllegalArgumentException("augmentation string too long");
+                sb.append((char) c);
+            }
+            return sb.toString();
+        }
+
+        /** A pointer in DW_EH_PE encoding: its format, then what it is relative to (pcrel: this field's address). */
+        long encoded(int encoding) throws IOException {
+            if (encoding == 0xff) return 0; // DW_EH_PE_omit
+            long fieldAddr = sectionAddr + (pos - sectionOffset);
+            long v = encodedValue(encoding & 0x0f);
+            return switch (encoding & 0x70) {
+                case 0x00 -> v;             // absolute
+                case 0x10 -> fieldAddr + v; // DW_EH_PE_pcrel
+                case 0x30 -> v;             // DW_EH_PE_datarel: relative to .got on i386 only; not used on x86-64
+                default -> throw new IOException("pointer encoding 0x" + Integer.toHexString(encoding));
+            };
+        }
+
+        long encodedValue(int format) throws IOException {
+            return switch (format) {
+                case 0x00, 0x04 -> b.getLong(take(8)); // DW_EH_PE_absptr, udata8
+                case 0x01 -> uleb();
+                case 0x02 -> u16();
+                case 0x03 -> u32();
+                case 0x09 -> sleb();
+                case 0x0a -> b.getShort(take(2));
+                case 0x0b -> b.getInt(take(4));
+                case 0x0c -> b.getLong(take(8));
+                default -> throw new IOException("pointer format 0x" + Integer.toHexString(format));
+            };
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.profiler.recorder.unwind;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A 64-bit little-endian ELF file's section headers, looked up by name: where
+ * a section's bytes are in the file and at which virtual address it is
+ * loaded. The file is memory-mapped once; every read is bounds-checked, so a
+ * damaged file gives an IOException, never a crash (a root process reads
+ * files any user can write).
+ */
+public final class ElfSections {
+    /** A section: file bytes [offset, offset + size), loaded at addr. */
+    public record Section(String name, long offset, long addr, long size) {}
+
+    private final ByteBuffer file;
+    private final Path path;
+
+    private ElfSections(ByteBuffer file, Path path) {
+        this.file = file;
+        this.path = path;
+    }
+
+    public static ElfSections open(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 64) throw new IOException("not an ELF file: " + path);
+            if (size > Integer.MAX_VALUE) throw new IOException("ELF file over 2 GiB, not read: " + path);
+            ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.getInt(0) != 0x464c457f || b.get(4) != 2 || b.get(5) != 1)
+                throw new IOException("not a 64-bit little-endian ELF file: " + path);
+            return new ElfSections(b, path);
+        }
+    }
+
+    /** The whole file, little-endian, read-only. */
+    public ByteBuffer bytes() { return file.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
+
+    public Path path() { return path; }
+
+    /** The section of that name, or null if the file has none. */
+    public Section find(String name) throws IOException {
+        try {
+            long shoff = file.getLong(0x28);
+            int shentsize = Short.toUnsignedInt(file.getShort(0x3a)), shnum = Short.toUnsignedInt(file.getShort(0x3c));
+            int shstrndx = Short.toUnsignedInt(file.getShort(0x3e));
+            if (shoff <= 0 || shentsize < 64 || shstrndx >= shnum) return null;
+            long names = file.getLong(at(shoff + (long) shstrndx * shentsize + 0x18));
+            for (int i = 0; i < shnum; i++) {
+                int s = at(shoff + (long) i * shentsize);
+                if (!nameIs(at(names + Integer.toUnsignedLong(file.getInt(s))), name)) continue;
+                long offset = file.getLong(s + 0x18), size = file.getLong(s + 0x20);
+                if (file.getInt(s + 4) == 8 /* SHT_NOBITS */) return null;
+                if (offset < 0 || size < 0 || offset + size > file.limit())
+                    throw new IOException("section " + name + " lies outside the file: " + path);
+                return new Section(name, offset, file.getLong(s + 0x10), size);
+            }
+            return null;
+        } catch (IndexOutOfBoundsException e) {
+            throw new IOException("truncated or corrupt ELF section headers: " + path);
+        }
+    }
+
+    private int at(long offset) {
+        if (offset < 0 || offset >= file.limit()) throw new IndexOutOfBoundsException((int) Math.min(offset, Integer.MAX_VALUE));
+        return (int) offset;
+    }
+
+    private boolean nameIs(int at, String name) {
+        for (int i = 0; i < name.length(); i++)
+            if (file.get(at + i) != name.charAt(i)) return false;
+        return file.get(at + name.length()) == 0;
+    }
+}
