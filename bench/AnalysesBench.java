@@ -156,7 +156,7 @@ public class AnalysesBench {
             for (int i = 0; i < 100_000; i++) {
                 long b = 1_000_000_000L + (long) (rnd.nextDouble() * (end - 1_000_000_000L - 1_000_000_000L));
                 int tid = PID + 1 + rnd.nextInt(CPUS * THREADS_PER_CPU);
-                fx.append(b, b + rnd.nextInt(5_000_000), PID, tid, 0x5000L + 64 * rnd.nextInt(50), 128,
+                fx.append(b, b + rnd.nextInt(5_000_000), PID, tid, 0x5000L + 64 * rnd.nextInt(50), null, 128,
                     (long) rnd.nextInt(5000));
                 lk.append(b, b + rnd.nextInt(50_000), rnd.nextInt(CPUS), tid, 0xffffffff82000000L + 64 * rnd.nextInt(200),
                     "lock_" + rnd.nextInt(200), 1, (long) rnd.nextInt(5000));

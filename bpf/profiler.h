@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 11
+#define PROF_ABI_VERSION 12
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -318,9 +318,10 @@ enum prof_futex_column {
 	PROF_FX_PID = 2,        /* __u32 */
 	PROF_FX_TID = 3,        /* __u32 */
 	PROF_FX_UADDR = 4,      /* __u64 */
-	PROF_FX_OP = 5,         /* __u32 */
-	PROF_FX_STACK = 6,      /* __s64: a raw id until the commit, then a stack_id */
-	PROF_FX_COUNT = 7,
+	PROF_FX_SYMBOL = 5,     /* __s32: -1; Java writes the dictionary index of the data symbol the futex word lies in */
+	PROF_FX_OP = 6,         /* __u32 */
+	PROF_FX_STACK = 7,      /* __s64: a raw id until the commit, then a stack_id */
+	PROF_FX_COUNT = 8,
 };
 
 /* The irq table's columns, then two that Java reads to fill `handler`. */

@@ -26,7 +26,7 @@ static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8 };
 static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8, 4, 4, 1 };
 static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4, 4 };
 static const uint8_t LOCK_WIDTHS[PROF_LK_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
-static const uint8_t FUTEX_WIDTHS[PROF_FX_COUNT] = { 8, 8, 4, 4, 8, 4, 8 };
+static const uint8_t FUTEX_WIDTHS[PROF_FX_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
 static const uint8_t IRQ_WIDTHS[PROF_IQ_COUNT] = { 8, 8, 4, 4, 4, 4, 4, 4, 8 };
 static const char *const SOFTIRQ_NAMES[] = { PROF_SOFTIRQ_NAMES };
 
@@ -212,6 +212,7 @@ static int add_futex(struct event_batch *b, const struct prof_futex *f, size_t s
 	columns_set32(c, PROF_FX_PID, r, f->pid);
 	columns_set32(c, PROF_FX_TID, r, f->tid);
 	columns_set64(c, PROF_FX_UADDR, r, f->uaddr);
+	columns_set32(c, PROF_FX_SYMBOL, r, (uint32_t)-1);
 	columns_set32(c, PROF_FX_OP, r, f->op);
 	columns_set64(c, PROF_FX_STACK, r, stack);
 	return 0;

@@ -10,8 +10,9 @@
 --            wait_stacks.sql.
 --
 -- Kernel locks are named by the kernel symbol their address lies in (or the
--- address); user locks (futex words) by process, address and the call site
--- of their waits. Only the futex operations that wait are listed
+-- address); user locks (futex words) by the data symbol they lie in (a
+-- static mutex: its name) or, on the heap or stack, by their address, and
+-- by the call site of their waits: the code that takes them. Only the futex operations that wait are listed
 -- (FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, FUTEX_LOCK_PI2,
 -- FUTEX_WAIT_REQUEUE_PI), each with a wait kind as offcpu.sql decides it:
 -- its user stack first (a mutex, rwlock or monitor frame: lock; a condition
@@ -49,7 +50,7 @@ WITH waits AS (
   SELECT
     'user',
     f.pid || ':' || printf('0x%x', f.uaddr),
-    'futex ' || printf('0x%x', f.uaddr),
+    coalesce(f.lock_symbol, 'futex ' || printf('0x%x', f.uaddr)),
     'futex',
     f.tid, f.pid, f.ts_begin, f.ts_end, f.ts_end - f.ts_begin, f.stack_id,
     c.call_site,

@@ -214,8 +214,8 @@ final class Scenarios {
      *   writer (410)   write() in D, inside a kernel mutex wait (inode_lock,
      *              lock_contention) 800 -> 900 ms, woken by convoy-1: a lock
      *              stall, by the lock event
-     * Futex waits (as --futex records them): convoy-2's, pool-1's and
-     * pool-2's.
+     * Futex waits (as --futex records them): convoy-2's (on a static mutex,
+     * named convoy_lock by the recorder), pool-1's and pool-2's.
      */
     static Path waits(Path dir) throws Exception {
         try (SyntheticCapture c = SyntheticCapture.create(dir, 2, PERIOD)) {
@@ -251,7 +251,7 @@ final class Scenarios {
             block(c, 403, "S", POOL_BLOCK, POOL_WAKE, 401, null, futexLeafOnly, "futex", 393, false);
             block(c, 404, "S", READER_BLOCK, READER_WAKE, 401, null, null, "read", null, false);
             block(c, 409, "S", SLEEPER_BLOCK, SLEEPER_WAKE, 0, "local_timer", null, "clock_nanosleep", null, false);
-            c.futexWait(CONVOY_BLOCK, CONVOY_WAKE + 30_000, 406, CONVOY_FUTEX, 128, null);
+            c.futexWait(CONVOY_BLOCK, CONVOY_WAKE + 30_000, 406, CONVOY_FUTEX, "convoy_lock", 128, null);
             block(c, 406, "S", CONVOY_BLOCK, CONVOY_WAKE, 405, null, null, "futex", 128, false);
             block(c, 30, "S", KTHREAD_BLOCK, KTHREAD_WAKE, 401, null, null, null, null, false);
             block(c, 407, "D", LOADER_BLOCK, LOADER_WAKE, 0, "hardirq", null, "read", null, true);

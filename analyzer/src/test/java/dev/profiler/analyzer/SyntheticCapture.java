@@ -135,7 +135,12 @@ final class SyntheticCapture implements AutoCloseable {
     }
 
     void futexWait(long begin, long end, int tid, long uaddr, int op, Long stack) throws IOException {
-        out.table(CaptureTable.FUTEX_WAIT).append(begin, end, pidOf(tid), tid, uaddr, op, stack);
+        futexWait(begin, end, tid, uaddr, null, op, stack);
+    }
+
+    /** A futex wait on a word the recorder named by the data symbol it lies in (null: on the heap). */
+    void futexWait(long begin, long end, int tid, long uaddr, String symbol, int op, Long stack) throws IOException {
+        out.table(CaptureTable.FUTEX_WAIT).append(begin, end, pidOf(tid), tid, uaddr, symbol, op, stack);
     }
 
     void lockWait(long begin, long end, int cpu, int tid, long addr, String symbol, int flags, long stack) throws IOException {

@@ -45,8 +45,14 @@ class StallsRecordedTest {
         String[] printed = Files.readString(out).strip().split(" ");
         int victim = Integer.parseInt(printed[1]), hogTid = Integer.parseInt(printed[3]);
 
-        List<JsonNode> stalls = rows(report("stalls", capture, "--tid", Integer.toString(victim)));
-        assertEquals(1, stalls.size(), "the victim's stalls: " + stalls);
+        // the hog's stall; another busy process of the machine may hold CPU 0 a while too (a real
+        // runqueue stall of its own: seen here, an agent's tokio worker for 84 ms), so only the hog's
+        // are counted, and anything else must be a runqueue stall naming another thread
+        List<JsonNode> all = rows(report("stalls", capture, "--tid", Integer.toString(victim)));
+        List<JsonNode> stalls = all.stream().filter(x -> x.get("cause").asText().contains(" hog (tid ")).toList();
+        assertEquals(1, stalls.size(), "the victim's stalls behind the hog: " + all);
+        for (JsonNode other : all)
+            assertEquals("runqueue", other.get("kind").asText(), "the victim only ever waited for a CPU: " + all);
         JsonNode s = stalls.get(0);
         assertEquals("runqueue", s.get("kind").asText());
         assertEquals("victim", s.get("thread").asText());
@@ -75,7 +81,7 @@ class StallsRecordedTest {
         long measuredNs = Long.parseLong(printed[3]);
 
         JsonNode top = report("locks", capture).get(0);
-        assertTrue(top.get("lock").asText().startsWith("futex 0x"), top.toString());
+        assertTrue(top.get("lock").asText().startsWith("lock in "), "the static mutex, by its symbol: " + top);
         assertTrue(top.get("lock").asText().endsWith(" in waiter") || top.get("lock").asText().endsWith(" in take_the_lock"),
             "the call site of the waits: " + top);
         assertEquals(2, top.get("waits").asLong());

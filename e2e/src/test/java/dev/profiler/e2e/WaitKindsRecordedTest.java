@@ -48,7 +48,8 @@ class WaitKindsRecordedTest {
 
         // the locks report: the convoy's mutex first, with the wait the program measured
         JsonNode top = StallsRecordedTest.report("locks", capture).get(0);
-        assertTrue(top.get("lock").asText().endsWith(" in convoy_worker"), top.toString());
+        assertTrue(top.get("lock").asText().equals("convoy_lock in convoy_worker"),
+            "the static mutex by its symbol, and the code that takes it: " + top);
         assertEquals(measuredNs / 1e6, Double.parseDouble(top.get("total_ms").asText()), 0.1 * measuredNs / 1e6, top.toString());
         // the pool's condition variable and main's joins were futex waits too, but are no lock
         assertTrue(Tools.scalar(capture, "SELECT count(DISTINCT tid) FROM lock_waits WHERE pid = " + pid

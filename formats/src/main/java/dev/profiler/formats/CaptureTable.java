@@ -79,6 +79,8 @@ public enum CaptureTable {
         required("pid", INT32, "process"),
         required("tid", INT32, "waiting thread"),
         required("uaddr", INT64, "user address of the futex word"),
+        optional("lock_symbol", DICT_STRING, "the data symbol of the program or library the futex word lies in"
+            + " (a static pthread_mutex_t work_lock: \"work_lock\"; \"+0x8\" when inside one); null on the heap or stack"),
         required("op", INT32, "futex op (FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, ...)"),
         optional("stack_id", INT64, "user stack at entry")),
     IRQ("irq", "one row per interrupt handled",

@@ -47,6 +47,7 @@ public final class ClassArchiveTraining {
             long id = stacks.stackId(self, tracker.mapsFor(self, ip), new long[0], new long[] {ip, ip + 1});
             Recording.seedDictionaries(out);
             new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
+            new FutexSymbols(symbolizer, tracker, out.table(CaptureTable.FUTEX_WAIT));
             new IrqHandlers(kernel, out.table(CaptureTable.IRQ)).addNames(Map.of(0, "training"));
             CaptureTable[] tables = {CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP,
                 CaptureTable.LOCK_CONTENTION, CaptureTable.FUTEX_WAIT, CaptureTable.IRQ};
@@ -57,6 +58,7 @@ public final class ClassArchiveTraining {
                     cols[c] = ByteBuffer.allocateDirect(widths[c]).order(ByteOrder.LITTLE_ENDIAN);
                 if (t == BpfRecords.TABLE_SAMPLES) cols[BpfRecords.COL_STACK_ID].putLong(0, id);
                 if (t == BpfRecords.TABLE_LOCKS) cols[BpfRecords.LK_SYMBOL].putInt(0, -1);
+                if (t == BpfRecords.TABLE_FUTEX) cols[BpfRecords.FX_SYMBOL].putInt(0, -1);
                 if (t == BpfRecords.TABLE_IRQ) cols = Arrays.copyOf(cols, BpfRecords.IQ_TABLE_COLUMNS);
                 out.table(tables[t]).appendColumns(1, cols);
             }

@@ -120,6 +120,12 @@ final class ProcessTracker {
     }
 
     /** Mappings of pid, re-read if addr is outside them and they are stale. */
+    /** The mappings of pid as last read (no refresh), or null for a process not described. */
+    ProcessMaps currentMaps(int pid) {
+        Proc p = processes.get(pid);
+        return p == null ? null : p.maps;
+    }
+
     ProcessMaps mapsFor(int pid, long addr) throws IOException {
         Proc p = processes.get(pid);
         if (p == null) return null;

@@ -58,6 +58,7 @@ public final class Recording {
     private long interrupts;
     private long futexWaits;
     private LockSymbols lockSymbols;
+    private FutexSymbols futexSymbols;
     private IrqHandlers irqHandlers;
     private long droppedByRecorder;
     private volatile String stopReason = "done";
@@ -135,6 +136,7 @@ public final class Recording {
             StackInterner stacks = new StackInterner(symbolizer, out);
             ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer, stacks);
             lockSymbols = new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
+            futexSymbols = new FutexSymbols(symbolizer, tracker, out.table(CaptureTable.FUTEX_WAIT));
             irqHandlers = new IrqHandlers(kernel, out.table(CaptureTable.IRQ));
             err.println("profiler-rec: recording " + targetDescription() + " (" + source.manifestName + " "
                 + opts.frequencyHz() + " Hz" + (opts.sched() ? ", scheduler events, interrupts" : "")
@@ -280,6 +282,8 @@ public final class Recording {
         batch.commit(ids, weight);
         if (batch.rows(BpfRecords.TABLE_LOCKS) > 0) lockSymbols.fill(batch.rows(BpfRecords.TABLE_LOCKS),
             batch.columns(BpfRecords.TABLE_LOCKS));
+        if (batch.rows(BpfRecords.TABLE_FUTEX) > 0) futexSymbols.fill(batch.rows(BpfRecords.TABLE_FUTEX),
+            batch.columns(BpfRecords.TABLE_FUTEX));
         irqHandlers.addNames(batch.newNames());
         for (int t = 0; t < BpfRecords.TABLE_COUNT; t++) {
             if (batch.rows(t) == 0) continue;

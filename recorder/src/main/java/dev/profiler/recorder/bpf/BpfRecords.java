@@ -12,7 +12,7 @@ import java.util.Map;
  * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 11;
+    public static final int ABI_VERSION = 12;
     public static final int MAX_FRAMES = 127;
     /** PROF_MAX_SYSCALL: recorded system call numbers are below it. */
     public static final int MAX_SYSCALL = 512;
@@ -36,6 +36,8 @@ public final class BpfRecords {
     public static final int SW_PREV_STACK = 5;
     /** enum prof_lock_column (lock_contention-table column order). */
     public static final int LK_ADDR = 4, LK_SYMBOL = 5;
+    /** enum prof_futex_column (futex_wait-table column order). */
+    public static final int FX_PID = 2, FX_UADDR = 4, FX_SYMBOL = 5;
     /** enum prof_irq_column: the irq table's 7 columns, then two Java reads to fill handler. */
     public static final int IQ_KIND = 3, IQ_HANDLER = 5, IQ_TABLE_COLUMNS = 7, IQ_NAME_ID = 7, IQ_ADDR = 8;
 
@@ -45,7 +47,7 @@ public final class BpfRecords {
         {8, 4, 4, 4, 4, 8, 4, 4, 1}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id prev_syscall prev_futex_op prev_iowait
         {8, 4, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind waker_context
         {8, 8, 4, 4, 8, 4, 4, 8}, // lock_contention: ts_begin ts_end cpu tid lock_addr lock_symbol flags stack_id
-        {8, 8, 4, 4, 8, 4, 8}, // futex_wait: ts_begin ts_end pid tid uaddr op stack_id
+        {8, 8, 4, 4, 8, 4, 4, 8}, // futex_wait: ts_begin ts_end pid tid uaddr lock_symbol op stack_id
         {8, 8, 4, 4, 4, 4, 4, 4, 8}, // irq: ts_begin ts_end cpu kind number handler interrupted_tid + name_id addr
     };
 

@@ -14,9 +14,9 @@ import java.util.Map;
  */
 public final class ElfCache {
     /** What the cache knows of one file; elf null when it is unreadable or not ELF. */
-    public record Entry(ElfFile elf, SymbolTable symbols) {}
+    public record Entry(ElfFile elf, SymbolTable symbols, SymbolTable dataSymbols) {}
 
-    private static final Entry MISSING = new Entry(null, SymbolTable.EMPTY);
+    private static final Entry MISSING = new Entry(null, SymbolTable.EMPTY, SymbolTable.EMPTY);
     private final Map<Object, Entry> byFile = new HashMap<>();
     private final Path debugRoot;
 
@@ -37,7 +37,7 @@ public final class ElfCache {
     private Entry load(Path file) {
         try {
             ElfFile elf = ElfFile.read(file);
-            SymbolTable symbols = elf.symbols();
+            SymbolTable symbols = elf.symbols(), data = elf.dataSymbols();
             if (!elf.hasSymtab() && elf.buildId() != null && elf.buildId().length() > 2) {
                 Path debug = debugRoot.resolve(elf.buildId().substring(0, 2))
                     .resolve(elf.buildId().substring(2) + ".debug");
@@ -45,12 +45,13 @@ public final class ElfCache {
                     try {
                         ElfFile d = ElfFile.read(debug);
                         if (d.symbols().size() > symbols.size()) symbols = d.symbols();
+                        if (d.dataSymbols().size() > data.size()) data = d.dataSymbols();
                     } catch (IOException ignored) {
                         // a broken debug file: the file's own .dynsym still serves
                     }
                 }
             }
-            return new Entry(elf, symbols);
+            return new Entry(elf, symbols, data);
         } catch (IOException | RuntimeException e) {
             return MISSING;
         }

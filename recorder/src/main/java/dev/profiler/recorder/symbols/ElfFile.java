@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * The parts of a 64-bit little-endian ELF file a profiler needs: function
- * symbols (.symtab and .dynsym), the GNU build id, and the PT_LOAD segments
- * that turn a file offset into a symbol address.
+ * and data-object symbols (.symtab and .dynsym), the GNU build id, and the
+ * PT_LOAD segments that turn a file offset into a symbol address.
  *
  * Written by hand (about 150 lines over a memory-mapped file) because the
  * one Java ELF library on Maven Central (jelf) has been unmaintained for
@@ -24,21 +24,27 @@ import java.util.List;
 public final class ElfFile {
     private static final int SHT_SYMTAB = 2, SHT_NOTE = 7, SHT_DYNSYM = 11;
     private static final int PT_LOAD = 1, PT_NOTE = 4;
-    private static final int STT_FUNC = 2, STT_GNU_IFUNC = 10;
+    private static final int STT_OBJECT = 1, STT_FUNC = 2, STT_GNU_IFUNC = 10;
     private static final int NT_GNU_BUILD_ID = 3;
 
-    /** A loadable segment: file [offset, offset+fileSize) is mapped at vaddr. */
-    public record Segment(long offset, long vaddr, long fileSize, boolean executable) {}
+    /**
+     * A loadable segment: file [offset, offset+fileSize) is mapped at vaddr,
+     * and memSize bytes from vaddr are loaded (past fileSize: .bss, zeroed).
+     */
+    public record Segment(long offset, long vaddr, long fileSize, long memSize, boolean executable) {}
 
     private final String buildId;
     private final List<Segment> segments;
     private final SymbolTable symbols;
+    private final SymbolTable dataSymbols;
     private final boolean hasSymtab;
 
-    private ElfFile(String buildId, List<Segment> segments, SymbolTable symbols, boolean hasSymtab) {
+    private ElfFile(String buildId, List<Segment> segments, SymbolTable symbols, SymbolTable dataSymbols,
+                    boolean hasSymtab) {
         this.buildId = buildId;
         this.segments = segments;
         this.symbols = symbols;
+        this.dataSymbols = dataSymbols;
         this.hasSymtab = hasSymtab;
     }
 
@@ -67,12 +73,14 @@ public final class ElfFile {
                 int p = (int) (phoff + (long) i * phentsize);
                 int type = b.getInt(p);
                 if (type == PT_LOAD)
-                    segs.add(new Segment(b.getLong(p + 8), b.getLong(p + 16), b.getLong(p + 32), (b.getInt(p + 4) & 1) != 0));
+                    segs.add(new Segment(b.getLong(p + 8), b.getLong(p + 16), b.getLong(p + 32), b.getLong(p + 40),
+                        (b.getInt(p + 4) & 1) != 0));
                 else if (type == PT_NOTE && buildId == null)
                     buildId = findBuildId(b, b.getLong(p + 8), b.getLong(p + 32));
             }
             ByteBuffer file = b;
             SymbolTable.Builder syms = new SymbolTable.Builder(ref -> cString(file, ref)); // names decoded on a hit
+            SymbolTable.Builder data = new SymbolTable.Builder(ref -> cString(file, ref));
             boolean hasSymtab = false;
             for (int i = 0; i < shnum; i++) {
                 int s = (int) (shoff + (long) i * shentsize);
@@ -84,26 +92,28 @@ public final class ElfFile {
                 int link = b.getInt(s + 0x28);
                 int strSec = (int) (shoff + (long) link * shentsize);
                 readSymbols(b, b.getLong(s + 0x18), b.getLong(s + 0x20), b.getLong(s + 0x38),
-                    b.getLong(strSec + 0x18), b.getLong(strSec + 0x20), syms);
+                    b.getLong(strSec + 0x18), b.getLong(strSec + 0x20), syms, data);
             }
-            return new ElfFile(buildId, List.copyOf(segs), syms.build(), hasSymtab);
+            return new ElfFile(buildId, List.copyOf(segs), syms.build(), data.build(), hasSymtab);
         } catch (IndexOutOfBoundsException e) {
             throw new IOException("truncated or corrupt ELF file: " + path);
         }
     }
 
     private static void readSymbols(ByteBuffer b, long off, long size, long entsize, long strOff, long strSize,
-                                    SymbolTable.Builder out) {
+                                    SymbolTable.Builder functions, SymbolTable.Builder data) {
         if (entsize < 24) return;
         for (long p = off; p + 24 <= off + size; p += entsize) {
             int ip = (int) p;
             int type = b.get(ip + 4) & 0xf;
-            if (type != STT_FUNC && type != STT_GNU_IFUNC) continue;
+            boolean function = type == STT_FUNC || type == STT_GNU_IFUNC;
+            // data objects with a size: a lock is named only by the object it lies in, never by the next one's
+            if (!function && !(type == STT_OBJECT && b.getLong(ip + 16) > 0)) continue;
             long value = b.getLong(ip + 8);
             if (value == 0) continue; // undefined (imported) symbol
             int nameOff = b.getInt(ip);
             if (nameOff <= 0 || nameOff >= strSize) continue;
-            out.add(value, b.getLong(ip + 16), (int) (strOff + nameOff));
+            (function ? functions : data).add(value, b.getLong(ip + 16), (int) (strOff + nameOff));
         }
     }
 
@@ -152,6 +162,16 @@ public final class ElfFile {
     public boolean hasSymtab() { return hasSymtab; }
 
     public SymbolTable symbols() { return symbols; }
+
+    /** Data objects (STT_OBJECT with a size): static variables, locks among them. */
+    public SymbolTable dataSymbols() { return dataSymbols; }
+
+    /** True when some PT_LOAD segment loads vaddr (data and .bss included). */
+    public boolean loads(long vaddr) {
+        for (Segment s : segments)
+            if (Long.compareUnsigned(vaddr - s.vaddr(), s.memSize()) < 0) return true;
+        return false;
+    }
 
     /** The symbol address (ELF vaddr) of a file offset, or -1 if no PT_LOAD maps it. */
     public long fileOffsetToVaddr(long fileOffset) {

@@ -67,6 +67,29 @@ public final class Symbolizer {
         return new Frame(Frame.Kind.USER, addr, m.path(), buildId, fileOffset, function, functionOffset);
     }
 
+    /**
+     * The static data object of a program or library of pid that addr lies
+     * in ("work_lock", "table+0x40"), or null (heap, stack, no symbols). Each
+     * mapped file is tried: its load bias comes from its executable mapping,
+     * and its PT_LOAD segments say whether it loads addr (.data, .bss).
+     */
+    public String dataSymbol(int pid, ProcessMaps maps, long addr) {
+        if (maps == null) return null;
+        for (ProcessMaps.Mapping m : maps.mappings()) {
+            if (m.path() == null || m.isSpecial() || !m.executable()) continue;
+            ElfCache.Entry e = elfOf(pid, m.path());
+            if (e.elf() == null) continue;
+            long vaddrOfStart = e.elf().fileOffsetToVaddr(m.offset());
+            if (vaddrOfStart < 0) continue;
+            long vaddr = addr - (m.start() - vaddrOfStart);
+            if (!e.elf().loads(vaddr)) continue;
+            SymbolTable.Hit hit = e.dataSymbols().lookup(vaddr);
+            if (hit == null) return null;
+            return hit.offset() == 0 ? hit.name() : hit.name() + "+0x" + Long.toHexString(hit.offset());
+        }
+        return null;
+    }
+
     /** A frame in anonymous executable memory, named by the process's perf map if it has one. */
     public Frame jitFrame(int pid, long addr, boolean returnAddress) {
         SymbolTable.Hit hit = jitLookup(pid, returnAddress ? addr - 1 : addr);

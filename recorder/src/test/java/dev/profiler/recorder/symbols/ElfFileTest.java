@@ -22,6 +22,9 @@ class ElfFileTest {
             namespace demo { struct Widget { __attribute__((noinline)) int spin(int n); }; }
             int demo::Widget::spin(int n) { int s = 0; for (int i = 0; i < n; i++) s += i; return s; }
             extern "C" __attribute__((noinline)) int known_function(int x) { return x * 3 + 1; }
+            static long work_lock[5] = {1};  // .data: a static lock-sized object
+            long counters[8];                // .bss
+            extern "C" long touch(int i) { return work_lock[i % 5] + counters[i % 8]++; }
             int main(int c, char**) { demo::Widget w; return w.spin(c) + known_function(c); }
             """);
         binary = tmp.resolve("t");
@@ -44,6 +47,19 @@ class ElfFileTest {
         assertEquals(2, elf.symbols().lookup(addr + 2).offset());
         assertEquals("_ZN4demo6Widget4spinEi", elf.symbols().lookup(nm.get("_ZN4demo6Widget4spinEi")).name());
         assertTrue(elf.hasSymtab());
+    }
+
+    @Test
+    void findsDataObjectsInDataAndBssButNotPastThem() throws Exception {
+        ElfFile elf = ElfFile.read(binary);
+        long lock = nm.get("_ZL9work_lock"), counters = nm.get("counters");
+        assertEquals("_ZL9work_lock", elf.dataSymbols().lookup(lock).name());
+        assertEquals(16, elf.dataSymbols().lookup(lock + 16).offset(), "inside the object: name + offset");
+        assertEquals("counters", elf.dataSymbols().lookup(counters + 8).name());
+        assertTrue(elf.loads(counters + 63), ".bss is loaded though not in the file");
+        SymbolTable.Hit past = elf.dataSymbols().lookup(counters + 64);
+        assertTrue(past == null || !past.name().equals("counters"), "no object holds the byte past its end: " + past);
+        assertNull(elf.dataSymbols().lookup(nm.get("known_function")), "code is not data");
     }
 
     @Test
