@@ -72,6 +72,16 @@ class ConversionsTest {
     }
 
     @Test
+    void lockWaitsAreLabelledWithTheirLock() throws Exception {
+        Path capture = Scenarios.waits(tmp.resolve("waits.cap"));
+        PprofDecoder p = PprofDecoder.read(convert(capture, "pprof", "locks"));
+        long convoy = Scenarios.CONVOY_WAKE + 30_000 - Scenarios.CONVOY_BLOCK;
+        assertArrayEquals(new long[] {1, convoy}, p.labelTotals().get("lock=convoy_lock"), p.labelTotals().keySet().toString());
+        assertTrue(p.labelTotals().containsKey("lock=inode_lock"), p.labelTotals().keySet().toString());
+        assertEquals(2, p.totals()[0], "the two lock waits, not the pool's condition variable");
+    }
+
+    @Test
     void filtersNarrowTheProfile() throws Exception {
         Path capture = Scenarios.convoy(tmp.resolve("convoy.cap"));
         long w3 = Scenarios.RELEASE_2 - Scenarios.LOCK_TAKEN_3;

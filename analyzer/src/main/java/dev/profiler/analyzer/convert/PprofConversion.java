@@ -16,7 +16,8 @@ import java.util.List;
  * A capture as a pprof profile: CPU samples, off-CPU time or lock waits
  * ({@link ProfileKind}), one pprof sample per distinct (stack, thread) of
  * profile_stacks(what), valued in a count and nanoseconds, labelled with
- * pid, tid, thread and process names. Reads frames and rows from DuckDB
+ * pid, tid, thread and process names, and for lock waits the lock's name
+ * (`go tool pprof -tagfocus lock=work_lock`). Reads frames and rows from DuckDB
  * one by one, so memory holds frames, not samples. The report filters
  * (only_pid, only_tid, from_ns, to_ns) apply as DuckDB variables.
  */
@@ -32,13 +33,13 @@ public final class PprofConversion {
         FROM frames""";
 
     static final String ROWS_SQL = """
-        SELECT st.frame_ids, w.pid, w.tid, w.count, w.weight_ns, t.name AS thread, p.name AS process
+        SELECT st.frame_ids, w.pid, w.tid, w.lock, w.count, w.weight_ns, t.name AS thread, p.name AS process
         FROM profile_stacks(?) w
         LEFT JOIN stacks st USING (stack_id)
         LEFT JOIN (SELECT tid, pid, any_value(name) AS name FROM threads GROUP BY tid, pid) t
                ON t.tid = w.tid AND t.pid = w.pid
         LEFT JOIN (SELECT pid, any_value(name) AS name FROM processes GROUP BY pid) p ON p.pid = w.pid
-        ORDER BY w.pid, w.tid, w.stack_id""";
+        ORDER BY w.pid, w.tid, w.stack_id, w.lock""";
 
     /** Writes the profile; returns its totals: {count, ns}. */
     public static long[] write(CaptureDatabase db, ProfileKind kind, OutputStream out, Progress progress)
@@ -77,6 +78,7 @@ public final class PprofConversion {
                         labels.add(new PprofWriter.Label("tid", null, rs.getLong("tid")));
                         labels.add(new PprofWriter.Label("thread", rs.getString("thread"), null));
                         labels.add(new PprofWriter.Label("process", rs.getString("process"), null));
+                        labels.add(new PprofWriter.Label("lock", rs.getString("lock"), null));
                         long c = rs.getLong("count"), t = rs.getLong("weight_ns");
                         w.sample(frames, new long[] {c, t}, labels);
                         count += c;
