@@ -7,7 +7,7 @@
 --             waits of that process / thread / overlapping that time range.
 -- Builds on: lock_contention, futex_wait, samples, threads, capture_info,
 --            thread_states.sql, call_sites.sql, stack_text.sql (stack_lines),
---            wait_stacks.sql.
+--            wait_stacks.sql, kernel_lock_type.sql.
 --
 -- Kernel locks are named by the kernel symbol their address lies in (or the
 -- address); user locks (futex words) by the data symbol they lie in (a
@@ -26,15 +26,7 @@ WITH waits AS (
     'kernel' AS lock_space,                                 -- kernel | user
     printf('0x%x', l.lock_addr) AS lock_id,                 -- kernel address / pid:futex address
     coalesce(l.lock_symbol, printf('0x%x', l.lock_addr)) AS lock_name,  -- symbol, or the address
-    CASE
-      WHEN l.flags & 32 <> 0 THEN 'mutex'                   -- LCB_F_MUTEX
-      WHEN l.flags & 8 <> 0 THEN 'rtmutex'                  -- LCB_F_RT
-      WHEN l.flags & 16 <> 0 THEN 'percpu-rwsem'            -- LCB_F_PERCPU
-      WHEN l.flags & 1 <> 0 AND l.flags & 6 <> 0 THEN 'rwlock'  -- LCB_F_SPIN with READ or WRITE
-      WHEN l.flags & 1 <> 0 THEN 'spinlock'                 -- LCB_F_SPIN
-      WHEN l.flags & 6 <> 0 THEN 'rwsem'                    -- LCB_F_READ / LCB_F_WRITE
-      ELSE 'other'
-    END AS lock_type,                                       -- spinlock | rwlock | mutex | rwsem | rtmutex | percpu-rwsem | futex
+    kernel_lock_type(l.flags) AS lock_type,                 -- spinlock | rwlock | mutex | rwsem | rtmutex | percpu-rwsem | futex
     l.tid,                                                  -- waiting thread
     t.pid,                                                  -- its process
     l.ts_begin,                                             -- ns

@@ -1,8 +1,8 @@
 -- offcpu: every interval a thread spent blocked (off CPU, not runnable),
 -- with the stack it blocked in, what it waited for (its wait kind, and the
 -- signal that decided it) and what unblocked it.
--- Builds on: thread_states.sql, wait_stacks.sql, wait_syscalls.sql, irq,
---            lock_contention, threads, processes.
+-- Builds on: thread_states.sql, wait_stacks.sql, wait_syscalls.sql,
+--            kernel_lock_type.sql, irq, lock_contention, threads, processes.
 --
 -- Wait kinds:
 --   lock        a mutex, rwlock, monitor or kernel lock
@@ -58,7 +58,8 @@ by_interrupt AS (
 -- the thread's last kernel lock wait begun by the time it blocked, when
 -- that wait lasted until it was woken: it blocked for that lock
 in_lock_wait AS (
-  SELECT b.tid, b.ts_begin, coalesce(l.lock_symbol, printf('0x%x', l.lock_addr)) AS lock_name
+  SELECT b.tid, b.ts_begin,
+         coalesce(l.lock_symbol, kernel_lock_type(l.flags) || ' ' || printf('0x%x', l.lock_addr)) AS lock_name
   FROM blocked b
   ASOF JOIN lock_contention l ON l.tid = b.tid AND l.ts_begin <= b.ts_begin
   WHERE l.ts_end >= b.ts_end

@@ -17,6 +17,7 @@ public final class SqlLibrary {
     /** Views, in dependency order. */
     static final List<String> FILES = List.of(
         "report_scope.sql",
+        "kernel_lock_type.sql",
         "frame_names.sql",
         "stack_frames.sql",
         "sample_counts.sql",
