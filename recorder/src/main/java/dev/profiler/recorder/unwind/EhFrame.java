@@ -26,6 +26,10 @@ public final class EhFrame {
     public record Fde(long pcBegin, long pcEnd, List<UnwindRow> rows) {}
 
     private static final int MAX_REMEMBERED = 64;
+    /** DW_OP_breg7 8; DW_OP_breg16 0; DW_OP_lit15; DW_OP_and; DW_OP_lit11; DW_OP_ge; DW_OP_lit3; DW_OP_shl; DW_OP_plus */
+    private static final byte[] PLT_EXPRESSION = {0x77, 0x08, (byte) 0x80, 0x00, 0x3f, 0x1a, 0x3b, 0x2a, 0x33, 0x24, 0x22};
+    /** The same with DW_OP_lit10 (older binutils). */
+    private static final byte[] PLT_EXPRESSION_10 = {0x77, 0x08, (byte) 0x80, 0x00, 0x3f, 0x1a, 0x3a, 0x2a, 0x33, 0x24, 0x22};
     private static final int REGISTERS = 17; // x86-64 DWARF: 0-15 general purpose, 16 the return address
 
     private final ByteBuffer b;
@@ -215,8 +219,10 @@ public final class EhFrame {
                 case 0x0d -> s.cfaRegister = (int) r.uleb();                        // DW_CFA_def_cfa_register
                 case 0x0e -> s.cfaOffset = r.uleb();                                // DW_CFA_def_cfa_offset
                 case 0x0f -> {                                                      // DW_CFA_def_cfa_expression
-                    r.skip(r.uleb());
-                    s.cfaRegister = UnwindRow.CFA_EXPRESSION;
+                    long len = r.uleb();
+                    s.cfaRegister = r.matches(len, PLT_EXPRESSION) || r.matches(len, PLT_EXPRESSION_10)
+                        ? UnwindRow.CFA_PLT : UnwindRow.CFA_EXPRESSION;
+                    r.skip(len);
                     s.cfaOffset = 0;
                 }
                 case 0x10 -> {                                                      // DW_CFA_expression
@@ -282,6 +288,14 @@ public final class EhFrame {
         int u16() { return Short.toUnsignedInt(b.getShort(take(2))); }
 
         long u32() { return Integer.toUnsignedLong(b.getInt(take(4))); }
+
+        /** Whether the next len bytes are exactly these (nothing is consumed). */
+        boolean matches(long len, byte[] bytes) {
+            if (len != bytes.length || pos + len > end) return false;
+            for (int i = 0; i < bytes.length; i++)
+                if (b.get(at(pos + i)) != bytes[i]) return false;
+            return true;
+        }
 
         void skip(long n) {
             if (n < 0 || pos + n > end) throw new IndexOutOfBoundsException("skip past the entry's end");

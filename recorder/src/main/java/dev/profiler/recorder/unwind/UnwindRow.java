@@ -8,8 +8,14 @@ package dev.profiler.recorder.unwind;
  */
 public record UnwindRow(long pc, int cfaRegister, long cfaOffset, Rule rbp, long rbpArg, Rule ra, long raArg) {
     public static final int RBP = 6, RSP = 7, RA = 16;
-    /** cfaRegister of a CFA computed by a DWARF expression (PLT entries, signal frames, realigned stacks). */
+    /** cfaRegister of a CFA computed by a DWARF expression (signal frames, realigned stacks). */
     public static final int CFA_EXPRESSION = -1;
+    /**
+     * cfaRegister of the one expression every x86-64 PLT has (binutils' lazy
+     * PLT): CFA = rsp + 8, + 8 more once rip is past byte 10 of its 16-byte
+     * entry (the push has happened).
+     */
+    public static final int CFA_PLT = -2;
 
     /**
      * A register's rule (DWARF 5, 6.4.1): UNDEFINED and SAME leave it as it is

@@ -73,7 +73,7 @@ class EhFrameTest {
     }
 
     static String cfa(UnwindRow r) {
-        return r.cfaRegister() == UnwindRow.CFA_EXPRESSION ? "exp"
+        return r.cfaRegister() < 0 ? "exp"
             : REGS[r.cfaRegister()] + (r.cfaOffset() >= 0 ? "+" : "") + r.cfaOffset();
     }
 
