@@ -109,6 +109,13 @@ class EventBatchNativeTest {
         return v;
     }
 
+    byte[] byteColumn(int table, int c) {
+        int rows = LIB.eb_rows(b, table);
+        byte[] v = new byte[rows];
+        if (rows > 0) LIB.eb_column(b, table, c).read(0, v, 0, rows);
+        return v;
+    }
+
     static final long[] K = {0xffffffff81000010L, 0xffffffff81000020L};
     static final long[] U = {0x401000L, 0x402000L};
 
@@ -212,6 +219,15 @@ class EventBatchNativeTest {
             .putInt(28, nextPid).putInt(32, prevState).putShort(36, (short) exitState).put(38, (byte) (preempt ? 1 : 0));
         putComm(r, 40, prevComm);
         putComm(r, 56, nextComm);
+        r.putShort(76, (short) -1).putShort(78, (short) 0xffff); // no system call, no futex op: as BPF writes them
+        return r;
+    }
+
+    /** A switch-out of a thread blocked in a system call (futexOp: 0xffff for none), as fill_wait_context reads it. */
+    static ByteBuffer blockingSwitchRecord(int cpu, long ts, int prevTid, int prevPid, String prevComm, int prevState,
+                                           int syscall, int futexOp, boolean iowait) {
+        ByteBuffer r = switchRecord(cpu, ts, prevTid, prevPid, prevComm, prevState, 0, false, 0, 0, "swapper/" + cpu);
+        r.put(39, (byte) (iowait ? 1 : 0)).putShort(76, (short) syscall).putShort(78, (short) futexOp);
         return r;
     }
 
@@ -264,7 +280,7 @@ class EventBatchNativeTest {
         LIB.eb_reset(b);
         assertEquals(0, add(wakeupRecord(0, 90, 21, 20, 11, 1, 0)));
         assertEquals(0, add(switchRecord(1, 100, 0, 0, "swapper/1", 0, 0, false, 21, 20, "pong")));
-        assertEquals(0, add(switchRecord(0, 110, 11, 10, "ping", 0x1, 0, false, 0, 0, "swapper/0")));
+        assertEquals(0, add(blockingSwitchRecord(0, 110, 11, 10, "ping", 0x1, 202, 128, false)));
         assertEquals(0, add(wakeupRecord(1, 120, 11, 10, 21, 0, 1, 2)));
         assertEquals(0, add(switchRecord(1, 130, 21, 20, "pong2", 0x0, 0, true, 11, 10, "ping")));
         assertEquals(-EINVAL, add(wakeupRecord(1, 140, 11, 10, 21, 0, 7)), "unknown wake kind");
@@ -285,6 +301,9 @@ class EventBatchNativeTest {
         assertArrayEquals(new int[] {0, 1, 0}, intColumn(sw, 3), "prev_state: R, S, R (preempted)");
         assertArrayEquals(new int[] {21, 0, 11}, intColumn(sw, 4), "next_tid");
         assertArrayEquals(new long[] {-1, -1, -1}, longColumn(sw, BpfRecords.SW_PREV_STACK), "no off-CPU stacks asked for");
+        assertArrayEquals(new int[] {-1, 202, -1}, intColumn(sw, 6), "prev_syscall: futex, as the syscall dictionary's index");
+        assertArrayEquals(new int[] {-1, 128, -1}, intColumn(sw, 7), "prev_futex_op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
+        assertArrayEquals(new byte[] {0, 0, 0}, byteColumn(sw, 8), "prev_iowait");
         assertArrayEquals(new long[] {90, 120}, longColumn(wk, 0));
         assertArrayEquals(new int[] {0, 1}, intColumn(wk, 1), "cpu");
         assertArrayEquals(new int[] {21, 11}, intColumn(wk, 2), "woken");
@@ -341,8 +360,9 @@ class EventBatchNativeTest {
         assertArrayEquals(new int[] {10}, intColumn(fx, 2), "pid");
         assertArrayEquals(new int[] {12}, intColumn(fx, 3), "tid");
         assertArrayEquals(new long[] {0x7f0000001000L}, longColumn(fx, 4));
-        assertArrayEquals(new int[] {128}, intColumn(fx, 5), "op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
-        assertArrayEquals(new long[] {42}, longColumn(fx, 6));
+        assertArrayEquals(new int[] {-1}, intColumn(fx, BpfRecords.FX_SYMBOL), "Java names the futex word");
+        assertArrayEquals(new int[] {128}, intColumn(fx, 6), "op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
+        assertArrayEquals(new long[] {42}, longColumn(fx, 7));
     }
 
     /** A struct prof_irq. */
