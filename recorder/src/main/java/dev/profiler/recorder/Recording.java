@@ -169,6 +169,12 @@ public final class Recording {
             EventBatch batch;
             while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
+            // running HotSpot JVMs with unnamed JIT frames: have them write their perf maps now
+            for (int pid : stacks.pidsWithUnnamedJit()) {
+                if (!HotSpotPerfMap.isHotSpot(PROC, pid)) continue;
+                String why = HotSpotPerfMap.request(PROC, pid);
+                if (why != null) err.println("profiler-rec: JVM " + pid + " gave no perf map for its JIT frames: " + why);
+            }
             stacks.finish();
             tracker.writeProcesses(filter ? bpf::isTarget : null);
             tracker.writeThreads();

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Deduplicates stacks and frames. A raw stack (pid + addresses) comes here
@@ -166,6 +167,13 @@ final class StackInterner {
             writeFrame(e.getKey(), symbolizer.jitFrame(p.pid(), p.address(), p.returnAddress()));
         }
         pendingJit.clear();
+    }
+
+    /** Processes with JIT frames no perf map named yet. */
+    Set<Integer> pidsWithUnnamedJit() {
+        Set<Integer> pids = new TreeSet<>();
+        for (PendingJit p : pendingJit.values()) pids.add(p.pid());
+        return pids;
     }
 
     long stackCount() { return stacks.size(); }

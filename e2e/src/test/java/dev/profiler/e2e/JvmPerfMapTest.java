@@ -1,0 +1,64 @@
+package dev.profiler.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A HotSpot JVM already running when the recorder attaches (-p PID), with
+ * only -XX:+PreserveFramePointer: the recorder has it write its perf map
+ * (the attach protocol, as jcmd Compiler.perfmap), so its JIT frames are
+ * named, and the JVM prints no thread dump for the SIGQUIT that wakes its
+ * attach listener.
+ */
+class JvmPerfMapTest {
+    @TempDir Path tmp;
+
+    @Test
+    void aRunningJvmsJitFramesAreNamedWithoutJcmd() throws Exception {
+        Tools.requireBpf();
+        Path classes = tmp.resolve("classes");
+        Tools.Result javac = Tools.run(List.of("javac", "-d", classes.toString(),
+            Tools.HOME.resolve("testdata/workloads/HotJava.java").toString()), 120);
+        assertEquals(0, javac.exit(), javac.toString());
+        Path jvmOut = tmp.resolve("jvm.out");
+        Process jvm = new ProcessBuilder("java", "-XX:+PreserveFramePointer", "-cp", classes.toString(), "HotJava", "30")
+            .redirectErrorStream(true).redirectOutput(jvmOut.toFile()).start();
+        try {
+            String ready = null;
+            for (int i = 0; i < 200 && ready == null; i++) {
+                Thread.sleep(50);
+                ready = Files.readAllLines(jvmOut).stream().filter(l -> l.startsWith("ready ")).findFirst().orElse(null);
+            }
+            assertTrue(ready != null, "the JVM started: " + Files.readString(jvmOut));
+            int pid = Integer.parseInt(ready.substring(6).strip());
+            Files.deleteIfExists(Path.of("/tmp/perf-" + pid + ".map"));
+            Thread.sleep(1500); // spin gets compiled
+            Path capture = tmp.resolve("jvm.cap");
+            Tools.Result rec = Tools.tool("profiler-rec", "-p", Integer.toString(pid), "-d", "3", "-F", "499",
+                "-o", capture.toString());
+            assertEquals(0, rec.exit(), rec.toString());
+            assertFalse(rec.stderr().contains("gave no perf map"), rec.stderr());
+            long samples = Tools.scalar(capture, "SELECT count(*) FROM samples WHERE pid = " + pid);
+            long inSpin = Tools.scalar(capture, "SELECT count(*) FROM samples WHERE pid = " + pid + " AND stack_id IN"
+                + " (SELECT stack_id FROM stack_frames f JOIN frames USING (frame_id)"
+                + " WHERE kind = 'jit' AND function LIKE '%HotJava.spin%')");
+            assertTrue(samples > 500, samples + " samples");
+            assertTrue(inSpin >= 0.8 * samples, "samples in the named JIT method spin: " + inSpin + " of " + samples);
+            jvm.destroy();
+            jvm.waitFor(10, TimeUnit.SECONDS);
+            String printed = Files.readString(jvmOut);
+            assertFalse(printed.contains("Full thread dump"), "no thread dump printed: " + printed);
+        } finally {
+            jvm.destroyForcibly();
+            jvm.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
