@@ -12,22 +12,50 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A HotSpot JVM already running when the recorder attaches (-p PID), with
- * only -XX:+PreserveFramePointer: the recorder has it write its perf map
- * (the attach protocol, as jcmd Compiler.perfmap), so its JIT frames are
- * named, and the JVM prints no thread dump for the SIGQUIT that wakes its
- * attach listener.
+ * HotSpot JVMs with only -XX:+PreserveFramePointer, already running when
+ * the recorder attaches (-p PID) or started by it (-- CMD) and gone before
+ * it stops: the recorder has them write their perf maps (the attach
+ * protocol, as jcmd Compiler.perfmap), so their JIT frames are named, and a
+ * JVM prints no thread dump for the SIGQUIT that wakes its attach listener.
  */
 class JvmPerfMapTest {
     @TempDir Path tmp;
 
-    @Test
-    void aRunningJvmsJitFramesAreNamedWithoutJcmd() throws Exception {
-        Tools.requireBpf();
+    private Path compile() throws Exception {
         Path classes = tmp.resolve("classes");
         Tools.Result javac = Tools.run(List.of("javac", "-d", classes.toString(),
             Tools.HOME.resolve("testdata/workloads/HotJava.java").toString()), 120);
         assertEquals(0, javac.exit(), javac.toString());
+        return classes;
+    }
+
+    /** Samples of pid (all, if null) and how many of them are in the JIT-compiled HotJava.spin, named. */
+    private static long[] samplesInSpin(Path capture, Integer pid) throws Exception {
+        String of = pid == null ? "pid <> 0" : "pid = " + pid;
+        return new long[] {Tools.scalar(capture, "SELECT count(*) FROM samples WHERE " + of),
+            Tools.scalar(capture, "SELECT count(*) FROM samples WHERE " + of + " AND stack_id IN"
+                + " (SELECT stack_id FROM stack_frames f JOIN frames USING (frame_id)"
+                + " WHERE kind = 'jit' AND function LIKE '%HotJava.spin%')")};
+    }
+
+    @Test
+    void aJvmStartedByTheRecorderIsNamedThoughItExitsFirst() throws Exception {
+        Tools.requireBpf();
+        Path classes = compile();
+        Path capture = tmp.resolve("cmd.cap");
+        Tools.Result rec = Tools.tool("profiler-rec", "-F", "499", "-o", capture.toString(), "--",
+            "java", "-XX:+PreserveFramePointer", "-cp", classes.toString(), "HotJava", "4");
+        assertEquals(0, rec.exit(), rec.toString());
+        long[] n = samplesInSpin(capture, null);
+        assertTrue(n[0] > 500, n[0] + " samples");
+        assertTrue(n[1] >= 0.8 * n[0], "samples in the named JIT method spin: " + n[1] + " of " + n[0]
+            + " (asked for its perf map while it ran)");
+    }
+
+    @Test
+    void aRunningJvmsJitFramesAreNamedWithoutJcmd() throws Exception {
+        Tools.requireBpf();
+        Path classes = compile();
         Path jvmOut = tmp.resolve("jvm.out");
         Process jvm = new ProcessBuilder("java", "-XX:+PreserveFramePointer", "-cp", classes.toString(), "HotJava", "30")
             .redirectErrorStream(true).redirectOutput(jvmOut.toFile()).start();
@@ -46,10 +74,8 @@ class JvmPerfMapTest {
                 "-o", capture.toString());
             assertEquals(0, rec.exit(), rec.toString());
             assertFalse(rec.stderr().contains("gave no perf map"), rec.stderr());
-            long samples = Tools.scalar(capture, "SELECT count(*) FROM samples WHERE pid = " + pid);
-            long inSpin = Tools.scalar(capture, "SELECT count(*) FROM samples WHERE pid = " + pid + " AND stack_id IN"
-                + " (SELECT stack_id FROM stack_frames f JOIN frames USING (frame_id)"
-                + " WHERE kind = 'jit' AND function LIKE '%HotJava.spin%')");
+            long[] n = samplesInSpin(capture, pid);
+            long samples = n[0], inSpin = n[1];
             assertTrue(samples > 500, samples + " samples");
             assertTrue(inSpin >= 0.8 * samples, "samples in the named JIT method spin: " + inSpin + " of " + samples);
             jvm.destroy();

@@ -107,7 +107,7 @@ public final class Recording {
         BpfSession.Config config = new BpfSession.Config((int) ProcessHandle.current().pid(), filter, sampleRingBytes,
             eventRingBytes, WAKEUP_BYTES, opts.sched(), opts.offcpuStacks(), opts.locks(), opts.futex(),
             opts.verbose());
-        try (BpfSession bpf = BpfSession.open(config)) {
+        try (BpfSession bpf = BpfSession.open(config); JitNamer jitNamer = new JitNamer(PROC)) {
             // Read after loading our programs: their JIT code is then in
             // kallsyms, so the tracing frames that lead event stacks can be
             // recognized and trimmed (StackInterner).
@@ -150,7 +150,10 @@ public final class Recording {
                 : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
             while (!stopRequested.get()) {
                 EventBatch batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
-                if (batch != null) consume(batch, tracker, stacks, out, periodNs);
+                if (batch != null) {
+                    consume(batch, tracker, stacks, out, periodNs);
+                    jitNamer.due(stacks.pidsWithUnnamedJit());
+                }
                 out.flushDue();
                 if (status.due())
                     status.update(statusCounts(), lostSoFar(bpf), out.bytesOnDisk());
@@ -169,12 +172,7 @@ public final class Recording {
             EventBatch batch;
             while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
-            // running HotSpot JVMs with unnamed JIT frames: have them write their perf maps now
-            for (int pid : stacks.pidsWithUnnamedJit()) {
-                if (!HotSpotPerfMap.isHotSpot(PROC, pid)) continue;
-                String why = HotSpotPerfMap.request(PROC, pid);
-                if (why != null) err.println("profiler-rec: JVM " + pid + " gave no perf map for its JIT frames: " + why);
-            }
+            jitNamer.finish(stacks.pidsWithUnnamedJit(), err); // running JVMs: a last perf map each
             stacks.finish();
             tracker.writeProcesses(filter ? bpf::isTarget : null);
             tracker.writeThreads();

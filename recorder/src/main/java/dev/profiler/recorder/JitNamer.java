@@ -1,0 +1,70 @@
+package dev.profiler.recorder;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Has the HotSpot JVMs being recorded write their perf maps while they run,
+ * so their JIT frames get names even when they exit before the recording
+ * ends (a JVM started by `-- CMD`): as soon as one shows JIT frames no map
+ * names, then at most every INTERVAL while it keeps showing new ones, and
+ * once more at the end. The requests run on a thread of their own (the first
+ * one waits up to 3 s for the JVM's attach listener): the poll loop that
+ * drains the BPF buffers never waits for a JVM.
+ */
+final class JitNamer implements AutoCloseable {
+    private static final long INTERVAL_NANOS = 5_000_000_000L;
+
+    private final Path procRoot;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jit-namer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<Integer, Long> lastAsked = new HashMap<>();
+    private final Map<Integer, Boolean> hotSpot = new HashMap<>();
+    private final Map<Integer, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    JitNamer(Path procRoot) {
+        this.procRoot = procRoot;
+    }
+
+    /** Called from the poll loop with the processes that have unnamed JIT frames: queues the requests due. */
+    void due(Set<Integer> pids) {
+        long now = System.nanoTime();
+        for (int pid : pids) {
+            Long last = lastAsked.get(pid);
+            if (last != null && now - last < INTERVAL_NANOS) continue;
+            lastAsked.put(pid, now);
+            if (!hotSpot.computeIfAbsent(pid, p -> HotSpotPerfMap.isHotSpot(procRoot, p))) continue;
+            worker.execute(() -> ask(pid));
+        }
+    }
+
+    /** At the end: waits for queued requests, asks every JVM still running once more, reports failures. */
+    void finish(Set<Integer> pids, PrintStream err) throws InterruptedException {
+        worker.shutdown();
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+        for (int pid : pids)
+            if (hotSpot.computeIfAbsent(pid, p -> HotSpotPerfMap.isHotSpot(procRoot, p))) ask(pid);
+        failures.forEach((pid, why) -> err.println("profiler-rec: JVM " + pid + " gave no perf map for its JIT frames: " + why));
+    }
+
+    private void ask(int pid) {
+        if (!procRoot.resolve(Integer.toString(pid)).toFile().exists()) return; // gone: its last map is what we have
+        String why = HotSpotPerfMap.request(procRoot, pid);
+        if (why == null) failures.remove(pid);
+        else failures.put(pid, why);
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
