@@ -2,9 +2,9 @@
 /*
  * A thin C shim over libbpf for the Java recorder (loaded through JNA).
  * It loads the BPF skeleton, opens one perf_event per CPU, and drains the
- * sampler's ring buffer into one batch per poll (sample_batch.c: sample
+ * ring buffers into one batch per poll (event_batch.c: each table's
  * columns, new stacks, threads seen), so Java makes a few native calls per
- * batch and does no work per sample. Symbolization and writing happen in
+ * batch and does no work per event. Symbolization and writing happen in
  * Java.
  */
 #include <errno.h>
