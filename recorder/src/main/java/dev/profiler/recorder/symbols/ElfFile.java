@@ -1,13 +1,11 @@
 package dev.profiler.recorder.symbols;
 
+import dev.profiler.recorder.unwind.ElfSections;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,18 +48,10 @@ public final class ElfFile {
 
     /** Parses the file; throws IOException if it is not a 64-bit LE ELF file. */
     public static ElfFile read(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 64) throw new IOException("not an ELF file: " + path);
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE));
-            m.order(ByteOrder.LITTLE_ENDIAN);
-            return parse(m, path);
-        }
+        return parse(ElfSections.open(path).bytes(), path);
     }
 
     private static ElfFile parse(ByteBuffer b, Path path) throws IOException {
-        if (b.getInt(0) != 0x464c457f || b.get(4) != 2 || b.get(5) != 1)
-            throw new IOException("not a 64-bit little-endian ELF file: " + path);
         try {
             long phoff = b.getLong(0x20), shoff = b.getLong(0x28);
             int phentsize = Short.toUnsignedInt(b.getShort(0x36)), phnum = Short.toUnsignedInt(b.getShort(0x38));
