@@ -155,8 +155,8 @@ final class Shell {
 
     /**
      * A statement is complete when it ends with ';' (or is a dot-command):
-     * until then JLine asks for another line. "--" comments are dropped
-     * first: a ';' or an apostrophe in one ("-- the thread's state;") would
+     * until then JLine asks for another line. Comments ("--" and block
+     * comments) are dropped first: a ';' or an apostrophe in one ("-- the thread's state;") would
      * otherwise end the statement early or open a quote that swallows the
      * rest of a script.
      */
@@ -178,7 +178,12 @@ final class Shell {
         }
     }
 
-    /** sql without its "--" comments (those outside quotes), line breaks kept. */
+    /**
+     * sql without its comments outside quotes: "--" to the end of the line,
+     * and block comments (a space stands for one, its line breaks kept, so
+     * DuckDB's line numbers still match); an unclosed block comment runs to
+     * the end, as DuckDB reads it.
+     */
     static String withoutComments(String sql) {
         StringBuilder out = new StringBuilder(sql.length());
         char quote = 0;
@@ -187,6 +192,13 @@ final class Shell {
             if (quote == 0 && c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
                 while (i < sql.length() && sql.charAt(i) != '\n') i++;
                 if (i < sql.length()) out.append('\n');
+                continue;
+            }
+            if (quote == 0 && c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+                out.append(' ');
+                for (i += 2; i < sql.length() && !(sql.charAt(i) == '*' && i + 1 < sql.length() && sql.charAt(i + 1) == '/'); i++)
+                    if (sql.charAt(i) == '\n') out.append('\n');
+                i++; // past the closing '/'
                 continue;
             }
             if (quote == 0 && (c == '\'' || c == '"')) quote = c;
