@@ -48,6 +48,12 @@ final class HotSpotPerfMap {
             Path tmp = proc.resolve("root/tmp");
             Path socket = tmp.resolve(".java_pid" + nsPid);
             if (!Files.exists(socket)) {
+                // SIGQUIT wakes HotSpot's attach listener only when it catches the signal for that; a JVM
+                // started with -Xrs does not, and SIGQUIT's default action would kill it
+                if (!catchesSigquit(Files.readString(proc.resolve("status"))))
+                    return "it does not handle SIGQUIT (-Xrs?): not signalled";
+                if (attachDisabled(proc))
+                    return "-XX:+DisableAttachMechanism: not signalled (it would print a thread dump)";
                 Path trigger = proc.resolve("cwd/.attach_pid" + nsPid);
                 if (!createOwnedBy(trigger, proc)) {
                     trigger = tmp.resolve(".attach_pid" + nsPid);
@@ -90,6 +96,32 @@ final class HotSpotPerfMap {
             if (text.startsWith("0")) return null;
             return "the JVM answered: " + text.lines().findFirst().orElse("nothing");
         }
+    }
+
+    /** Whether /proc/PID/status says the process catches SIGQUIT (bit 2 of the SigCgt mask). */
+    static boolean catchesSigquit(String status) {
+        for (String line : status.split("\n")) {
+            if (!line.startsWith("SigCgt:")) continue;
+            try {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 2)) != 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** -XX:+DisableAttachMechanism on its command line or in the options the JVM picks up from its environment. */
+    private static boolean attachDisabled(Path proc) {
+        for (String file : new String[] {"cmdline", "environ"}) {
+            try {
+                if (new String(Files.readAllBytes(proc.resolve(file)), StandardCharsets.UTF_8)
+                        .contains("-XX:+DisableAttachMechanism")) return true;
+            } catch (IOException e) {
+                // unreadable: nothing says it is disabled
+            }
+        }
+        return false;
     }
 
     /** The JVM's pid in its own pid namespace (the last NSpid field), which names its attach files. */

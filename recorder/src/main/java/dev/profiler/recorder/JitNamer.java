@@ -58,9 +58,9 @@ final class JitNamer implements AutoCloseable {
 
     private void ask(int pid) {
         if (!procRoot.resolve(Integer.toString(pid)).toFile().exists()) return; // gone: its last map is what we have
+        if (failures.containsKey(pid)) return; // never signal a JVM twice that did not answer the first time
         String why = HotSpotPerfMap.request(procRoot, pid);
-        if (why == null) failures.remove(pid);
-        else failures.put(pid, why);
+        if (why != null) failures.put(pid, why);
     }
 
     @Override

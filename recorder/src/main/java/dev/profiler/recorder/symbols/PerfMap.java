@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * JIT symbols from /tmp/perf-PID.map ("START SIZE name", hex), the file
@@ -15,6 +17,21 @@ public final class PerfMap {
 
     public static Path pathFor(int pid) {
         return Path.of("/tmp/perf-" + pid + ".map");
+    }
+
+    /**
+     * True when the map was last written before the running process of that
+     * pid started: it is another, earlier process's (pids are reused, and
+     * nothing removes these files), whose names would be wrong here. A
+     * process already gone cannot be checked, and its map is trusted.
+     */
+    public static boolean olderThanItsProcess(int pid) throws IOException {
+        Path map = pathFor(pid);
+        if (!Files.isRegularFile(map)) return false;
+        Optional<Instant> started = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+        // the start time is known to the clock tick (10 ms): a map written in the process's first tick is its own
+        return started.isPresent()
+            && Files.getLastModifiedTime(map).toInstant().isBefore(started.get().minusMillis(10));
     }
 
     /** The symbols of the map, or null if the process wrote none. */

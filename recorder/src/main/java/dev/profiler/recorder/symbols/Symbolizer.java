@@ -115,6 +115,7 @@ public final class Symbolizer {
     private SymbolTable.Hit jitLookup(int pid, long addr) {
         SymbolTable t = perfMaps.computeIfAbsent(pid, p -> {
             try {
+                if (PerfMap.olderThanItsProcess(p)) return SymbolTable.EMPTY;
                 SymbolTable s = PerfMap.read(PerfMap.pathFor(p));
                 return s == null ? SymbolTable.EMPTY : s;
             } catch (IOException e) {
