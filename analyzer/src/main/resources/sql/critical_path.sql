@@ -22,21 +22,26 @@
 -- from_ns / to_ns default to the root thread's first and last state.
 CREATE OR REPLACE MACRO critical_path(root_tid, from_ns := NULL, to_ns := NULL, max_depth := 8) AS TABLE
 WITH RECURSIVE
--- every thread's states: running and runnable from thread_states, blocked
--- ones from offcpu (the same intervals, with their waker and wait kind)
+bounds AS (
+  SELECT coalesce(from_ns, (SELECT min(ts_begin) FROM thread_states WHERE tid = root_tid)) AS lo,
+         coalesce(to_ns, (SELECT max(ts_end) FROM thread_states WHERE tid = root_tid)) AS hi
+),
+-- every thread's states in the window (every piece lies inside it): running
+-- and runnable from thread_states, blocked ones from offcpu (the same
+-- intervals, with their waker and wait kind). Cut to the window first: each
+-- step of the walk joins with these, and DuckDB may build its hash table on
+-- them (measured: on 10M switches, every thread's states took over 1.4 GB)
 states AS (
   SELECT tid, ts_begin, ts_end, state, CASE WHEN state = 'runnable' THEN 'cpu' END AS wait_kind,
          NULL::VARCHAR AS wait_detail, cpu, NULL::INTEGER AS waker_tid, NULL::VARCHAR AS woken_by_interrupt,
          CASE WHEN state = 'runnable' THEN ran_before_tid END AS ran_before_tid
   FROM thread_states
   WHERE state IN ('running', 'runnable')
+    AND ts_end > (SELECT lo FROM bounds) AND ts_begin < (SELECT hi FROM bounds)
   UNION ALL
   SELECT tid, ts_begin, ts_end, state, wait_kind, wait_detail, cpu, waker_tid, woken_by_interrupt, NULL
   FROM offcpu
-),
-bounds AS (
-  SELECT coalesce(from_ns, (SELECT min(ts_begin) FROM thread_states WHERE tid = root_tid)) AS lo,
-         coalesce(to_ns, (SELECT max(ts_end) FROM thread_states WHERE tid = root_tid)) AS hi
+  WHERE ts_end > (SELECT lo FROM bounds) AND ts_begin < (SELECT hi FROM bounds)
 ),
 -- a row to expand (expand: a window of a thread to explain by its states)
 -- or a piece of the path (its state over [lo, hi])

@@ -34,6 +34,7 @@ class AnalysisCacheTest {
         "SELECT * FROM stalls(threshold_ns := 20000000, include_idle := true) ORDER BY ALL",
         "SELECT * FROM waits ORDER BY ALL",
         "SELECT * FROM waiting_for_work ORDER BY ALL",
+        "SELECT * FROM critical_path(501) ORDER BY ALL", // the chain scenario's A; empty elsewhere
         "SELECT * FROM lock_time() ORDER BY ALL",
         "SELECT * FROM thread_states ORDER BY ALL",
         "SELECT * FROM offcpu ORDER BY ALL",
@@ -45,7 +46,8 @@ class AnalysisCacheTest {
     @Test
     void builtOnceThenReusedAndAnswersAsWithoutIt() throws Exception {
         for (Path capture : List.of(Scenarios.freeze(tmp.resolve("freeze.cap")), Scenarios.runqueue(tmp.resolve("runqueue.cap")),
-                Scenarios.convoy(tmp.resolve("convoy.cap")), Scenarios.waits(tmp.resolve("waits.cap")))) {
+                Scenarios.convoy(tmp.resolve("convoy.cap")), Scenarios.waits(tmp.resolve("waits.cap")),
+                Scenarios.chain(tmp.resolve("chain.cap")))) {
             List<String> progress = new ArrayList<>();
             List<List<String>> cached, built, uncached;
             try (CaptureDatabase db = CaptureDatabase.open(List.of(capture), CacheUse.USE, tmp.resolve("user"), progress::add)) {
