@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -13,13 +14,13 @@ import java.util.concurrent.TimeUnit;
  * Has the HotSpot JVMs being recorded write their perf maps while they run,
  * so their JIT frames get names even when they exit before the recording
  * ends (a JVM started by `-- CMD`): as soon as one shows JIT frames no map
- * names, then at most every INTERVAL while it keeps showing new ones, and
- * once more at the end. The requests run on a thread of their own (the first
+ * names, then again, at most once a second, whenever it shows new ones
+ * (code compiled since the last map), and once more at the end. The requests run on a thread of their own (the first
  * one waits up to 3 s for the JVM's attach listener): the poll loop that
  * drains the BPF buffers never waits for a JVM.
  */
 final class JitNamer implements AutoCloseable {
-    private static final long INTERVAL_NANOS = 5_000_000_000L;
+    private static final long INTERVAL_NANOS = 1_000_000_000L;
 
     private final Path procRoot;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -28,20 +29,26 @@ final class JitNamer implements AutoCloseable {
         return t;
     });
     private final Map<Integer, Long> lastAsked = new HashMap<>();
+    private final Map<Integer, Integer> unnamedWhenAsked = new HashMap<>();
     private final Map<Integer, Boolean> hotSpot = new HashMap<>();
-    private final Map<Integer, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, String> failures = new ConcurrentHashMap<>();
 
     JitNamer(Path procRoot) {
         this.procRoot = procRoot;
     }
 
-    /** Called from the poll loop with the processes that have unnamed JIT frames: queues the requests due. */
-    void due(Set<Integer> pids) {
+    /**
+     * Called from the poll loop with each process's count of unnamed JIT
+     * frames: queues the requests due (new frames since the last one).
+     */
+    void due(Map<Integer, Integer> unnamedByPid) {
         long now = System.nanoTime();
-        for (int pid : pids) {
+        for (Map.Entry<Integer, Integer> e : unnamedByPid.entrySet()) {
+            int pid = e.getKey();
             Long last = lastAsked.get(pid);
-            if (last != null && now - last < INTERVAL_NANOS) continue;
+            if (last != null && (now - last < INTERVAL_NANOS || e.getValue() <= unnamedWhenAsked.get(pid))) continue;
             lastAsked.put(pid, now);
+            unnamedWhenAsked.put(pid, e.getValue());
             if (!hotSpot.computeIfAbsent(pid, p -> HotSpotPerfMap.isHotSpot(procRoot, p))) continue;
             worker.execute(() -> ask(pid));
         }

@@ -152,7 +152,7 @@ public final class Recording {
                 EventBatch batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
                 if (batch != null) {
                     consume(batch, tracker, stacks, out, periodNs);
-                    jitNamer.due(stacks.pidsWithUnnamedJit());
+                    jitNamer.due(stacks.unnamedJitByPid());
                 }
                 out.flushDue();
                 if (status.due())

@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * Deduplicates stacks and frames. A raw stack (pid + addresses) comes here
@@ -171,9 +171,14 @@ final class StackInterner {
 
     /** Processes with JIT frames no perf map named yet. */
     Set<Integer> pidsWithUnnamedJit() {
-        Set<Integer> pids = new TreeSet<>();
-        for (PendingJit p : pendingJit.values()) pids.add(p.pid());
-        return pids;
+        return unnamedJitByPid().keySet();
+    }
+
+    /** How many JIT frames each process has that no perf map named yet. */
+    Map<Integer, Integer> unnamedJitByPid() {
+        Map<Integer, Integer> n = new TreeMap<>();
+        for (PendingJit p : pendingJit.values()) n.merge(p.pid(), 1, Integer::sum);
+        return n;
     }
 
     long stackCount() { return stacks.size(); }
