@@ -7,11 +7,13 @@ import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Deduplicates stacks and frames. A raw stack (pid + addresses) comes here
@@ -54,6 +56,8 @@ final class StackInterner {
     private record PendingJit(int pid, long address, boolean returnAddress) {}
 
     private final Map<Long, PendingJit> pendingJit = new HashMap<>();
+    /** pendingJit's count per process, kept as frames are added: the poll loop reads it ten times a second. */
+    private final Map<Integer, Integer> unnamedJit = new TreeMap<>();
 
     StackInterner(Symbolizer symbolizer, CaptureWriter out) {
         this.symbolizer = symbolizer;
@@ -141,8 +145,10 @@ final class StackInterner {
         long newId = nextFrameId();
         userFrames.put(key, newId);
         entryPointFrames.put(newId, f.function() != null && THREAD_ENTRY_POINTS.contains(f.function()));
-        if (f.kind() == Frame.Kind.JIT && f.function() == null)
+        if (f.kind() == Frame.Kind.JIT && f.function() == null) {
             pendingJit.put(newId, new PendingJit(pid, f.address(), returnAddress));
+            unnamedJit.merge(pid, 1, Integer::sum);
+        }
         else writeFrame(newId, f);
         return newId;
     }
@@ -167,18 +173,17 @@ final class StackInterner {
             writeFrame(e.getKey(), symbolizer.jitFrame(p.pid(), p.address(), p.returnAddress()));
         }
         pendingJit.clear();
+        unnamedJit.clear();
     }
 
     /** Processes with JIT frames no perf map named yet. */
     Set<Integer> pidsWithUnnamedJit() {
-        return unnamedJitByPid().keySet();
+        return new TreeSet<>(unnamedJit.keySet());
     }
 
-    /** How many JIT frames each process has that no perf map named yet. */
+    /** How many JIT frames each process has that no perf map named yet (a read-only view). */
     Map<Integer, Integer> unnamedJitByPid() {
-        Map<Integer, Integer> n = new TreeMap<>();
-        for (PendingJit p : pendingJit.values()) n.merge(p.pid(), 1, Integer::sum);
-        return n;
+        return Collections.unmodifiableMap(unnamedJit);
     }
 
     long stackCount() { return stacks.size(); }
