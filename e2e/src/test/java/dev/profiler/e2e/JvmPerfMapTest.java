@@ -49,7 +49,9 @@ class JvmPerfMapTest {
         long[] n = samplesInSpin(capture, null);
         assertTrue(n[0] > 500, n[0] + " samples");
         assertTrue(n[1] >= 0.8 * n[0], "samples in the named JIT method spin: " + n[1] + " of " + n[0]
-            + " (asked for its perf map while it ran)");
+            + " (asked for its perf map while it ran); leaves in no mapping: " + Tools.scalar(capture,
+                "SELECT count(*) FROM samples s JOIN stack_frames sf ON sf.stack_id = s.stack_id AND sf.depth = 0"
+                + " JOIN frames f USING (frame_id) WHERE f.module = '[unknown]'") + "; " + rec.stderr());
     }
 
     @Test

@@ -30,6 +30,8 @@ final class ProcessTracker {
     private static final class Proc {
         ProcessMaps maps;
         long mapsReadAt;
+        /** StackInterner's count of this process's unmapped frames when its mappings were last read. */
+        int unmappedAtRead;
         Integer ppid;
         String name;
         String cmdline;
@@ -119,19 +121,37 @@ final class ProcessTracker {
         if (pid != 0 && !processes.containsKey(pid)) describe(pid, comm);
     }
 
-    /** Mappings of pid, re-read if addr is outside them and they are stale. */
     /** The mappings of pid as last read (no refresh), or null for a process not described. */
     ProcessMaps currentMaps(int pid) {
         Proc p = processes.get(pid);
         return p == null ? null : p.maps;
     }
 
+    /** Mappings of pid, re-read if addr is outside them and they are stale. */
     ProcessMaps mapsFor(int pid, long addr) throws IOException {
         Proc p = processes.get(pid);
         if (p == null) return null;
         if ((p.maps == null || p.maps.find(addr) == null) && System.nanoTime() - p.mapsReadAt > MAPS_REFRESH_NANOS)
             readMaps(pid, p, true);
         return p.maps;
+    }
+
+    /**
+     * Reads again, at most once a second, the mappings of processes with
+     * frames in no mapping since their last read (a JVM maps its code cache
+     * after its first samples), so StackInterner can symbolize them; at the
+     * end (final) every such process that is still there, at once.
+     */
+    void resolveUnmapped(Map<Integer, Integer> unmappedAdded, boolean finalRead) throws IOException {
+        long now = System.nanoTime();
+        for (Map.Entry<Integer, Integer> e : unmappedAdded.entrySet()) {
+            Proc p = processes.get(e.getKey());
+            if (p == null || e.getValue() <= p.unmappedAtRead) continue;
+            if (!finalRead && now - p.mapsReadAt < MAPS_REFRESH_NANOS) continue;
+            // gone: what the last read saw is all there is
+            if (!readMaps(e.getKey(), p, true)) stacks.resolveUnmapped(e.getKey(), p.maps);
+            p.unmappedAtRead = e.getValue();
+        }
     }
 
     private Proc describe(int pid, String comm) throws IOException {
@@ -181,6 +201,7 @@ final class ProcessTracker {
             return false;
         }
         writeMappings(pid, p.maps, refresh ? old : null);
+        if (refresh) stacks.resolveUnmapped(pid, p.maps);
         return true;
     }
 

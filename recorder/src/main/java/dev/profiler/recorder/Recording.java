@@ -152,6 +152,7 @@ public final class Recording {
                 EventBatch batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
                 if (batch != null) {
                     consume(batch, tracker, stacks, out, periodNs);
+                    tracker.resolveUnmapped(stacks.unmappedAddedByPid(), false);
                     jitNamer.due(stacks.unnamedJitByPid());
                 }
                 out.flushDue();
@@ -172,6 +173,7 @@ public final class Recording {
             EventBatch batch;
             while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
+            tracker.resolveUnmapped(stacks.unmappedAddedByPid(), true);
             jitNamer.finish(stacks.pidsWithUnnamedJit(), err); // running JVMs: a last perf map each
             stacks.finish();
             tracker.writeProcesses(filter ? bpf::isTarget : null);

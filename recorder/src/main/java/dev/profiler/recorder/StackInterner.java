@@ -52,10 +52,20 @@ final class StackInterner {
     private final Map<UserAddress, Long> userAddresses = new HashMap<>();
     private final Map<Long, Boolean> entryPointFrames = new HashMap<>();
     private final Map<StackKey, Long> stacks = new HashMap<>();
-    /** JIT frames not in a perf map yet: written at the end, after one more look. */
-    private record PendingJit(int pid, long address, boolean returnAddress) {}
+    /** A frame held back: symbolized later, when more is known. */
+    private record PendingFrame(int pid, long address, boolean returnAddress) {}
 
-    private final Map<Long, PendingJit> pendingJit = new HashMap<>();
+    /** JIT frames not in a perf map yet: written at the end, after one more look. */
+    private final Map<Long, PendingFrame> pendingJit = new HashMap<>();
+    /**
+     * User frames in no mapping we had read: held back, and resolved when the
+     * process's mappings are read again (ProcessTracker.resolveUnmapped), or
+     * written as [unknown] at the end. A JVM maps its code cache after its
+     * first samples; frozen as [unknown] then, its JIT frames never got names.
+     */
+    private final Map<Integer, Map<Long, PendingFrame>> pendingUnmapped = new HashMap<>();
+    /** How many unmapped frames each process ever had (ProcessTracker reads its mappings again when it grows). */
+    private final Map<Integer, Integer> unmappedAdded = new HashMap<>();
     /** pendingJit's count per process, kept as frames are added: the poll loop reads it ten times a second. */
     private final Map<Integer, Integer> unnamedJit = new TreeMap<>();
 
@@ -109,8 +119,9 @@ final class StackInterner {
      * interns raw stacks by pid and address; with address randomization a
      * new image rarely reuses the old one's addresses.)
      */
-    void forgetProcess(int pid) {
+    void forgetProcess(int pid) throws IOException {
         userAddresses.keySet().removeIf(a -> a.pid() == pid);
+        writeUnmapped(pid);
     }
 
     private long[] withoutTracingFrames(long[] kernel) {
@@ -145,12 +156,53 @@ final class StackInterner {
         long newId = nextFrameId();
         userFrames.put(key, newId);
         entryPointFrames.put(newId, f.function() != null && THREAD_ENTRY_POINTS.contains(f.function()));
+        if (f.kind() == Frame.Kind.USER && f.module().equals("[unknown]")) {
+            pendingUnmapped.computeIfAbsent(pid, k -> new HashMap<>()).put(newId, new PendingFrame(pid, f.address(), returnAddress));
+            unmappedAdded.merge(pid, 1, Integer::sum);
+        }
+        else placeFrame(newId, f, pid, returnAddress);
+        return newId;
+    }
+
+    /** Writes a symbolized frame, or holds it back if it is JIT code no perf map names yet. */
+    private void placeFrame(long id, Frame f, int pid, boolean returnAddress) throws IOException {
         if (f.kind() == Frame.Kind.JIT && f.function() == null) {
-            pendingJit.put(newId, new PendingJit(pid, f.address(), returnAddress));
+            pendingJit.put(id, new PendingFrame(pid, f.address(), returnAddress));
             unnamedJit.merge(pid, 1, Integer::sum);
         }
-        else writeFrame(newId, f);
-        return newId;
+        else writeFrame(id, f);
+    }
+
+    /** How many unmapped frames each process has had so far (only grows). */
+    Map<Integer, Integer> unmappedAddedByPid() {
+        return Collections.unmodifiableMap(unmappedAdded);
+    }
+
+    /**
+     * The process's mappings were read again: its held-back frames that are
+     * now in a mapping are symbolized (JIT ones wait for a perf map).
+     */
+    void resolveUnmapped(int pid, ProcessMaps maps) throws IOException {
+        Map<Long, PendingFrame> pending = pendingUnmapped.get(pid);
+        if (maps == null || pending == null) return;
+        var it = pending.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, PendingFrame> e = it.next();
+            PendingFrame p = e.getValue();
+            if (maps.find(p.returnAddress() ? p.address() - 1 : p.address()) == null) continue;
+            it.remove();
+            placeFrame(e.getKey(), symbolizer.userFrame(pid, maps, p.address(), p.returnAddress()), pid, p.returnAddress());
+        }
+    }
+
+    /** Writes pid's held-back frames as [unknown]: its mappings are gone (exec) or final. */
+    private void writeUnmapped(int pid) throws IOException {
+        Map<Long, PendingFrame> pending = pendingUnmapped.remove(pid);
+        if (pending == null) return;
+        for (Map.Entry<Long, PendingFrame> e : pending.entrySet()) {
+            PendingFrame p = e.getValue();
+            writeFrame(e.getKey(), symbolizer.userFrame(pid, null, p.address(), p.returnAddress()));
+        }
     }
 
     private long nextFrameId() {
@@ -163,13 +215,15 @@ final class StackInterner {
     }
 
     /**
-     * Writes the JIT frames held back, after reading the perf maps again: a
-     * JVM with -XX:+DumpPerfMapAtExit writes its map only when it exits.
+     * Writes the frames held back: those still in no mapping as [unknown],
+     * JIT ones after reading the perf maps again (a JVM with
+     * -XX:+DumpPerfMapAtExit writes its map only when it exits).
      */
     void finish() throws IOException {
+        for (int pid : List.copyOf(pendingUnmapped.keySet())) writeUnmapped(pid);
         symbolizer.reloadPerfMaps();
-        for (Map.Entry<Long, PendingJit> e : pendingJit.entrySet()) {
-            PendingJit p = e.getValue();
+        for (Map.Entry<Long, PendingFrame> e : pendingJit.entrySet()) {
+            PendingFrame p = e.getValue();
             writeFrame(e.getKey(), symbolizer.jitFrame(p.pid(), p.address(), p.returnAddress()));
         }
         pendingJit.clear();
