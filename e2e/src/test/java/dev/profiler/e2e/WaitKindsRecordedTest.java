@@ -122,8 +122,9 @@ class WaitKindsRecordedTest {
         assertTrue(Tools.scalar(capture, "SELECT count(*) FROM offcpu WHERE pid IN (" + kernelThreads + ")"
             + " AND waker_tid IS NOT NULL AND dur_ns >= 20000000") > 0, "ksoftirqd and kworkers slept and were woken");
         JsonNode kernel = Tools.query(capture, "SELECT thread, wait_kind, cause FROM stalls(threshold_ns := 20000000)"
-            + " WHERE pid IN (" + kernelThreads + ") AND wait_kind IS DISTINCT FROM 'io'");
-        assertEquals(0, kernel.size(), "a kernel thread's stall is I/O, never its idle loop: " + kernel);
+            + " WHERE pid IN (" + kernelThreads + ") AND wait_kind IS DISTINCT FROM 'io' AND wait_kind IS DISTINCT FROM 'cpu'");
+        // waiting 20 ms for a CPU is a real stall on 2 busy cores (seen in CI: ksoftirqd behind a busy reaper)
+        assertEquals(0, kernel.size(), "a kernel thread's stall is I/O or a wait for a CPU, never its idle loop: " + kernel);
         JsonNode readers = Tools.query(capture, "SELECT thread, cause FROM stalls(threshold_ns := 20000000)"
             + " WHERE cause LIKE '%pipe_read%' OR cause LIKE '%, read)%'");
         assertEquals(0, readers.size(), "a reader of an empty pipe waits for input: " + readers);
