@@ -31,7 +31,7 @@ public class LoadBench {
                     (short) 0, false);
             for (long i = 0; i < n; i++)
                 w.table(CaptureTable.SAMPLES).append(i * 1_000_000L, (int) (i & 1), 100, 100 + (int) (i % 8),
-                    (i * 2654435761L) % 5000, 1_001_001L);
+                    (i * 2654435761L) % 5000, 1_001_001L, "complete");
             Manifest m = new Manifest();
             m.complete = true;
             m.sampling.eventSource = "cpu-clock";

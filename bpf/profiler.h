@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 12
+#define PROF_ABI_VERSION 13
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -49,7 +49,13 @@ enum prof_counter {
 	PROF_CNT_IRQ_LOST = 13,
 	PROF_CNT_NMI_EMITTED = 14,
 	PROF_CNT_NMI_LOST = 15,
-	PROF_CNT_MAX = 16,
+	/* samples by the outcome of their user stack's walk with the unwind
+	 * tables (enum prof_unwind_outcome, in that order) */
+	PROF_CNT_UNWIND_COMPLETE = 16,
+	PROF_CNT_UNWIND_FELL_BACK = 17,
+	PROF_CNT_UNWIND_TRUNCATED = 18,
+	PROF_CNT_UNWIND_ERROR = 19,
+	PROF_CNT_MAX = 20,
 };
 
 /* One CPU sample: a perf_event (cpu-clock or cycles) fired on `cpu`.
@@ -70,6 +76,34 @@ struct prof_sample {
 
 #define PROF_SAMPLE_F_KSTACK_ERR 1 /* bpf_get_stack failed for the kernel side */
 #define PROF_SAMPLE_F_USTACK_ERR 2 /* ...and for the user side */
+/* How the user stack was unwound (--call-graph dwarf; none set: by frame
+ * pointers, the kernel's walk). The shim turns them into the unwind column. */
+#define PROF_SAMPLE_F_UNWIND_TABLES 4   /* the tables walked it */
+#define PROF_SAMPLE_F_UNWIND_FP_STEP 8  /* ...with frame-pointer steps where no table row held the pc */
+#define PROF_SAMPLE_F_UNWIND_END 16     /* ...to the outermost frame (a row whose return address is undefined, or rbp 0) */
+#define PROF_SAMPLE_F_UNWIND_LIMIT 32   /* ...and stopped at PROF_MAX_FRAMES */
+#define PROF_SAMPLE_F_UNWIND_ERROR 64   /* ...and stopped where a read failed or no step was possible */
+
+/* A sample's unwind column (PROF_UNWIND_OUTCOMES): what became of the walk. */
+enum prof_unwind_outcome {
+	PROF_UNWIND_NONE = -1,     /* frame pointers (--call-graph fp), or no user stack */
+	PROF_UNWIND_COMPLETE = 0,  /* the tables led to the outermost frame */
+	PROF_UNWIND_FELL_BACK = 1, /* ...with frame-pointer steps where no table held a pc */
+	PROF_UNWIND_TRUNCATED = 2, /* stopped at PROF_MAX_FRAMES */
+	PROF_UNWIND_ERROR = 3,     /* stopped early: a read failed, or no step was possible */
+};
+#define PROF_UNWIND_OUTCOMES "complete", "fell back", "truncated", "error"
+
+static inline int prof_unwind_outcome(__u32 flags)
+{
+	if (!(flags & PROF_SAMPLE_F_UNWIND_TABLES))
+		return PROF_UNWIND_NONE;
+	if (flags & PROF_SAMPLE_F_UNWIND_LIMIT)
+		return PROF_UNWIND_TRUNCATED;
+	if ((flags & PROF_SAMPLE_F_UNWIND_ERROR) || !(flags & PROF_SAMPLE_F_UNWIND_END))
+		return PROF_UNWIND_ERROR;
+	return (flags & PROF_SAMPLE_F_UNWIND_FP_STEP) ? PROF_UNWIND_FELL_BACK : PROF_UNWIND_COMPLETE;
+}
 
 /* A context switch on `cpu` (tp_btf/sched_switch). */
 struct prof_switch {
@@ -220,6 +254,73 @@ struct prof_proc {
 };
 
 /*
+ * Unwind tables (--call-graph dwarf), the one thing that crosses the other
+ * way: Java builds them from each mapped ELF file's .eh_frame
+ * (recorder/.../unwind), the shim copies them into the sampler's maps, and
+ * the walker (bpf/unwind.bpf.h) reads them. A file's code is cut into
+ * 64 KiB pages; a page's rows are a range of the global row array, sorted
+ * by pc, the first one at the page's start. A row is 4 bytes: the low 16
+ * bits of its pc and an index into a global array of deduplicated rules.
+ */
+#define PROF_UNWIND_PAGE_SHIFT 16
+#define PROF_UNWIND_ROWS_PER_CHUNK 1024  /* rows per element of the row array */
+#define PROF_UNWIND_MAX_MAPPINGS 128     /* mappings with tables per process */
+
+struct prof_unwind_row {
+	__u16 pc_low;      /* pc & 0xffff: the rule holds from here to the next row */
+	__u16 rule;        /* index into the rule array */
+};
+
+/* How the CFA (the caller's rsp) is found, and the caller's rbp; the return
+ * address is at CFA - 8. NONE: no rule here, take a frame-pointer step. */
+enum prof_unwind_cfa {
+	PROF_CFA_NONE = 0,
+	PROF_CFA_RSP = 1,  /* rsp + cfa_off */
+	PROF_CFA_RBP = 2,  /* rbp + cfa_off */
+	PROF_CFA_PLT = 3,  /* rsp + 8, + 8 once pc & 15 >= cfa_off (a PLT entry) */
+	PROF_CFA_END = 4,  /* the outermost frame: the walk is complete */
+};
+enum prof_unwind_rbp {
+	PROF_RBP_KEEP = 0,   /* the caller's rbp is still in rbp */
+	PROF_RBP_AT_CFA = 1, /* saved at CFA + rbp_off */
+};
+
+struct prof_unwind_rule {
+	__s32 cfa_off;
+	__s16 rbp_off;
+	__u8 cfa;          /* enum prof_unwind_cfa */
+	__u8 rbp;          /* enum prof_unwind_rbp */
+};
+
+/* Rules every table shares, at these indexes. */
+#define PROF_UNWIND_RULE_NONE 0
+#define PROF_UNWIND_RULE_END 1
+
+/* A 64 KiB page of a file's code: its rows are rows[first, first + count). */
+struct prof_unwind_page {
+	__u32 first;
+	__u32 count;       /* 0: no rows (a frame-pointer step) */
+};
+
+/* An executable mapping of a process whose file has a table. */
+struct prof_unwind_mapping {
+	__u64 start;
+	__u64 end;
+	__u64 bias;        /* pc - bias is the address in the file (its ELF vaddr) */
+	__u32 page_base;   /* the file's first page in the page array */
+	__u32 first_page;  /* vaddr >> PROF_UNWIND_PAGE_SHIFT of that page */
+	__u32 page_count;
+	__u32 reserved;
+};
+
+/* A process's mappings with tables, sorted by start. */
+struct prof_unwind_process {
+	__u32 count;
+	__u32 reserved;
+	struct prof_unwind_mapping mappings[PROF_UNWIND_MAX_MAPPINGS];
+};
+
+/*
  * What the shim (native/event_batch.c) hands to Java after each poll, so
  * that Java does no work per event: each table's rows as columns, plus these
  * two record lists, each only as long as what is new or active in the batch.
@@ -273,7 +374,8 @@ enum prof_sample_column {
 	PROF_COL_TID = 3,      /* __u32 */
 	PROF_COL_STACK_ID = 4, /* __s64: the raw id until Java commits the batch, then its stack_id */
 	PROF_COL_WEIGHT = 5,   /* __s64: filled by the commit */
-	PROF_COL_COUNT = 6,
+	PROF_COL_UNWIND = 6,   /* __s32: enum prof_unwind_outcome, an index into PROF_UNWIND_OUTCOMES; -1 null */
+	PROF_COL_COUNT = 7,
 };
 
 enum prof_switch_column {

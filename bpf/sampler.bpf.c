@@ -2,7 +2,8 @@
 /*
  * CPU sampler: runs on every perf_event tick (software cpu-clock or hardware
  * cycles), captures kernel and user stacks and hands one record to user
- * space.
+ * space. User stacks: walked with the unwind tables (unwind.bpf.h,
+ * --call-graph dwarf) or by the kernel's frame-pointer walk (fp).
  *
  * Transport rule (docs/design.md, "One ring buffer per writer"): `samples` is
  * a BPF ring buffer written by THIS program only. On kernels 6.15-6.18 a
@@ -17,6 +18,7 @@
 #include "profiler.h"
 #include "common.bpf.h"
 #include "wakeup.h"
+#include "unwind.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -81,16 +83,25 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 		kbytes = 0;
 	}
 	__u32 kn = ((__u32)kbytes / 8) & 127; /* bounded for the verifier */
-	long ubytes = 0;
-	if (tgid != 0) {
-		ubytes = bpf_get_stack(ctx, &s->ips[kn], PROF_MAX_FRAMES * 8,
-				       BPF_F_USER_STACK);
+	__u32 un = 0;
+	if (tgid != 0 && unwind_with_tables) {
+		__u64 pc, sp, bp;
+		if (current_user_regs(&ctx->regs, &pc, &sp, &bp)) {
+			un = unwind_user(tgid, pc, sp, bp, &s->hdr.flags) & 127;
+			count(PROF_CNT_UNWIND_COMPLETE + prof_unwind_outcome(s->hdr.flags));
+			struct user_walk_out *out = bpf_map_lookup_elem(&unwind_out, &zero);
+			if (!out || bpf_probe_read_kernel(&s->ips[kn], un * 8, out->ips))
+				un = 0;
+		}
+	} else if (tgid != 0) {
+		long ubytes = bpf_get_stack(ctx, &s->ips[kn], PROF_MAX_FRAMES * 8,
+					    BPF_F_USER_STACK);
 		if (ubytes < 0) {
 			s->hdr.flags |= PROF_SAMPLE_F_USTACK_ERR;
 			ubytes = 0;
 		}
+		un = ((__u32)ubytes / 8) & 127;
 	}
-	__u32 un = ((__u32)ubytes / 8) & 127;
 	s->hdr.kstack_len = kn;
 	s->hdr.ustack_len = un;
 

@@ -22,7 +22,7 @@ struct event_batch {
 	uint32_t nprocs, procs_cap;
 };
 
-static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8 };
+static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8, 4 };
 static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8, 4, 4, 1 };
 static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4, 4 };
 static const uint8_t LOCK_WIDTHS[PROF_LK_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
@@ -113,6 +113,7 @@ static int add_sample(struct event_batch *b, const struct prof_sample *s, size_t
 	columns_set32(c, PROF_COL_PID, r, s->pid);
 	columns_set32(c, PROF_COL_TID, r, s->tid);
 	columns_set64(c, PROF_COL_STACK_ID, r, id);
+	columns_set32(c, PROF_COL_UNWIND, r, (uint32_t)prof_unwind_outcome(s->flags));
 	return 0;
 }
 

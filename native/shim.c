@@ -29,6 +29,7 @@
 #include "locks.skel.h"
 #include "futex.skel.h"
 #include "event_batch.h"
+#include "unwind_maps.h"
 #include <bpf/btf.h>
 
 #define EVENT_SOURCE_HW_CYCLES 1
@@ -61,6 +62,7 @@ struct pshim {
 	int event_source;
 	/* what the last poll drained, handed to Java */
 	struct event_batch *batch;
+	struct unwind_maps *unwind; /* NULL unless user stacks are walked with tables */
 };
 
 /* libbpf's last complaint, so a failure can be reported in one line. */
@@ -114,7 +116,8 @@ static void load_error(char *err, int errlen, int rc, const char *what)
 {
 	int e = -rc;
 	if (e == EPERM || e == EACCES)
-		set_err(err, errlen, "loading BPF programs was refused (%s): needs CAP_BPF and CAP_PERFMON, or root", strerror(e));
+		set_err(err, errlen, "loading the %s BPF programs was refused (%s): needs CAP_BPF and CAP_PERFMON, or root;"
+			" with them, the kernel's verifier rejected the programs (--verbose prints its log)", what, strerror(e));
 	else
 		set_err(err, errlen, "cannot load the %s BPF programs: %s (%s)", what, strerror(e), last_libbpf_msg);
 }
@@ -253,11 +256,13 @@ static int open_futex(struct pshim *h, const struct settings *set, char *err, in
 }
 
 /* Opens and loads the BPF objects: the sampler, and what `sources`
- * (PSHIM_SRC_*) asks for. Ring sizes are rounded up to powers of two. Returns
- * NULL with a one-line reason in err. */
+ * (PSHIM_SRC_*) asks for. Ring sizes are rounded up to powers of two.
+ * unwind_rows > 0: user stacks are walked with unwind tables of up to that
+ * many rows (--call-graph dwarf); 0: by frame pointers. Returns NULL with a
+ * one-line reason in err. */
 struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long sample_ring_bytes,
 			 unsigned long event_ring_bytes, unsigned long wakeup_bytes, int sources,
-			 int verbose_libbpf, char *err, int errlen)
+			 unsigned long unwind_rows, int verbose_libbpf, char *err, int errlen)
 {
 	verbose = verbose_libbpf;
 	libbpf_set_print(libbpf_print);
@@ -278,11 +283,24 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 	/* 0: wake the consumer when a ring is a quarter full (bpf/wakeup.h) */
 	h->skel->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(sample_ring_bytes) / 4;
 	bpf_map__set_max_entries(h->skel->maps.samples, round_up_pow2(sample_ring_bytes));
+	if (unwind_rows) {
+		h->skel->rodata->unwind_with_tables = 1;
+		unwind_maps_size(h->skel->maps.unwind_rows, h->skel->maps.unwind_pages, h->skel->maps.unwind_rules,
+				 h->skel->maps.unwind_processes, unwind_rows);
+	}
 
 	int rc = sampler_bpf__load(h->skel);
 	if (rc) {
 		load_error(err, errlen, rc, "sampler");
 		goto fail;
+	}
+	if (unwind_rows) {
+		h->unwind = unwind_maps_open(h->skel->maps.unwind_rows, h->skel->maps.unwind_pages,
+					     h->skel->maps.unwind_rules, h->skel->maps.unwind_processes);
+		if (!h->unwind) {
+			set_err(err, errlen, "cannot map the unwind tables: %s", strerror(errno));
+			goto fail;
+		}
 	}
 	struct settings events = { self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes };
 	struct settings waits = { self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes };
@@ -305,10 +323,31 @@ fail:
 		locks_bpf__destroy(h->locks);
 	if (h->sched)
 		sched_bpf__destroy(h->sched);
+	unwind_maps_close(h->unwind);
 	if (h->skel)
 		sampler_bpf__destroy(h->skel);
 	free(h);
 	return NULL;
+}
+
+/* Elements an unwind array holds (enum unwind_array); 0 in fp mode. */
+long pshim_unwind_capacity(struct pshim *h, int which)
+{
+	return h->unwind ? (long)unwind_maps_capacity(h->unwind, which) : 0;
+}
+
+/* Copies count elements into an unwind array from element first. */
+int pshim_unwind_write(struct pshim *h, int which, long first, const void *src, long count)
+{
+	if (!h->unwind || first < 0 || count < 0)
+		return -EINVAL;
+	return unwind_maps_write(h->unwind, which, first, src, count);
+}
+
+/* Sets pid's mappings with tables (a struct prof_unwind_process), or deletes them (src NULL). */
+int pshim_unwind_set_process(struct pshim *h, uint32_t pid, const void *src, int size)
+{
+	return h->unwind ? unwind_maps_set_process(h->unwind, pid, src, size) : -EINVAL;
 }
 
 /* Waits still open when recording stopped: begins whose end was not seen. */
@@ -658,6 +697,7 @@ void pshim_close(struct pshim *h)
 		locks_bpf__destroy(h->locks);
 	if (h->sched)
 		sched_bpf__destroy(h->sched);
+	unwind_maps_close(h->unwind);
 	sampler_bpf__destroy(h->skel);
 	free(h->links);
 	free(h->perf_fds);

@@ -28,7 +28,7 @@ public final class ClassArchiveTraining {
             try (CaptureWriter w = CaptureWriter.create(cap, false)) {
                 w.table(CaptureTable.FRAMES).append(0L, 0x1000L, "/bin/app", "ab", 0x1000L, "main", 0L, null, null, false, "user");
                 w.table(CaptureTable.STACKS).append(0L, new long[] {0}, (short) 0, false);
-                w.table(CaptureTable.SAMPLES).append(1L, 0, 1, 1, 0L, 1L);
+                w.table(CaptureTable.SAMPLES).append(1L, 0, 1, 1, 0L, 1L, "complete");
                 w.table(CaptureTable.THREADS).append(1, 1, "t", 1L, 1L);
                 w.writeManifest(new Manifest());
             }

@@ -90,7 +90,7 @@ final class SyntheticCapture implements AutoCloseable {
 
     /** One sample of tid on cpu at ts. */
     void sample(long ts, int cpu, int tid, long stack) throws IOException {
-        out.table(CaptureTable.SAMPLES).append(ts, cpu, pidOf(tid), tid, stack, periodNs);
+        out.table(CaptureTable.SAMPLES).append(ts, cpu, pidOf(tid), tid, stack, periodNs, null);
         end = Math.max(end, ts);
     }
 

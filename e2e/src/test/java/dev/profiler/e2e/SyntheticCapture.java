@@ -15,7 +15,7 @@ final class SyntheticCapture {
             w.table(CaptureTable.FRAMES).append(1L, 0x2000L, "/bin/app", "abcd", 0x2000L, "main", 0L, null, null, false, "user");
             w.table(CaptureTable.STACKS).append(0L, new long[] {0, 1}, (short) 0, false);
             for (int i = 0; i < 10; i++)
-                w.table(CaptureTable.SAMPLES).append(1_000_000L * i, 0, 42, 42, 0L, 10_000_000L);
+                w.table(CaptureTable.SAMPLES).append(1_000_000L * i, 0, 42, 42, 0L, 10_000_000L, null);
             Manifest m = new Manifest();
             m.complete = true;
             m.sampling.eventSource = "cpu-clock";

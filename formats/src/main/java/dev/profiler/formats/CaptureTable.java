@@ -22,7 +22,11 @@ public enum CaptureTable {
         required("pid", INT32, "process (thread group) id; 0 = the CPU was idle"),
         required("tid", INT32, "thread id"),
         required("stack_id", INT64, "call stack, see stacks.stack_id"),
-        required("weight", INT64, "ns of CPU time the sample stands for (the sampling period)")),
+        required("weight", INT64, "ns of CPU time the sample stands for (the sampling period)"),
+        optional("unwind", DICT_STRING, "how the user stack was walked with unwind tables (--call-graph dwarf):"
+            + " complete (to the thread's first frame), fell back (frame pointers where no table held a pc: JIT code,"
+            + " a library not loaded yet), truncated (at 127 frames), error (stopped early: unreadable stack, no step"
+            + " possible); null with --call-graph fp, for a thread with no user stack, or in a capture older than the column")),
     STACKS("stacks", "one row per distinct call stack (deduplicated)",
         required("stack_id", INT64, "stack id"),
         required("frame_ids", INT64_LIST, "frames.frame_id, leaf (innermost) first: kernel frames, then user frames"),

@@ -54,6 +54,33 @@ public final class Manifest {
         public boolean kernelStacks = true;
         public boolean userStacks = true;
         public int maxFrames;
+        /** How user stacks were walked: "dwarf" (unwind tables, frame pointers where none) or "fp"; null: fp. */
+        public String callGraph;
+        /** --call-graph dwarf: how the walks went, and the tables behind them. */
+        public Unwinding unwinding;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Unwinding {
+        /** Samples by samples.unwind outcome (complete, fell back, truncated, error), lost ones included. */
+        public Map<String, Long> samples = new LinkedHashMap<>();
+        /** Files with a table loaded at the end, and their rows (4 bytes each). */
+        public int tables;
+        public long rows;
+        public long rowCapacity;
+        /** Files that got no table (no .eh_frame, damaged, no room): their frames took frame-pointer steps. */
+        public int filesWithoutTable;
+        /** The first of them, with why. */
+        public List<String> withoutTable = new ArrayList<>();
+        /** Tables dropped to make room for others. */
+        public int evictions;
+        /** Mappings past the per-process limit (128 files with tables). */
+        public int mappingsLeftOut;
+        /** Rows whose rule did not fit the shared rule array (walked by frame pointers). */
+        public int rowsWithoutRule;
+        /** Time spent building tables, ms. */
+        public long buildMs;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

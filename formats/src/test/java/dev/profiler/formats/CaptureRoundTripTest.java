@@ -84,7 +84,10 @@ class CaptureRoundTripTest {
         }
     }
 
-    /** Column c of the samples rows in [from, from + n) as little-endian bytes, the way the recorder's shim hands them over. */
+    /**
+     * Column c of the samples rows in [from, from + n) as little-endian bytes, the way the recorder's shim hands them
+     * over; a dictionary column (unwind) as index -1, null: the rows must hold null there (samplesRows).
+     */
     static ByteBuffer[] samplesAsColumns(List<Object[]> rows, int from, int n) {
         List<Column> cols = CaptureTable.SAMPLES.columns();
         ByteBuffer[] out = new ByteBuffer[cols.size()];
@@ -92,7 +95,8 @@ class CaptureRoundTripTest {
             int width = cols.get(c).kind() == Column.Kind.INT64 ? 8 : 4;
             out[c] = ByteBuffer.allocateDirect(n * width).order(ByteOrder.LITTLE_ENDIAN);
             for (int r = 0; r < n; r++) {
-                long v = ((Number) rows.get(from + r)[c]).longValue();
+                Object value = rows.get(from + r)[c];
+                long v = value == null ? -1 : ((Number) value).longValue();
                 if (width == 8) out[c].putLong(r * 8, v);
                 else out[c].putInt(r * 4, (int) v);
             }
@@ -100,14 +104,24 @@ class CaptureRoundTripTest {
         return out;
     }
 
+    /** Samples rows with their dictionary columns null (what samplesAsColumns writes as -1). */
+    static List<Object[]> samplesRows(int n) {
+        List<Object[]> rows = rowsFor(CaptureTable.SAMPLES, n);
+        List<Column> cols = CaptureTable.SAMPLES.columns();
+        for (Object[] row : rows)
+            for (int c = 0; c < cols.size(); c++) if (cols.get(c).kind() == Column.Kind.DICT_STRING) row[c] = null;
+        return rows;
+    }
+
     @Test
     void bulkColumnAppendsRoundTripAcrossBatchBoundariesAndMixWithRowAppends() throws Exception {
         Path cap = tmp.resolve("bulk.cap");
-        List<Object[]> rows = rowsFor(CaptureTable.SAMPLES, 1000);
+        List<Object[]> rows = samplesRows(1000);
         // batches of 100 rows; bulk chunks of odd sizes so validity bits start and end mid-byte
         // and chunks straddle batch boundaries
         try (CaptureWriter w = CaptureWriter.create(cap, false, 100)) {
             TableWriter t = w.table(CaptureTable.SAMPLES);
+            t.seedDictionary("unwind", List.of());
             int at = 0;
             for (int chunk : new int[] {3, 250, 1, 13, 0, 77}) {
                 t.appendColumns(chunk, samplesAsColumns(rows, at, chunk));
@@ -174,7 +188,8 @@ class CaptureRoundTripTest {
             for (int c = 0; c < cols.length; c++) cols[c] = ByteBuffer.allocateDirect(64);
             assertThrows(IllegalArgumentException.class, () -> frames.appendColumns(1, cols));
             TableWriter samples = w.table(CaptureTable.SAMPLES);
-            ByteBuffer[] shortCols = samplesAsColumns(rowsFor(CaptureTable.SAMPLES, 2), 0, 2);
+            samples.seedDictionary("unwind", List.of());
+            ByteBuffer[] shortCols = samplesAsColumns(samplesRows(2), 0, 2);
             assertThrows(IllegalArgumentException.class, () -> samples.appendColumns(3, shortCols));
         }
     }

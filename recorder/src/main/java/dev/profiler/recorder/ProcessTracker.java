@@ -5,6 +5,7 @@ import dev.profiler.formats.CaptureWriter;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
+import dev.profiler.recorder.unwind.UnwindLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,10 +27,13 @@ import java.util.function.IntPredicate;
  */
 final class ProcessTracker {
     private static final long MAPS_REFRESH_NANOS = 1_000_000_000L;
+    /** A new process maps its libraries just after exec, often after we read it: its first re-reads may come sooner. */
+    private static final long YOUNG_MAPS_REFRESH_NANOS = 20_000_000L, YOUNG_REFRESHES = 3;
 
     private static final class Proc {
         ProcessMaps maps;
         long mapsReadAt;
+        int refreshes;
         /** StackInterner's count of this process's unmapped frames when its mappings were last read. */
         int unmappedAtRead;
         Integer ppid;
@@ -59,12 +63,24 @@ final class ProcessTracker {
     private final Map<Integer, Proc> processes = new LinkedHashMap<>();
     private final StackInterner stacks;
     private final Map<Integer, Thread> threads = new LinkedHashMap<>();
+    private UnwindLoader unwind;
+    private IntPredicate unwound;
 
     ProcessTracker(Path procRoot, CaptureWriter out, Symbolizer symbolizer, StackInterner stacks) {
         this.stacks = stacks;
         this.procRoot = procRoot;
         this.out = out;
         this.symbolizer = symbolizer;
+    }
+
+    /**
+     * --call-graph dwarf: the mappings read of each recorded process are
+     * handed to the loader of the BPF walker's tables (not those of processes
+     * only seen switching with a recorded one).
+     */
+    void unwindWith(UnwindLoader loader, IntPredicate recorded) {
+        this.unwind = loader;
+        this.unwound = recorded;
     }
 
     /** A process or thread was forked, exec'd or exited (BPF lifecycle events, in order). */
@@ -84,6 +100,7 @@ final class ProcessTracker {
             case BpfRecords.PROC_EXEC -> {
                 Proc p = processes.computeIfAbsent(e.pid(), k -> new Proc());
                 boolean identityRead = readIdentity(e.pid(), p);
+                p.refreshes = 0;
                 boolean mapsRead = readMaps(e.pid(), p, false);
                 symbolizer.forgetProcess(e.pid());
                 stacks.forgetProcess(e.pid());
@@ -104,6 +121,7 @@ final class ProcessTracker {
                 Proc p = processes.get(e.pid());
                 if (p == null) p = describe(e.pid(), e.comm());
                 p.exitTs = e.ts();
+                if (unwind != null) unwind.processGone(e.pid());
             }
             default -> { }
         }
@@ -129,11 +147,30 @@ final class ProcessTracker {
 
     /** Mappings of pid, re-read if addr is outside them and they are stale. */
     ProcessMaps mapsFor(int pid, long addr) throws IOException {
+        return mapsFor(pid, new long[] {addr});
+    }
+
+    /**
+     * Mappings of pid, re-read if one of a stack's addresses is outside them
+     * and they are stale: a library mapped since (dlopen, or ld.so after
+     * exec) gets its symbols, and with --call-graph dwarf its unwind table.
+     */
+    ProcessMaps mapsFor(int pid, long[] addrs) throws IOException {
         Proc p = processes.get(pid);
         if (p == null) return null;
-        if ((p.maps == null || p.maps.find(addr) == null) && System.nanoTime() - p.mapsReadAt > MAPS_REFRESH_NANOS)
+        long minAge = p.refreshes < YOUNG_REFRESHES ? YOUNG_MAPS_REFRESH_NANOS : MAPS_REFRESH_NANOS;
+        if (System.nanoTime() - p.mapsReadAt > minAge && !allMapped(p.maps, addrs)) {
+            p.refreshes++;
             readMaps(pid, p, true);
+        }
         return p.maps;
+    }
+
+    private static boolean allMapped(ProcessMaps maps, long[] addrs) {
+        if (maps == null) return false;
+        for (int i = 0; i < addrs.length; i++)
+            if (maps.find(i == 0 ? addrs[i] : addrs[i] - 1) == null) return false;
+        return true;
     }
 
     /**
@@ -202,6 +239,7 @@ final class ProcessTracker {
         }
         writeMappings(pid, p.maps, refresh ? old : null);
         if (refresh) stacks.resolveUnmapped(pid, p.maps);
+        if (unwind != null && unwound.test(pid)) unwind.processMapped(pid, p.maps);
         return true;
     }
 

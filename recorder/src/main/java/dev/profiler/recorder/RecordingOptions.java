@@ -13,6 +13,7 @@ public record RecordingOptions(
     boolean offcpuStacks,
     boolean locks,
     boolean futex,
+    CallGraph callGraph,
     Integer durationSeconds,
     Path output,
     boolean force,
@@ -20,4 +21,7 @@ public record RecordingOptions(
     List<String> arguments) {
 
     public enum Target { SYSTEM, PIDS, COMMAND }
+
+    /** How user stacks are walked: with unwind tables from .eh_frame (frame pointers where none), or frame pointers only. */
+    public enum CallGraph { DWARF, FP }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  * those offsets.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 12;
+    public static final int ABI_VERSION = 13;
     public static final int MAX_FRAMES = 127;
     /** PROF_MAX_SYSCALL: recorded system call numbers are below it. */
     public static final int MAX_SYSCALL = 512;
@@ -24,7 +24,9 @@ public final class BpfRecords {
     public static final int CNT_LOCK_UNPAIRED_BEGIN = 8, CNT_LOCK_UNPAIRED_END = 9;
     public static final int CNT_FUTEX_EMITTED = 10, CNT_FUTEX_LOST = 11;
     public static final int CNT_IRQ_EMITTED = 12, CNT_IRQ_LOST = 13, CNT_NMI_EMITTED = 14, CNT_NMI_LOST = 15;
-    public static final int CNT_MAX = 16;
+    /** enum prof_counter's PROF_CNT_UNWIND_*: one per PROF_UNWIND_OUTCOMES entry, in order. */
+    public static final int CNT_UNWIND_FIRST = 16;
+    public static final int CNT_MAX = 20;
 
     /** enum prof_batch_table. */
     public static final int TABLE_SAMPLES = 0, TABLE_SWITCHES = 1, TABLE_WAKEUPS = 2, TABLE_LOCKS = 3, TABLE_FUTEX = 4,
@@ -43,7 +45,7 @@ public final class BpfRecords {
 
     /** Width in bytes of each column of each batch table, in table order. */
     public static final int[][] COLUMN_WIDTHS = {
-        {8, 4, 4, 4, 8, 8}, // samples: ts cpu pid tid stack_id weight
+        {8, 4, 4, 4, 8, 8, 4}, // samples: ts cpu pid tid stack_id weight unwind
         {8, 4, 4, 4, 4, 8, 4, 4, 1}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id prev_syscall prev_futex_op prev_iowait
         {8, 4, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind waker_context
         {8, 8, 4, 4, 8, 4, 4, 8}, // lock_contention: ts_begin ts_end cpu tid lock_addr lock_symbol flags stack_id
@@ -59,6 +61,8 @@ public final class BpfRecords {
     /** PROF_IRQ_KINDS; NMI_KIND is enum prof_irq_kind's PROF_IRQ_NMI. */
     public static final List<String> IRQ_KINDS = List.of("hardirq", "softirq", "nmi");
     public static final int NMI_KIND = 2;
+    /** PROF_UNWIND_OUTCOMES: samples.unwind's values in index order. */
+    public static final List<String> UNWIND_OUTCOMES = List.of("complete", "fell back", "truncated", "error");
 
     /** struct prof_stack_def: offsets in bytes. */
     static final int SD_RAW_ID = 0, SD_PID = 4, SD_KSTACK_LEN = 8, SD_USTACK_LEN = 10, SD_FLAGS = 12, SD_IPS = 16;

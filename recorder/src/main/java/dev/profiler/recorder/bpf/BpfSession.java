@@ -1,6 +1,9 @@
 package dev.profiler.recorder.bpf;
 
 import com.sun.jna.Pointer;
+import dev.profiler.recorder.unwind.UnwindMaps;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -8,7 +11,7 @@ import java.util.Arrays;
  * The loaded BPF programs of one recording: load, attach, poll batches,
  * read counters, detach, close. Owns the native handle.
  */
-public final class BpfSession implements AutoCloseable {
+public final class BpfSession implements AutoCloseable, UnwindMaps {
     public enum EventSource {
         HW_CYCLES("cycles"), SW_CPU_CLOCK("cpu-clock");
 
@@ -52,10 +55,12 @@ public final class BpfSession implements AutoCloseable {
      * @param offcpuStacks with sched: capture the stack of every task switched out
      * @param locks also load the kernel lock contention programs (attach with {@link #attachLocks})
      * @param futex also load the futex wait programs (attach with {@link #attachFutex})
+     * @param unwindRows above 0: walk user stacks with unwind tables of up to this many rows
+     *     (--call-graph dwarf; written through {@link UnwindMaps}); 0: by frame pointers
      */
     public record Config(int selfTgid, boolean filterByTgid, long sampleRingBytes, long eventRingBytes,
                          long wakeupBytes, boolean sched, boolean offcpuStacks, boolean locks, boolean futex,
-                         boolean verbose) {
+                         long unwindRows, boolean verbose) {
         /** PSHIM_SRC_* bits of native/shim.c. */
         int sources() {
             return (sched ? 1 : 0) | (sched && offcpuStacks ? 2 : 0) | (locks ? 4 : 0) | (futex ? 8 : 0);
@@ -67,7 +72,7 @@ public final class BpfSession implements AutoCloseable {
         library();
         byte[] err = new byte[512];
         Pointer h = ShimLibrary.pshim_open(c.selfTgid(), c.filterByTgid() ? 1 : 0, c.sampleRingBytes(),
-            c.eventRingBytes(), c.wakeupBytes(), c.sources(),
+            c.eventRingBytes(), c.wakeupBytes(), c.sources(), c.unwindRows(),
             c.verbose() ? 1 : 0, err, err.length);
         if (h == null) throw new BpfException(cString(err));
         return new BpfSession(h);
@@ -81,6 +86,26 @@ public final class BpfSession implements AutoCloseable {
     public static long realtimeNanos() throws BpfException {
         library();
         return ShimLibrary.pshim_clock_ns(1);
+    }
+
+    @Override
+    public long capacity(int array) {
+        return ShimLibrary.pshim_unwind_capacity(handle, array);
+    }
+
+    @Override
+    public void write(int array, long first, ByteBuffer elements, int count) throws IOException {
+        if (!elements.isDirect() || elements.position() != 0) throw new IllegalArgumentException("a direct buffer at 0");
+        int rc = ShimLibrary.pshim_unwind_write(handle, array, first, elements, count);
+        if (rc < 0) throw new IOException("cannot write unwind array " + array + " at " + first + " (errno " + -rc + ")");
+    }
+
+    @Override
+    public void setProcess(int pid, ByteBuffer process) throws IOException {
+        if (process != null && (!process.isDirect() || process.position() != 0))
+            throw new IllegalArgumentException("a direct buffer at 0");
+        int rc = ShimLibrary.pshim_unwind_set_process(handle, pid, process, process == null ? 0 : process.capacity());
+        if (rc < 0) throw new IOException("cannot set the unwind mappings of process " + pid + " (errno " + -rc + ")");
     }
 
     public void addTargetProcess(int tgid) throws BpfException {

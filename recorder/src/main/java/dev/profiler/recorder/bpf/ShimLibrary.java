@@ -30,7 +30,13 @@ final class ShimLibrary {
     static native int pshim_possible_cpus();
 
     static native Pointer pshim_open(int selfTgid, int filterByTgid, long sampleRingBytes, long eventRingBytes,
-                       long wakeupBytes, int sources, int verboseLibbpf, byte[] err, int errLen);
+                       long wakeupBytes, int sources, long unwindRows, int verboseLibbpf, byte[] err, int errLen);
+
+    static native long pshim_unwind_capacity(Pointer shim, int which);
+
+    static native int pshim_unwind_write(Pointer shim, int which, long first, java.nio.Buffer src, long count);
+
+    static native int pshim_unwind_set_process(Pointer shim, int pid, java.nio.Buffer src, int size);
 
     static native int pshim_attach_sched(Pointer shim, byte[] err, int errLen);
 

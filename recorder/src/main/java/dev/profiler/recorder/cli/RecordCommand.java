@@ -56,6 +56,12 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Record every optional source: --offcpu-stacks --locks --futex.")
     boolean all;
 
+    @Option(names = "--call-graph", paramLabel = "MODE", defaultValue = "dwarf",
+        description = "How user stacks are walked: dwarf (unwind tables from each file's .eh_frame, built by the recorder;"
+            + " frame pointers where a file has none, e.g. JIT code) or fp (frame pointers only: cheaper, but stacks"
+            + " stop in code built without them, such as Debian's libc). Default: ${DEFAULT-VALUE}.")
+    String callGraph;
+
     @Option(names = "--no-sched", description = "Do not record scheduler events (context switches, wakeups): CPU samples only.")
     boolean noSched;
 
@@ -75,11 +81,13 @@ public final class RecordCommand implements Callable<Integer> {
         if (noSched && offcpuStacks)
             throw new RecorderException("--offcpu-stacks needs scheduler events; drop --no-sched", 2);
         if (noSched && all) throw new RecorderException("--all includes scheduler events; drop --no-sched", 2);
+        if (!callGraph.equals("dwarf") && !callGraph.equals("fp"))
+            throw new RecorderException("--call-graph is dwarf or fp, not " + callGraph, 2);
         RecordingOptions.Target target = !pids.isEmpty() ? RecordingOptions.Target.PIDS
             : !command.isEmpty() && !system ? RecordingOptions.Target.COMMAND : RecordingOptions.Target.SYSTEM;
         RecordingOptions opts = new RecordingOptions(target, List.copyOf(pids), List.copyOf(command), frequencyHz, !noSched,
             offcpuStacks || all, locks || all, futex || all,
-            durationSeconds, output, force, verbose, rawArgs);
+            callGraph.equals("fp") ? RecordingOptions.CallGraph.FP : RecordingOptions.CallGraph.DWARF, durationSeconds, output, force, verbose, rawArgs);
         Recording recording = new Recording(opts, System.err);
         // Ctrl-C and SIGTERM stop the recording; it then finishes writing
         // (detach, drain, counters) and exits normally, with its summary.

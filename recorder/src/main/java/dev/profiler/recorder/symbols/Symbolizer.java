@@ -104,6 +104,19 @@ public final class Symbolizer {
         return e.elf() == null ? null : e.elf().buildId();
     }
 
+    /** An ELF file a process maps, and the path we read it through. */
+    public record MappedFile(Path path, ElfFile elf) {}
+
+    /** The ELF file behind a mapping of pid (as elfOf finds it), or null if unreadable or not ELF. */
+    public MappedFile mappedFile(int pid, String path) {
+        if (path == null || !path.startsWith("/")) return null;
+        Path inRoot = procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1));
+        ElfCache.Entry e = elves.get(inRoot);
+        if (e.elf() != null) return new MappedFile(inRoot, e.elf());
+        e = elves.get(Path.of(path));
+        return e.elf() == null ? null : new MappedFile(Path.of(path), e.elf());
+    }
+
     /** The file as pid sees it (its mount namespace, through /proc/PID/root), else as we see it. */
     private ElfCache.Entry elfOf(int pid, String path) {
         return filesByPidPath.computeIfAbsent(pid + ":" + path, k -> {

@@ -220,10 +220,11 @@ public final class EhFrame {
                 case 0x0e -> s.cfaOffset = r.uleb();                                // DW_CFA_def_cfa_offset
                 case 0x0f -> {                                                      // DW_CFA_def_cfa_expression
                     long len = r.uleb();
-                    s.cfaRegister = r.matches(len, PLT_EXPRESSION) || r.matches(len, PLT_EXPRESSION_10)
-                        ? UnwindRow.CFA_PLT : UnwindRow.CFA_EXPRESSION;
+                    boolean plt11 = r.matches(len, PLT_EXPRESSION), plt10 = r.matches(len, PLT_EXPRESSION_10);
+                    s.cfaRegister = plt11 || plt10 ? UnwindRow.CFA_PLT : UnwindRow.CFA_EXPRESSION;
                     r.skip(len);
-                    s.cfaOffset = 0;
+                    // a PLT's offset is the byte of its entry from which the CFA is 8 higher (the push is done)
+                    s.cfaOffset = plt11 ? 11 : plt10 ? 10 : 0;
                 }
                 case 0x10 -> {                                                      // DW_CFA_expression
                     long reg = r.uleb();

@@ -13,7 +13,8 @@ public record UnwindRow(long pc, int cfaRegister, long cfaOffset, Rule rbp, long
     /**
      * cfaRegister of the one expression every x86-64 PLT has (binutils' lazy
      * PLT): CFA = rsp + 8, + 8 more once rip is past byte 10 of its 16-byte
-     * entry (the push has happened).
+     * entry (the push has happened); cfaOffset holds that byte (11, or 10
+     * for older binutils).
      */
     public static final int CFA_PLT = -2;
 

@@ -1,0 +1,115 @@
+package dev.profiler.recorder.unwind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.profiler.recorder.symbols.ElfCache;
+import dev.profiler.recorder.symbols.ElfFile;
+import dev.profiler.recorder.symbols.KernelSymbols;
+import dev.profiler.recorder.symbols.ProcessMaps;
+import dev.profiler.recorder.symbols.Symbolizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loader's tables, read back the way the BPF walker reads them
+ * (MemoryUnwindMaps.ruleAt), give at every pc of a mapped libc the rule the
+ * reduced table gives; tables no process maps make room for new ones.
+ */
+class UnwindLoaderTest {
+    @TempDir Path tmp;
+
+    private Symbolizer symbolizer() throws Exception {
+        Files.writeString(tmp.resolve("kallsyms"), "ffffffff81000000 T _stext\n");
+        return new Symbolizer(KernelSymbols.load(tmp.resolve("kallsyms")), null, new ElfCache(tmp.resolve("none")),
+            tmp.resolve("no-proc"));
+    }
+
+    /** A process mapping lib's code at base (file offset = vaddr, as Debian's libraries are linked). */
+    private static ProcessMaps mapping(Path lib, long base) throws Exception {
+        ElfFile elf = ElfFile.read(lib);
+        List<ProcessMaps.Mapping> m = elf.segments().stream().filter(ElfFile.Segment::executable)
+            .map(s -> new ProcessMaps.Mapping(base + (s.vaddr() & ~0xfffL), base + s.vaddr() + s.memSize(),
+                s.offset() & ~0xfffL, lib.toString(), true))
+            .toList();
+        return ProcessMaps.of(m);
+    }
+
+    @Test
+    void theWalkersLookupFindsTheReducedTablesRuleAtEveryPc() throws Exception {
+        MemoryUnwindMaps maps = new MemoryUnwindMaps(1 << 20, 4096, 65536);
+        UnwindLoader loader = new UnwindLoader(maps, symbolizer());
+        long base = 0x7f1234000000L;
+        loader.processMapped(42, mapping(EhFrameTest.LIBC, base));
+        UnwindTable table = UnwindTable.of(EhFrame.read(ElfSections.open(EhFrameTest.LIBC)));
+        Random random = new Random(7);
+        int checked = 0;
+        List<UnwindTable.Row> rows = table.rows();
+        for (int i = 0; i + 1 < rows.size(); i++) {
+            long from = rows.get(i).pc(), to = rows.get(i + 1).pc();
+            for (long vaddr : new long[] {from, to - 1, from + (long) (random.nextDouble() * (to - from))}) {
+                UnwindTable.Row want = table.find(vaddr);
+                int[] got = maps.ruleAt(42, base + vaddr);
+                if (want.cfa() == UnwindTable.NONE) {
+                    assertNull(got, "NONE at " + Long.toHexString(vaddr));
+                } else {
+                    assertNotNull(got, "a rule at " + Long.toHexString(vaddr) + ": " + want);
+                    assertEquals(List.of((int) want.cfa(), want.cfaOffset(), (int) want.rbp(), want.rbpOffset()),
+                        List.of(got[0], got[1], got[2], got[3]), "at " + Long.toHexString(vaddr));
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked > 60_000, checked + " pcs");
+        UnwindLoader.Stats s = loader.stats();
+        assertEquals(1, s.tables());
+        // 4-byte rows, one more per 64 KiB page at most: libc's table stays under 150 KB
+        assertTrue(s.rows() * 4 < 150_000, s.rows() + " rows");
+    }
+
+    /** A pc of lib (a file address) where its table has an rsp-based rule. */
+    private static long someRspRow(Path lib) throws Exception {
+        return UnwindTable.of(EhFrame.read(ElfSections.open(lib))).rows().stream()
+            .filter(r -> r.cfa() == UnwindTable.CFA_RSP).skip(1000).findFirst().orElseThrow().pc();
+    }
+
+    @Test
+    void tablesNoProcessMapsMakeRoomAndDamagedFilesGetNone() throws Exception {
+        int libcRows = UnwindTable.of(EhFrame.read(ElfSections.open(EhFrameTest.LIBC))).rows().size();
+        MemoryUnwindMaps maps = new MemoryUnwindMaps(libcRows + libcRows / 2, 4096, 65536);
+        UnwindLoader loader = new UnwindLoader(maps, symbolizer());
+        long libcBase = 0x7f0000000000L, cxxBase = 0x7e0000000000L;
+        long cxxPc = cxxBase + someRspRow(EhFrameTest.LIBSTDCXX);
+        loader.processMapped(1, mapping(EhFrameTest.LIBC, libcBase));
+        assertNotNull(maps.ruleAt(1, libcBase + someRspRow(EhFrameTest.LIBC)));
+        // no room for libstdc++ while libc's process runs: no table, counted
+        loader.processMapped(2, mapping(EhFrameTest.LIBSTDCXX, cxxBase));
+        assertNull(maps.ruleAt(2, cxxPc));
+        assertEquals(1, loader.stats().filesWithoutTable(), loader.stats().noTable().toString());
+        // libc's process is gone: its table makes room at the next read of libstdc++'s process
+        loader.processGone(1);
+        loader.processMapped(2, mapping(EhFrameTest.LIBSTDCXX, cxxBase));
+        assertNotNull(maps.ruleAt(2, cxxPc), loader.stats().toString());
+        assertEquals(1, loader.stats().evictions());
+        assertEquals(0, loader.stats().filesWithoutTable(), loader.stats().noTable().toString());
+        // a damaged .eh_frame: no table, nothing evicted, the file is counted
+        byte[] damaged = Files.readAllBytes(EhFrameTest.LIBC);
+        ElfSections.Section eh = ElfSections.open(EhFrameTest.LIBC).find(".eh_frame");
+        for (int i = 0; i < 64; i++) damaged[(int) eh.offset() + 4 + i] = (byte) 0xff;
+        // and no build id, so it is not taken for libc
+        ElfSections.Section note = ElfSections.open(EhFrameTest.LIBC).find(".note.gnu.build-id");
+        for (int i = 16; i < note.size(); i++) damaged[(int) note.offset() + i] ^= 0x55;
+        Path copy = tmp.resolve("libdamaged.so");
+        Files.write(copy, damaged);
+        loader.processMapped(3, mapping(copy, libcBase));
+        assertNull(maps.ruleAt(3, libcBase + someRspRow(EhFrameTest.LIBC)));
+        assertEquals(1, loader.stats().evictions());
+        assertEquals(1, loader.stats().filesWithoutTable(), loader.stats().noTable().toString());
+    }
+}
