@@ -19,7 +19,9 @@
 #include <bpf/bpf_tracing.h>
 #include "profiler.h"
 #include "common.bpf.h"
+#include <bpf/bpf_core_read.h>
 #include "wakeup.h"
+#include "unwind.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -112,8 +114,14 @@ int on_futex_exit(struct syscall_trace_exit *ctx)
 	r->ret = ctx->ret;
 	r->reserved = 0;
 	r->reserved2 = 0;
-	long ub = bpf_get_stack(ctx, s->ips, PROF_MAX_FRAMES * 8, BPF_F_USER_STACK);
-	__u32 un = ub > 0 ? ((__u32)ub / 8) & 127 : 0;
+	__u32 un = 0;
+	if (unwind_with_tables) {
+		__u32 flags = 0; /* the outcome is kept for samples only */
+		un = unwind_current(NULL, r->pid, s->ips, 0, &flags);
+	} else {
+		long ub = bpf_get_stack(ctx, s->ips, PROF_MAX_FRAMES * 8, BPF_F_USER_STACK);
+		un = ub > 0 ? ((__u32)ub / 8) & 127 : 0;
+	}
 	r->ustack_len = un;
 	__u64 size = sizeof(*r) + (__u64)un * 8;
 	if (size > sizeof(*s))

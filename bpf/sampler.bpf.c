@@ -85,14 +85,9 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	__u32 kn = ((__u32)kbytes / 8) & 127; /* bounded for the verifier */
 	__u32 un = 0;
 	if (tgid != 0 && unwind_with_tables) {
-		__u64 pc, sp, bp;
-		if (current_user_regs(&ctx->regs, &pc, &sp, &bp)) {
-			un = unwind_user(tgid, pc, sp, bp, &s->hdr.flags) & 127;
+		un = unwind_current(&ctx->regs, tgid, s->ips, kn, &s->hdr.flags);
+		if (s->hdr.flags & PROF_SAMPLE_F_UNWIND_TABLES)
 			count(PROF_CNT_UNWIND_COMPLETE + prof_unwind_outcome(s->hdr.flags));
-			struct user_walk_out *out = bpf_map_lookup_elem(&unwind_out, &zero);
-			if (!out || bpf_probe_read_kernel(&s->ips[kn], un * 8, out->ips))
-				un = 0;
-		}
 	} else if (tgid != 0) {
 		long ubytes = bpf_get_stack(ctx, &s->ips[kn], PROF_MAX_FRAMES * 8,
 					    BPF_F_USER_STACK);

@@ -27,6 +27,7 @@
 #include "profiler.h"
 #include "common.bpf.h"
 #include "wakeup.h"
+#include "unwind.bpf.h"
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: kernel threads have no user stack */
 
@@ -177,7 +178,10 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (r->prev_tid != 0) {
 		long kb = bpf_get_stack(ctx, s->ips, PROF_MAX_FRAMES * 8, 0);
 		kn = kb > 0 ? ((__u32)kb / 8) & 127 : 0;
-		if (!(prev->flags & PF_KTHREAD)) {
+		if (!(prev->flags & PF_KTHREAD) && unwind_with_tables) {
+			__u32 flags = 0; /* the outcome is kept for samples only */
+			un = unwind_current(NULL, r->prev_pid, s->ips, kn, &flags);
+		} else if (!(prev->flags & PF_KTHREAD)) {
 			long ub = bpf_get_stack(ctx, &s->ips[kn], PROF_MAX_FRAMES * 8, BPF_F_USER_STACK);
 			un = ub > 0 ? ((__u32)ub / 8) & 127 : 0;
 		}

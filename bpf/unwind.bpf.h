@@ -280,4 +280,21 @@ static __always_inline bool current_user_regs(struct pt_regs *sampled, __u64 *pc
 	return true;
 }
 
+/* Walks the current task's user stack with the tables into ips[kn...]
+ * (room for PROF_MAX_FRAMES there); returns the frame count, 0 for a
+ * kernel thread. sampled: a perf_event's registers, or NULL where the
+ * task entered the kernel by a system call or fault (a tracepoint). */
+static __always_inline __u32 unwind_current(struct pt_regs *sampled, __u32 pid, __u64 *ips, __u32 kn, __u32 *flags)
+{
+	__u64 pc, sp, bp;
+	__u32 zero = 0;
+	if (!current_user_regs(sampled, &pc, &sp, &bp))
+		return 0;
+	__u32 un = unwind_user(pid, pc, sp, bp, flags) & 127;
+	struct user_walk_out *out = bpf_map_lookup_elem(&unwind_out, &zero);
+	if (!out || bpf_probe_read_kernel(&ips[kn & 127], un * 8, out->ips))
+		return 0;
+	return un;
+}
+
 #endif /* UNWIND_BPF_H */

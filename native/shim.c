@@ -157,7 +157,27 @@ struct settings {
 	int filter_by_tgid;
 	unsigned long ring_bytes;   /* of the object's own ring buffer */
 	unsigned long wakeup_bytes; /* 0: a quarter of the ring (bpf/wakeup.h) */
+	unsigned long unwind_rows;  /* 0: user stacks by frame pointers */
 };
+
+/* --call-graph dwarf: an object that walks user stacks (bpf/unwind.bpf.h)
+ * walks with the sampler object's tables. */
+static int share_unwind_tables(struct pshim *h, const struct settings *s, __u32 *unwind_with_tables,
+			       struct bpf_map *rows, struct bpf_map *pages, struct bpf_map *rules,
+			       struct bpf_map *processes)
+{
+	if (!s->unwind_rows)
+		return 0;
+	*unwind_with_tables = 1;
+	/* reuse_fd wants the same definition: sized as the sampler's were */
+	unwind_maps_size(rows, pages, rules, processes, s->unwind_rows);
+	int rc = bpf_map__reuse_fd(rows, bpf_map__fd(h->skel->maps.unwind_rows));
+	if (!rc)
+		rc = bpf_map__reuse_fd(pages, bpf_map__fd(h->skel->maps.unwind_pages));
+	if (!rc)
+		rc = bpf_map__reuse_fd(rules, bpf_map__fd(h->skel->maps.unwind_rules));
+	return rc ? rc : bpf_map__reuse_fd(processes, bpf_map__fd(h->skel->maps.unwind_processes));
+}
 
 /* Sets what every object shares (bpf/common.bpf.h), the size of its ring
  * buffer, and makes it use the sampler object's filter and counters. */
@@ -185,6 +205,10 @@ static int open_sched(struct pshim *h, const struct settings *set, int offcpu_st
 	int rc = prepare_object(h, set, &h->sched->rodata->self_tgid, &h->sched->rodata->filter_by_tgid,
 				&h->sched->rodata->wakeup_bytes, h->sched->maps.events, h->sched->maps.target_tgids,
 				h->sched->maps.counters);
+	if (!rc)
+		rc = share_unwind_tables(h, set, &h->sched->rodata->unwind_with_tables, h->sched->maps.unwind_rows,
+					 h->sched->maps.unwind_pages, h->sched->maps.unwind_rules,
+					 h->sched->maps.unwind_processes);
 	if (!rc)
 		rc = sched_bpf__load(h->sched);
 	if (rc) {
@@ -247,6 +271,10 @@ static int open_futex(struct pshim *h, const struct settings *set, char *err, in
 				&h->futex->rodata->wakeup_bytes, h->futex->maps.futex_events, h->futex->maps.target_tgids,
 				h->futex->maps.counters);
 	if (!rc)
+		rc = share_unwind_tables(h, set, &h->futex->rodata->unwind_with_tables, h->futex->maps.unwind_rows,
+					 h->futex->maps.unwind_pages, h->futex->maps.unwind_rules,
+					 h->futex->maps.unwind_processes);
+	if (!rc)
 		rc = futex_bpf__load(h->futex);
 	if (rc) {
 		load_error(err, errlen, rc, "futex");
@@ -302,8 +330,8 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 			goto fail;
 		}
 	}
-	struct settings events = { self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes };
-	struct settings waits = { self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes };
+	struct settings events = { self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes, unwind_rows };
+	struct settings waits = { self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes, unwind_rows };
 	if ((sources & PSHIM_SRC_SCHED) && open_sched(h, &events, sources & PSHIM_SRC_OFFCPU_STACKS, err, errlen))
 		goto fail;
 	if ((sources & PSHIM_SRC_LOCKS) && open_locks(h, &waits, err, errlen))

@@ -2,7 +2,8 @@
 -- with the stack it blocked in, what it waited for (its wait kind, and the
 -- signal that decided it) and what unblocked it.
 -- Builds on: thread_states.sql, wait_stacks.sql, wait_syscalls.sql,
---            kernel_lock_type.sql, irq, lock_contention, threads, processes.
+--            kernel_lock_type.sql, irq, lock_contention, futex_wait, threads,
+--            processes.
 --
 -- Wait kinds:
 --   lock        a mutex, rwlock, monitor or kernel lock
@@ -24,6 +25,11 @@
 --               that spans the interval
 --   stack       a frame of the off-CPU stack (--offcpu-stacks), by
 --               wait_frame_rules: the most telling frame (wait_stacks.sql)
+--   futex-stack the same rules over the user stack of the thread's futex()
+--               call that spans the interval (--futex): taken when the call
+--               returned, it helps where the switch-out stack was not
+--               recorded or was walked before the process's unwind tables
+--               were loaded (its first milliseconds)
 --   iowait      uninterruptible with in_iowait set: I/O
 --   futex-op    futex(): FUTEX_LOCK_PI* and FUTEX_WAIT (pthread_mutex_lock's
 --               wait in glibc) are locks; the rest is futex-wait
@@ -64,6 +70,13 @@ in_lock_wait AS (
   ASOF JOIN lock_contention l ON l.tid = b.tid AND l.ts_begin <= b.ts_begin
   WHERE l.ts_end >= b.ts_end
 ),
+-- the thread's futex() call that spans the interval, with its user stack
+in_futex AS (
+  SELECT b.tid, b.ts_begin, f.stack_id AS futex_stack_id
+  FROM blocked b
+  ASOF JOIN futex_wait f ON f.tid = b.tid AND f.ts_begin <= b.ts_begin
+  WHERE f.ts_end >= b.ts_end
+),
 kernel_threads AS (
   SELECT pid FROM processes WHERE ppid = 2 OR pid = 2
 ),
@@ -79,11 +92,14 @@ woken AS (
 -- each signal's verdict; the CASE below takes the first that has one
 signals AS (
   SELECT w.*, lw.lock_name, ws.wait_kind AS stack_kind, ws.wait_frame, sr.kind AS syscall_kind,
+         fs.wait_kind AS futex_stack_kind, fs.wait_frame AS futex_frame,
          w.futex_op & 127 AS futex_cmd,                   -- the op without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
          k.pid IS NOT NULL AS kernel_thread
   FROM woken w
   LEFT JOIN in_lock_wait lw ON lw.tid = w.tid AND lw.ts_begin = w.ts_begin
   LEFT JOIN wait_stacks ws ON ws.stack_id = w.stack_id
+  LEFT JOIN in_futex fw ON fw.tid = w.tid AND fw.ts_begin = w.ts_begin
+  LEFT JOIN wait_stacks fs ON fs.stack_id = fw.futex_stack_id
   LEFT JOIN wait_syscall_rules sr ON sr.syscall = w.syscall AND w.state = 'sleeping'
   LEFT JOIN kernel_threads k ON k.pid = w.pid
 ),
@@ -92,6 +108,7 @@ decided AS (
     CASE
       WHEN lock_name IS NOT NULL THEN ['lock', 'lock-event', lock_name]
       WHEN stack_kind IS NOT NULL THEN [stack_kind, 'stack', wait_frame]
+      WHEN futex_stack_kind IS NOT NULL THEN [futex_stack_kind, 'futex-stack', futex_frame]
       WHEN state = 'uninterruptible' AND iowait THEN ['io', 'iowait', coalesce(syscall, 'no system call: a page fault or kernel work')]
       WHEN syscall = 'futex' AND futex_cmd IN (6, 8, 13) THEN ['lock', 'futex-op', 'FUTEX_LOCK_PI']
       WHEN syscall = 'futex' AND futex_cmd = 0 THEN ['lock', 'futex-op', 'FUTEX_WAIT']

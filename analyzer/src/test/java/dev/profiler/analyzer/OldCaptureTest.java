@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A capture written before sched_wakeup.waker_context, processes.target and
+ * A capture written before samples.unwind, sched_wakeup.waker_context, processes.target and
  * sched_switch's prev_syscall, prev_futex_op and prev_iowait existed (their
  * files lack those columns) still loads, with the columns there and null,
  * and the analyses answer as for the same capture with them.
@@ -48,6 +48,7 @@ class OldCaptureTest {
             expected = AnalysisCacheTest.answers(db);
             rewriteWithout(db, capture.resolve("sched_wakeup.arrows"), "sched_wakeup", "waker_context");
             rewriteWithout(db, capture.resolve("processes.arrows"), "processes", "target");
+            rewriteWithout(db, capture.resolve("samples.arrows"), "samples", "unwind");
             rewriteWithout(db, capture.resolve("sched_switch.arrows"), "sched_switch", "prev_syscall", "prev_futex_op",
                 "prev_iowait");
         }

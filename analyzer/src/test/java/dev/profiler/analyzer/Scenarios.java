@@ -188,7 +188,8 @@ final class Scenarios {
     static final long LOADER_BLOCK = 500 * MS, LOADER_WAKE = 620 * MS;
     static final long MAPPER_BLOCK = 700 * MS, MAPPER_WAKE = 780 * MS;
     static final long WRITER_BLOCK = 800 * MS, WRITER_WAKE = 900 * MS;
-    static final long CONVOY_FUTEX = 0x7f0000001000L, POOL_FUTEX = 0x7f0000002000L;
+    static final long JOINER_BLOCK = 1100 * MS, JOINER_WAKE = 1900 * MS;
+    static final long CONVOY_FUTEX = 0x7f0000001000L, POOL_FUTEX = 0x7f0000002000L, JOINER_FUTEX = 0x7f0000003000L;
 
     /**
      * A service whose threads wait in every way, three of them stalls. Two
@@ -214,8 +215,11 @@ final class Scenarios {
      *   writer (410)   write() in D, inside a kernel mutex wait (inode_lock,
      *              lock_contention) 800 -> 900 ms, woken by convoy-1: a lock
      *              stall, by the lock event
+     *   joiner (411)   pthread_join (FUTEX_WAIT_BITSET), 1100 -> 1900 ms, its
+     *              off-CPU stack missing (walked before the process's unwind
+     *              tables were loaded): a join, by its futex call's stack
      * Futex waits (as --futex records them): convoy-2's (on a static mutex,
-     * named convoy_lock by the recorder), pool-1's and pool-2's.
+     * named convoy_lock by the recorder), pool-1's, pool-2's and joiner's.
      */
     static Path waits(Path dir) throws Exception {
         try (SyntheticCapture c = SyntheticCapture.create(dir, 2, PERIOD)) {
@@ -229,6 +233,7 @@ final class Scenarios {
             c.thread(408, 401, "mapper");
             c.thread(409, 401, "sleeper");
             c.thread(410, 401, "writer");
+            c.thread(411, 401, "joiner");
             c.kernelThread(30, "ksoftirqd/1");
             long end = 2000 * MS;
             long working = c.stack("produce", "main", "libc:__libc_start_main");
@@ -259,6 +264,9 @@ final class Scenarios {
             c.lockWait(WRITER_BLOCK - 10_000, WRITER_WAKE + 40_000, 1, 410, 0xffff888100001000L, "inode_lock",
                 32 /* LCB_F_MUTEX */, c.stack("k:__mutex_lock", "k:down_write", "k:ext4_buffered_write_iter"));
             block(c, 410, "D", WRITER_BLOCK, WRITER_WAKE, 405, null, null, "write", null, false);
+            c.futexWait(JOINER_BLOCK, JOINER_WAKE + 30_000, 411, JOINER_FUTEX, 393, c.stack(
+                "libc:__futex_abstimed_wait_common", "libc:__pthread_clockjoin_ex", "main", "libc:__libc_start_main"));
+            block(c, 411, "S", JOINER_BLOCK, JOINER_WAKE, 405, null, null, "futex", 393, false);
             c.finish(end);
         }
         return dir;

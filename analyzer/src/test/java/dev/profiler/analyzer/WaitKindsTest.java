@@ -53,7 +53,8 @@ class WaitKindsTest {
             "ksoftirqd/1", "idle kthread kernel thread",
             "loader", "io iowait read",
             "mapper", "lock stack rwsem_down_write_slowpath",
-            "writer", "lock lock-event inode_lock"));
+            "writer", "lock lock-event inode_lock",
+            "joiner", "join futex-stack __pthread_clockjoin_ex"));
         assertEquals(expected, kinds());
     }
 
@@ -87,7 +88,8 @@ class WaitKindsTest {
         assertEquals("blocked futex-wait 10-1500", all.get("pool-2"));
         assertEquals("blocked idle 20-1000", all.get("reader"));
         assertEquals("blocked idle 300-1200", all.get("ksoftirqd/1"));
-        assertEquals(8, all.size(), "the four stalls, the four idle waits, not the sleeper: " + all);
+        assertEquals("blocked join 1100-1900", all.get("joiner"));
+        assertEquals(9, all.size(), "the four stalls, the five idle waits, not the sleeper: " + all);
     }
 
     @Test
@@ -135,9 +137,9 @@ class WaitKindsTest {
              ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE wait_kind = 'cpu'),"
                  + " count(*) FILTER (WHERE wait_kind IS NULL), count(*) FROM waits")) {
             rs.next();
-            assertEquals(9, rs.getLong(1), "a runnable interval after each of the nine wakeups");
+            assertEquals(10, rs.getLong(1), "a runnable interval after each of the ten wakeups");
             assertEquals(0, rs.getLong(2));
-            assertEquals(18, rs.getLong(3));
+            assertEquals(20, rs.getLong(3));
         }
     }
 }

@@ -65,6 +65,10 @@ final class ProcessTracker {
     private final Map<Integer, Thread> threads = new LinkedHashMap<>();
     private UnwindLoader unwind;
     private IntPredicate unwound;
+    /** Processes exec'd in the last YOUNG_NANOS, by pid: when they exec'd. */
+    private final Map<Integer, Long> young = new LinkedHashMap<>();
+    /** ld.so maps a new program's libraries within milliseconds of its exec, usually after we read it. */
+    private static final long YOUNG_NANOS = 250_000_000L, YOUNG_READ_NANOS = 10_000_000L;
 
     ProcessTracker(Path procRoot, CaptureWriter out, Symbolizer symbolizer, StackInterner stacks) {
         this.stacks = stacks;
@@ -101,6 +105,7 @@ final class ProcessTracker {
                 Proc p = processes.computeIfAbsent(e.pid(), k -> new Proc());
                 boolean identityRead = readIdentity(e.pid(), p);
                 p.refreshes = 0;
+                if (unwind != null) young.put(e.pid(), System.nanoTime());
                 boolean mapsRead = readMaps(e.pid(), p, false);
                 symbolizer.forgetProcess(e.pid());
                 stacks.forgetProcess(e.pid());
@@ -171,6 +176,28 @@ final class ProcessTracker {
         for (int i = 0; i < addrs.length; i++)
             if (maps.find(i == 0 ? addrs[i] : addrs[i] - 1) == null) return false;
         return true;
+    }
+
+    /**
+     * --call-graph dwarf: reads again, every 10 ms for their first 250 ms,
+     * the mappings of processes that just exec'd, so the walker has their
+     * libraries' tables before their first 100 ms are sampled; returns
+     * whether any process is that young (the poll loop then polls sooner).
+     */
+    boolean refreshYoung() throws IOException {
+        if (young.isEmpty()) return false;
+        long now = System.nanoTime();
+        var it = young.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Integer, Long> e = it.next();
+            Proc p = processes.get(e.getKey());
+            if (p == null || now - e.getValue() > YOUNG_NANOS) {
+                it.remove();
+                continue;
+            }
+            if (now - p.mapsReadAt >= YOUNG_READ_NANOS && !readMaps(e.getKey(), p, true)) it.remove();
+        }
+        return !young.isEmpty();
     }
 
     /**

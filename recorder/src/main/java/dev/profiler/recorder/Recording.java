@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Recording {
     /** Poll timeout: how long the consumer sleeps when the BPF side has not woken it. */
     static final int POLL_TIMEOUT_MS = 100;
+    /** While a process that just exec'd maps its libraries (ProcessTracker.refreshYoung). */
+    static final int YOUNG_POLL_TIMEOUT_MS = 10;
     /**
      * 0: the BPF side wakes the consumer when a ring is a quarter full
      * (bpf/wakeup.h); otherwise the 100 ms poll drains it.
@@ -132,6 +134,7 @@ public final class Recording {
                 unwindLoader = new UnwindLoader(bpf, symbolizer);
                 int me = (int) ProcessHandle.current().pid();
                 long t0 = System.nanoTime();
+                unwindLoader.preload(me, commonFiles(me));
                 int n = unwindLoader.loadRunning(PROC, opts.target() == RecordingOptions.Target.PIDS
                     ? pid -> opts.pids().contains(pid) : opts.target() == RecordingOptions.Target.SYSTEM
                     ? pid -> pid != me : pid -> false);
@@ -169,13 +172,15 @@ public final class Recording {
             StatusLine status = new StatusLine(err, System.console() != null);
             long deadline = opts.durationSeconds() == null ? Long.MAX_VALUE
                 : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
+            boolean youngProcesses = false;
             while (!stopRequested.get()) {
-                EventBatch batch = bpf.poll(POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
+                EventBatch batch = bpf.poll(youngProcesses ? YOUNG_POLL_TIMEOUT_MS : POLL_TIMEOUT_MS, MAX_BATCH_ROWS);
                 if (batch != null) {
                     consume(batch, tracker, stacks, out, periodNs);
                     tracker.resolveUnmapped(stacks.unmappedAddedByPid(), false);
                     jitNamer.due(stacks.unnamedJitByPid());
                 }
+                youngProcesses = tracker.refreshYoung();
                 out.flushDue();
                 if (status.due())
                     status.update(statusCounts(), lostSoFar(bpf), out.bytesOnDisk());
@@ -374,6 +379,33 @@ public final class Recording {
         List<Long> l = new ArrayList<>();
         for (long[] c : counters) l.add(c[which]);
         return l;
+    }
+
+    /**
+     * Files nearly every new process maps: the C library and dynamic loader
+     * (as the recorder maps them), and the command to run, found on PATH.
+     */
+    private List<String> commonFiles(int self) {
+        List<String> files = new ArrayList<>();
+        try {
+            for (ProcessMaps.Mapping m : ProcessMaps.read(PROC, self).mappings()) {
+                String name = m.path() == null ? "" : Path.of(m.path()).getFileName().toString();
+                if ((name.startsWith("libc.so") || name.startsWith("ld-linux")) && !files.contains(m.path()))
+                    files.add(m.path());
+            }
+        } catch (IOException e) {
+            // nothing preloaded: tables load as processes appear
+        }
+        if (!opts.command().isEmpty()) {
+            String cmd = opts.command().get(0);
+            if (cmd.contains("/")) files.add(Path.of(cmd).toAbsolutePath().toString());
+            else for (String dir : System.getenv().getOrDefault("PATH", "").split(":"))
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, cmd))) {
+                    files.add(Path.of(dir, cmd).toString());
+                    break;
+                }
+        }
+        return files;
     }
 
     private static Manifest.Unwinding unwinding(UnwindLoader.Stats s, long[][] counters) {

@@ -21,8 +21,13 @@ public final class TopReport {
             rs.getLong("samples"), settings.describe(), db.manifest().sampling.eventSource,
             db.manifest().sampling.frequencyHz, rs.getLong("idle_samples"), rs.getLong("truncated_samples"),
             rs.getString("truncated_pct"));
+        if (rs.getLong("unwound_samples") > 0)
+            line += String.format("%n  unwind tables (--call-graph dwarf): stopped early in %,d (%s%%); frame-pointer steps in %s%%",
+                rs.getLong("incomplete_samples"), rs.getString("incomplete_pct"), rs.getString("fell_back_pct"));
         if (rs.getDouble("truncated_pct") >= 10)
-            line += "\n  (truncated stacks come from code without frame pointers; callers above the break are undercounted in 'total')";
+            line += rs.getLong("unwound_samples") > 0
+                ? "\n  (truncated stacks stopped where neither a table nor a frame pointer led on; callers above the break are undercounted in 'total')"
+                : "\n  (truncated stacks come from code without frame pointers: record with --call-graph dwarf; callers above the break are undercounted in 'total')";
         return line;
     }
 }

@@ -143,6 +143,20 @@ public final class UnwindLoader {
         return n;
     }
 
+    /**
+     * Loads the tables of files most new processes will map (the C library
+     * and the dynamic loader the recorder itself maps, a command about to
+     * run), before the sampler starts: building a first table takes the
+     * recorder ~100 ms (its parser not compiled yet), during which a new
+     * process's samples would only get frame-pointer steps.
+     */
+    public void preload(int self, List<String> paths) throws IOException {
+        for (String path : paths) {
+            Symbolizer.MappedFile file = symbolizer.mappedFile(self, path);
+            if (file != null) tableFor(file, path);
+        }
+    }
+
     /** The process exited: its mappings go, its tables stay until their room is needed. */
     public void processGone(int pid) throws IOException {
         List<Entry> old = processes.remove(pid);
