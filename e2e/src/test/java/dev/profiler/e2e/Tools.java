@@ -86,6 +86,23 @@ final class Tools {
     }
 
     /**
+     * Compiles testdata/workloads/NAME.c as a distribution builds C: plain
+     * gcc -O2, so no function keeps a frame pointer; extra: more gcc
+     * arguments (-shared -fPIC for a library, whose name is then libNAME.so).
+     */
+    static Path buildPlain(String name, Path dir, String... extra) throws IOException, InterruptedException {
+        Path src = HOME.resolve("testdata/workloads").resolve(name + ".c");
+        boolean library = List.of(extra).contains("-shared");
+        Path out = dir.resolve(library ? "lib" + name + ".so" : name);
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-pthread"));
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("-o", out.toString(), src.toString()));
+        Result r = run(cmd, 60);
+        if (r.exit() != 0) fail("cannot build " + src + ": " + r);
+        return out;
+    }
+
+    /**
      * Mounts tracefs where a fresh machine may not have it: the second
      * tracers the tests compare against (bpftrace, perf) read tracepoint
      * formats from it. The recorder itself does not need it (tp_btf).

@@ -1,0 +1,104 @@
+package dev.profiler.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Programs built as distributions build C (gcc -O2: no frame pointers),
+ * through Debian's libc (no frame pointers either), recorded with the
+ * default --call-graph dwarf: their stacks reach main; with fp they stop
+ * at the leaf, as the kernel's frame-pointer walk does.
+ */
+class DwarfUnwindTest {
+    @TempDir Path tmp;
+
+    /** Per sample of pid != 0: its user frames' functions, leaf first, as a DuckDB list. */
+    private static final String USER_STACKS = "WITH s AS (SELECT s.ts, s.tid, s.unwind,"
+        + " list(f.function ORDER BY sf.depth) FILTER (WHERE f.kind <> 'kernel') AS fns"
+        + " FROM samples s JOIN stack_frames sf USING (stack_id) JOIN frames f USING (frame_id)"
+        + " WHERE s.pid <> 0 GROUP BY s.ts, s.tid, s.unwind, s.stack_id) ";
+
+    private static JsonNode chainShares(Path capture) throws Exception {
+        return Tools.query(capture, USER_STACKS + "SELECT"
+            + " count(*) FILTER (WHERE fns[1] = 'leaf') AS leaf,"
+            + " count(*) FILTER (WHERE fns[1:5] = ['leaf', 'b', 'a', 'run', 'main']) AS leaf_chain,"
+            + " count(*) FILTER (WHERE fns[1] = 'cmp') AS cmp,"
+            + " count(*) FILTER (WHERE fns[1] = 'cmp' AND list_contains(fns, 'main') AND list_contains(fns, 'sorter')"
+            + "   AND list_has_any(fns, ['__qsort_r', 'qsort', 'msort_with_tmp.part.0', 'msort_with_tmp'])) AS cmp_main,"
+            + " count(*) FILTER (WHERE unwind IS NOT NULL) AS unwound,"
+            + " count(*) FILTER (WHERE unwind = 'complete') AS complete"
+            + " FROM s").get(0);
+    }
+
+    @Test
+    void aGccO2ProgramsStacksReachMainInItsOwnCodeAndThroughLibc() throws Exception {
+        Tools.requireBpf();
+        Path bin = Tools.buildPlain("unwind_chain", tmp);
+        Path capture = tmp.resolve("dwarf.cap");
+        Tools.Result rec = Tools.tool("profiler-rec", "-F", "999", "-o", capture.toString(), "--", bin.toString(), "5");
+        assertEquals(0, rec.exit(), rec.toString());
+        JsonNode n = chainShares(capture);
+        long leaf = n.get("leaf").asLong(), cmp = n.get("cmp").asLong();
+        assertTrue(leaf > 500 && cmp > 500, "both chains were sampled: " + n);
+        assertTrue(n.get("leaf_chain").asLong() >= 0.95 * leaf, "leaf <- b <- a <- run <- main in 95% of leaf's samples: " + n);
+        assertTrue(n.get("cmp_main").asLong() >= 0.90 * cmp, "cmp reaches main through qsort in 90% of its samples: " + n);
+        assertTrue(n.get("complete").asLong() >= 0.95 * n.get("unwound").asLong(), "walks that reached _start: " + n);
+        JsonNode manifest = new ObjectMapper().readTree(capture.resolve("manifest.json").toFile());
+        assertEquals("dwarf", manifest.at("/sampling/call_graph").asText());
+        assertTrue(manifest.at("/sampling/unwinding/tables").asInt() >= 2, "the program's and libc's tables: " + manifest);
+        assertEquals(n.get("complete").asLong(), manifest.at("/sampling/unwinding/samples/complete").asLong(),
+            "the manifest counts what the samples say");
+        Tools.Result top = Tools.tool("profiler-query", "top", capture.toString());
+        assertTrue(top.stdout().contains("unwind tables (--call-graph dwarf): stopped early in"), top.stdout());
+
+        Path fp = tmp.resolve("fp.cap");
+        rec = Tools.tool("profiler-rec", "-F", "999", "--call-graph", "fp", "-o", fp.toString(), "--", bin.toString(), "2");
+        assertEquals(0, rec.exit(), rec.toString());
+        JsonNode f = chainShares(fp);
+        assertTrue(f.get("leaf").asLong() > 200, "sampled: " + f);
+        assertEquals(0, f.get("unwound").asLong(), "fp: no unwind outcome");
+        assertTrue(f.get("leaf_chain").asLong() < 0.05 * f.get("leaf").asLong(),
+            "fp: the kernel's frame-pointer walk loses the callers of code without frame pointers: " + f);
+    }
+
+    @Test
+    void aLibraryLoadedWhileRecordingIsUnwound() throws Exception {
+        Tools.requireBpf();
+        Path lib = Tools.buildPlain("late_library", tmp, "-shared", "-fPIC");
+        Path loader = Tools.buildPlain("late_loader", tmp, "-ldl");
+        Path capture = tmp.resolve("late.cap");
+        Tools.Result rec = Tools.tool("profiler-rec", "-F", "999", "-o", capture.toString(), "--",
+            loader.toString(), lib.toString(), "3");
+        assertEquals(0, rec.exit(), rec.toString());
+        JsonNode n = Tools.query(capture, USER_STACKS + "SELECT count(*) AS inner,"
+            + " count(*) FILTER (WHERE fns[1:5] = ['late_inner', 'late_outer', 'late_work', 'call_late', 'main']) AS chain"
+            + " FROM s WHERE fns[1] = 'late_inner'").get(0);
+        assertTrue(n.get("inner").asLong() > 1000, "the dlopened library ran: " + n);
+        assertTrue(n.get("chain").asLong() >= 0.9 * n.get("inner").asLong(),
+            "late_inner <- late_outer <- late_work <- call_late <- main in 90% of its samples: " + n);
+    }
+
+    @Test
+    void aHeapMutexIsNamedByItsTakerAndAJoinIsNoStall() throws Exception {
+        Tools.requireBpf();
+        Path bin = Tools.buildPlain("heap_mutex", tmp);
+        Path capture = tmp.resolve("heap.cap");
+        Tools.Result rec = Tools.tool("profiler-rec", "--all", "-o", capture.toString(), "--", bin.toString());
+        assertEquals(0, rec.exit(), rec.toString());
+        JsonNode locks = Tools.query(capture, "SELECT lock, waits FROM lock_time() ORDER BY total_wait_ns DESC");
+        assertTrue(locks.size() > 0 && locks.get(0).get("lock").asText().endsWith(" in take_heap_lock"),
+            "the heap mutex, by the function that takes it (libc's lock frames walked through): " + locks);
+        JsonNode stalls = Tools.query(capture, "SELECT thread, wait_kind, dur_ns FROM stalls()"
+            + " WHERE dur_ns > 500000000");
+        assertEquals(0, stalls.size(), "the main thread's 1 s pthread_join is not a stall: " + stalls);
+        JsonNode joins = Tools.query(capture, "SELECT count(*) AS n FROM offcpu WHERE wait_kind = 'join'"
+            + " AND dur_ns > 900000000");
+        assertEquals(1, joins.get(0).get("n").asLong(), "the 1 s join is one, told by its stack");
+    }
+}
