@@ -5,7 +5,8 @@
  * without frame pointers. Each function does work of its own and is kept
  * out of line, so every frame is real.
  *
- * usage: unwind_chain SECONDS
+ * usage: unwind_chain SECONDS [ROUNDS]
+ *   ROUNDS > 0: exactly that much work, however long it takes (benchmarks)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,9 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	double end = now() + (argc > 1 ? atof(argv[1]) : 5);
+	long rounds = argc > 2 ? atol(argv[2]) : 0;
 	unsigned long x = 1;
-	while (now() < end) {
+	for (long r = 0; rounds > 0 ? r < rounds : now() < end; r++) {
 		for (int i = 0; i < 200; i++)
 			x = run(x);
 		sorter(x);
