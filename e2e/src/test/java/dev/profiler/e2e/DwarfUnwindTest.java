@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.profiler.recorder.unwind.ElfSections;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,30 @@ class DwarfUnwindTest {
         assertTrue(n.get("inner").asLong() > 1000, "the dlopened library ran: " + n);
         assertTrue(n.get("chain").asLong() >= 0.9 * n.get("inner").asLong(),
             "late_inner <- late_outer <- late_work <- call_late <- main in 90% of its samples: " + n);
+    }
+
+    @Test
+    void aLibraryWithADamagedEhFrameGetsNoTableAndIsCounted() throws Exception {
+        Tools.requireBpf();
+        Path built = Tools.buildPlain("late_library", tmp, "-shared", "-fPIC");
+        byte[] bytes = java.nio.file.Files.readAllBytes(built);
+        ElfSections.Section eh = ElfSections.open(built).find(".eh_frame");
+        for (long i = 0; i < eh.size(); i++) bytes[(int) (eh.offset() + i)] = (byte) 0xff; // lengths of 4 GiB
+        Path lib = tmp.resolve("libdamaged.so");
+        java.nio.file.Files.write(lib, bytes);
+        Path loader = Tools.buildPlain("late_loader", tmp, "-ldl");
+        Path capture = tmp.resolve("damaged.cap");
+        Tools.Result rec = Tools.tool("profiler-rec", "-F", "999", "-o", capture.toString(), "--",
+            loader.toString(), lib.toString(), "2");
+        assertEquals(0, rec.exit(), "the recording goes on: " + rec);
+        JsonNode manifest = new ObjectMapper().readTree(capture.resolve("manifest.json").toFile());
+        assertTrue(manifest.at("/sampling/unwinding/files_without_table").asInt() >= 1, manifest.toString());
+        assertTrue(manifest.at("/sampling/unwinding/without_table").toString().contains("libdamaged.so"),
+            "named, with why: " + manifest.at("/sampling/unwinding"));
+        JsonNode n = Tools.query(capture, USER_STACKS + "SELECT count(*) AS inner,"
+            + " count(*) FILTER (WHERE unwind = 'complete') AS complete FROM s WHERE fns[1] = 'late_inner'").get(0);
+        assertTrue(n.get("inner").asLong() > 500, "its code was sampled and symbolized: " + n);
+        assertEquals(0, n.get("complete").asLong(), "no table walked it: frame-pointer steps only: " + n);
     }
 
     @Test

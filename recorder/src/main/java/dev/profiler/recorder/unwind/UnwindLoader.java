@@ -58,7 +58,7 @@ public final class UnwindLoader {
     }
 
     /** What the manifest reports. */
-    public record Stats(int tables, long rows, long rowCapacity, int filesWithoutTable, int evictions,
+    public record Stats(int tables, long rows, long pages, long rowCapacity, int filesWithoutTable, int evictions,
                         int mappingsLeftOut, int rowsWithoutRule, long buildMillis, Map<String, String> noTable) {}
 
     private final UnwindMaps maps;
@@ -167,11 +167,14 @@ public final class UnwindLoader {
     }
 
     public Stats stats() {
-        long rows = 0;
-        for (Loaded t : tables.values()) rows += t.rowCount;
+        long rows = 0, pages = 0;
+        for (Loaded t : tables.values()) {
+            rows += t.rowCount;
+            pages += t.pageCount;
+        }
         Map<String, String> without = new LinkedHashMap<>(noTable);
         without.putAll(noRoom);
-        return new Stats(tables.size(), rows, rowSpace.capacity(), without.size(), evictions, mappingsLeftOut,
+        return new Stats(tables.size(), rows, pages, rowSpace.capacity(), without.size(), evictions, mappingsLeftOut,
             rulesFull, buildNanos / 1_000_000, without);
     }
 
