@@ -92,7 +92,7 @@ woken AS (
 -- each signal's verdict; the CASE below takes the first that has one
 signals AS (
   SELECT w.*, lw.lock_name, ws.wait_kind AS stack_kind, ws.wait_frame, sr.kind AS syscall_kind,
-         fs.wait_kind AS futex_stack_kind, fs.wait_frame AS futex_frame,
+         fs.wait_kind AS futex_stack_kind, fs.wait_frame AS futex_frame, fw.futex_stack_id,
          w.futex_op & 127 AS futex_cmd,                   -- the op without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
          k.pid IS NOT NULL AS kernel_thread
   FROM woken w
@@ -136,8 +136,9 @@ SELECT
   d.stack_id,                                             -- where it blocked (stacks.stack_id), when off-CPU stacks were recorded
   d.syscall,                                              -- the system call it blocked in, when recorded
   d.futex_op,                                             -- futex(): its op
+  d.futex_stack_id,                                       -- the user stack of the futex() call that spans it (--futex), taken when the call returned
   d.verdict[1] AS wait_kind,                              -- lock | io | sleep | idle | exit | join | exec | signal | futex-wait | unknown
-  d.verdict[2] AS wait_signal,                            -- what decided it: lock-event | stack | iowait | futex-op | syscall | state | kthread | waker (null: nothing)
+  d.verdict[2] AS wait_signal,                            -- what decided it: lock-event | stack | futex-stack | iowait | futex-op | syscall | state | kthread | waker (null: nothing)
   d.verdict[3] AS wait_detail,                            -- the lock, frame, op, call or state it was decided by
   d.by_tid AS waker_tid,                                  -- thread that woke it (null: an interrupt, or not woken)
   CASE WHEN d.by_tid IS NOT NULL THEN w.name END AS waker,  -- its name

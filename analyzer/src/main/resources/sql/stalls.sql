@@ -31,8 +31,9 @@
 --             variable (wait_kind idle, sleep, exit, join, exec, signal,
 --             futex-wait): those only with include_idle.
 --             The cause names the wait kind, the signal's detail, where the
---             program blocked (call_sites.sql; else the innermost frames)
---             and what unblocked it.
+--             program blocked (call_sites.sql, of the off-CPU stack, else of
+--             its futex call's stack; else the innermost frames) and what
+--             unblocked it.
 --   irq       one hardirq, softirq or NMI handling that held a CPU; one
 --             inside a freeze on its CPU is that freeze's cause instead.
 CREATE OR REPLACE MACRO stalls(threshold_ns := 50000000, freeze_periods := 10, include_idle := false) AS TABLE
@@ -131,13 +132,15 @@ blocked AS (
   SELECT 'blocked' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id, wait_kind,
          CASE wait_kind WHEN 'unknown' THEN 'blocked' WHEN 'futex-wait' THEN 'futex wait' ELSE wait_kind || ' wait' END
          || ' (' || state || coalesce(', ' || wait_detail, '') || ')'
-         || coalesce(' in ' || cs.call_site, ' in ' || array_to_string(l.frames[1:3], ' < '), '')
+         || coalesce(' in ' || cs.call_site, ' in ' || fcs.call_site, ' in ' || array_to_string(l.frames[1:3], ' < '), '')
          || CASE WHEN waker_tid IS NOT NULL THEN ', unblocked by ' || coalesce(waker, '?') || ' (tid ' || waker_tid || ')'
                  WHEN woken_by_interrupt IS NOT NULL THEN ', woken by ' || woken_by_interrupt
                  ELSE ', still blocked when the capture ended' END AS cause
   FROM offcpu o
   LEFT JOIN stack_lines l USING (stack_id)
   LEFT JOIN call_sites cs USING (stack_id)
+  -- no user frame in the switch-out stack (taken before the process's unwind tables were loaded): its futex call's
+  LEFT JOIN call_sites fcs ON fcs.stack_id = o.futex_stack_id
   WHERE dur_ns >= threshold_ns
     AND (waker_tid IS NOT NULL OR state = 'uninterruptible')
     AND (include_idle OR wait_kind IN ('lock', 'io', 'unknown'))
