@@ -77,9 +77,11 @@ public final class Manifest {
         public int evictions;
         /** Mappings past the per-process limit (128 files with tables). */
         public int mappingsLeftOut;
-        /** Rows whose rule did not fit the shared rule array (walked by frame pointers). */
+        /** Rows or rules that did not fit the rule arrays (walked by frame pointers there). */
         public int rowsWithoutRule;
-        /** Time spent building tables, ms. */
+        /** Tables read from the recorder's cache of earlier recordings' tables, not built. */
+        public int tablesFromCache;
+        /** Time spent building (or reading) tables, ms. */
         public long buildMs;
     }
 

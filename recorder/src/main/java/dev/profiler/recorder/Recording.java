@@ -13,6 +13,7 @@ import dev.profiler.recorder.symbols.ElfFile;
 import dev.profiler.recorder.symbols.KernelSymbols;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
+import dev.profiler.recorder.unwind.TableCache;
 import dev.profiler.recorder.unwind.UnwindLoader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -131,7 +132,7 @@ public final class Recording {
             Symbolizer symbolizer = new Symbolizer(kernel, kernelBuildId(), new ElfCache(Path.of("/usr/lib/debug/.build-id")), PROC);
             if (opts.callGraph() == RecordingOptions.CallGraph.DWARF) {
                 // tables of what runs now are loaded before the first sample; later ones as processes appear
-                unwindLoader = new UnwindLoader(bpf, symbolizer);
+                unwindLoader = new UnwindLoader(bpf, symbolizer, TableCache.defaultCache());
                 int me = (int) ProcessHandle.current().pid();
                 long t0 = System.nanoTime();
                 unwindLoader.preload(me, commonFiles(me));
@@ -420,6 +421,7 @@ public final class Recording {
         u.evictions = s.evictions();
         u.mappingsLeftOut = s.mappingsLeftOut();
         u.rowsWithoutRule = s.rowsWithoutRule();
+        u.tablesFromCache = s.fromCache();
         u.buildMs = s.buildMillis();
         return u;
     }

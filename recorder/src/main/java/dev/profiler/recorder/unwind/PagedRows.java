@@ -1,39 +1,56 @@
 package dev.profiler.recorder.unwind;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A file's unwind table in the walker's layout (bpf/profiler.h): the code
  * cut into 64 KiB pages, each page's rows a run of 4-byte rows (the pc's
  * low 16 bits, a rule index), the first one at the page's start, so the
  * walker's binary search never leaves the page. A page the table does not
- * reach has no rows. Rule indexes come from the loader's shared rule set.
+ * reach has no rows. Rule indexes are the file's own (into `rules`): the
+ * loader maps them to the shared rule array as it writes the rows, so a
+ * table can be kept on disk (TableCache) and loaded into any recording.
  */
 final class PagedRows {
     static final int PAGE_SHIFT = 16;
+    /** Local rule 0 and 1: no rule (a frame-pointer step), and the outermost frame. */
+    static final int RULE_NONE = 0, RULE_END = 1, MAX_RULES = 1 << 16;
+
+    /** A rule by value: how to find the CFA and rbp (UnwindTable's constants). */
+    record Rule(byte cfa, int cfaOffset, byte rbp, int rbpOffset) {
+        static final Rule NONE = new Rule(UnwindTable.NONE, 0, UnwindTable.RBP_KEEP, 0);
+        static final Rule END = new Rule(UnwindTable.END, 0, UnwindTable.RBP_KEEP, 0);
+    }
 
     final long firstPage;
     /** Per page: its first row (relative to the file's first row), and its row count. */
     final int[] pageFirst, pageCount;
-    /** pc_low | rule << 16, as the walker reads them. */
+    /** pc_low | rule << 16, rule an index into `rules`. */
     final int[] rows;
+    final List<Rule> rules;
+    /** Rows whose rule did not fit (a file with more than 65,536 distinct rules): NONE. */
+    final int rowsWithoutRule;
 
-    private PagedRows(long firstPage, int[] pageFirst, int[] pageCount, int[] rows) {
+    PagedRows(long firstPage, int[] pageFirst, int[] pageCount, int[] rows, List<Rule> rules, int rowsWithoutRule) {
         this.firstPage = firstPage;
         this.pageFirst = pageFirst;
         this.pageCount = pageCount;
         this.rows = rows;
-    }
-
-    interface RuleIndex {
-        int of(UnwindTable.Row row);
+        this.rules = rules;
+        this.rowsWithoutRule = rowsWithoutRule;
     }
 
     /** The table laid out in pages; null for a table with no rows. */
-    static PagedRows of(UnwindTable table, RuleIndex rules) {
+    static PagedRows of(UnwindTable table) {
         List<UnwindTable.Row> in = table.rows();
         if (in.isEmpty()) return null;
+        List<Rule> rules = new ArrayList<>(List.of(Rule.NONE, Rule.END));
+        Map<Rule, Integer> index = new HashMap<>(Map.of(Rule.NONE, RULE_NONE, Rule.END, RULE_END));
+        int withoutRule = 0;
         long firstPage = in.get(0).pc() >>> PAGE_SHIFT, lastPage = in.get(in.size() - 1).pc() >>> PAGE_SHIFT;
         int pages = Math.toIntExact(lastPage - firstPage + 1);
         int[] pageFirst = new int[pages], pageCount = new int[pages];
@@ -45,25 +62,21 @@ final class PagedRows {
             // the rule in effect where the page starts, unless a row starts there
             if (current >= 0 && (next >= in.size() || in.get(next).pc() != pageStart)) out[n++] = current << 16;
             for (; next < in.size() && in.get(next).pc() < pageEnd; next++) {
-                current = rules.of(in.get(next));
-                out[n++] = (int) (in.get(next).pc() & 0xffff) | current << 16;
+                UnwindTable.Row r = in.get(next);
+                Rule rule = r.rbpOffset() == (short) r.rbpOffset()
+                    ? new Rule(r.cfa(), r.cfaOffset(), r.rbp(), r.rbpOffset()) : Rule.NONE; // rbp_off is 16 bits
+                Integer i = index.get(rule);
+                if (i == null && rules.size() < MAX_RULES) {
+                    i = rules.size();
+                    rules.add(rule);
+                    index.put(rule, i);
+                }
+                if (i == null) withoutRule++;
+                current = i == null ? RULE_NONE : i;
+                out[n++] = (int) (r.pc() & 0xffff) | current << 16;
             }
             pageCount[p] = n - pageFirst[p];
         }
-        return new PagedRows(firstPage, pageFirst, pageCount, Arrays.copyOf(out, n));
-    }
-
-    /** The rule index the walker finds for a file address: what its binary search returns. */
-    int ruleAt(long vaddr) {
-        long page = (vaddr >>> PAGE_SHIFT) - firstPage;
-        if (page < 0 || page >= pageFirst.length) return UnwindLoader.RULE_NONE;
-        int lo = pageFirst[(int) page], hi = lo + pageCount[(int) page], first = lo;
-        int low = (int) (vaddr & 0xffff);
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if ((rows[mid] & 0xffff) <= low) lo = mid + 1;
-            else hi = mid;
-        }
-        return lo == first ? UnwindLoader.RULE_NONE : rows[lo - 1] >>> 16;
+        return new PagedRows(firstPage, pageFirst, pageCount, Arrays.copyOf(out, n), List.copyOf(rules), withoutRule);
     }
 }

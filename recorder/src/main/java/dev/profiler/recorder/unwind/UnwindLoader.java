@@ -27,11 +27,9 @@ import java.util.Objects;
  * room) gets none: its frames take frame-pointer steps, and it is counted.
  */
 public final class UnwindLoader {
-    static final int RULE_NONE = 0, RULE_END = 1;
+    static final int RULE_NONE = PagedRows.RULE_NONE, RULE_END = PagedRows.RULE_END;
     /** struct prof_unwind_mapping and prof_unwind_process (bpf/profiler.h). */
     static final int MAPPING_BYTES = 40, MAX_MAPPINGS = 128, PROCESS_BYTES = 8 + MAX_MAPPINGS * MAPPING_BYTES;
-
-    private record RuleKey(byte cfa, int cfaOffset, byte rbp, int rbpOffset) {}
 
     /** A table in the BPF arrays. */
     private static final class Loaded {
@@ -59,23 +57,31 @@ public final class UnwindLoader {
 
     /** What the manifest reports. */
     public record Stats(int tables, long rows, long pages, long rowCapacity, int filesWithoutTable, int evictions,
-                        int mappingsLeftOut, int rowsWithoutRule, long buildMillis, Map<String, String> noTable) {}
+                        int mappingsLeftOut, int rowsWithoutRule, int fromCache, long buildMillis,
+                        Map<String, String> noTable) {}
 
     private final UnwindMaps maps;
     private final Symbolizer symbolizer;
     private final Extents rowSpace, pageSpace;
     private final long ruleCapacity;
-    private final Map<RuleKey, Integer> rules = new HashMap<>();
+    private final Map<PagedRows.Rule, Integer> rules = new HashMap<>();
+    private final TableCache cache;
     private final Map<String, Loaded> tables = new HashMap<>();
     private final Map<String, String> noTable = new LinkedHashMap<>(); // key -> why (path: reason)
     /** Files whose table found no room: tried again once a process goes (its tables may make room). */
     private final Map<String, String> noRoom = new LinkedHashMap<>();
     private final Map<Integer, List<Entry>> processes = new HashMap<>();
     private long useClock, buildNanos;
-    private int evictions, mappingsLeftOut, rulesFull;
+    private int evictions, mappingsLeftOut, rulesFull, rowsWithoutRule, cacheHits;
 
     public UnwindLoader(UnwindMaps maps, Symbolizer symbolizer) throws IOException {
+        this(maps, symbolizer, null);
+    }
+
+    /** cache: where tables are kept between recordings (by build id), or null. */
+    public UnwindLoader(UnwindMaps maps, Symbolizer symbolizer, TableCache cache) throws IOException {
         this.maps = maps;
+        this.cache = cache;
         this.symbolizer = symbolizer;
         this.rowSpace = new Extents(0, maps.capacity(UnwindMaps.ROWS));
         this.pageSpace = new Extents(0, maps.capacity(UnwindMaps.PAGES));
@@ -175,7 +181,7 @@ public final class UnwindLoader {
         Map<String, String> without = new LinkedHashMap<>(noTable);
         without.putAll(noRoom);
         return new Stats(tables.size(), rows, pages, rowSpace.capacity(), without.size(), evictions, mappingsLeftOut,
-            rulesFull, buildNanos / 1_000_000, without);
+            rulesFull + rowsWithoutRule, cacheHits, buildNanos / 1_000_000, without);
     }
 
     private static boolean sameEntries(List<Entry> a, List<Entry> b) {
@@ -191,18 +197,24 @@ public final class UnwindLoader {
         if (t != null) return t;
         long t0 = System.nanoTime();
         try {
-            PagedRows paged;
-            try {
-                paged = PagedRows.of(UnwindTable.of(EhFrame.read(ElfSections.open(file.path()))), this::ruleIndex);
-            } catch (IOException | RuntimeException e) {
-                // a damaged or hostile file: no table, never a stopped recording
-                noTable.put(key, shownPath + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-                return null;
+            String buildId = file.elf().buildId();
+            PagedRows paged = cache == null || buildId == null ? null : cache.load(buildId);
+            if (paged != null) cacheHits++;
+            else {
+                try {
+                    paged = PagedRows.of(UnwindTable.of(EhFrame.read(ElfSections.open(file.path()))));
+                } catch (IOException | RuntimeException e) {
+                    // a damaged or hostile file: no table, never a stopped recording
+                    noTable.put(key, shownPath + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                    return null;
+                }
+                if (paged == null) {
+                    noTable.put(key, shownPath + ": no .eh_frame");
+                    return null;
+                }
+                if (cache != null && buildId != null) cache.store(buildId, paged);
             }
-            if (paged == null) {
-                noTable.put(key, shownPath + ": no .eh_frame");
-                return null;
-            }
+            rowsWithoutRule += paged.rowsWithoutRule;
             t = load(key, paged);
             if (t == null) noRoom.put(key, shownPath + ": no room left for its " + paged.rows.length + " rows");
             else tables.put(key, t);
@@ -232,8 +244,10 @@ public final class UnwindLoader {
             rowSpace.give(rowFirst, rowCount);
             return null;
         }
+        int[] global = new int[paged.rules.size()];
+        for (int i = 0; i < global.length; i++) global[i] = ruleIndex(paged.rules.get(i));
         ByteBuffer rows = ByteBuffer.allocateDirect(rowCount * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int r : paged.rows) rows.putInt(r);
+        for (int r : paged.rows) rows.putInt((r & 0xffff) | global[r >>> 16] << 16);
         rows.flip();
         maps.write(UnwindMaps.ROWS, rowFirst, rows, rowCount);
         ByteBuffer pageBytes = ByteBuffer.allocateDirect(pages * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -265,13 +279,11 @@ public final class UnwindLoader {
         return true;
     }
 
-    /** The shared index of a row's rule, added to the rule array if new; NONE when it does not fit. */
-    private int ruleIndex(UnwindTable.Row r) {
+    /** The shared index of a rule, added to the rule array if new; NONE when the array is full. */
+    private int ruleIndex(PagedRows.Rule r) {
         if (r.cfa() == UnwindTable.NONE) return RULE_NONE;
         if (r.cfa() == UnwindTable.END) return RULE_END;
-        if (r.rbpOffset() != (short) r.rbpOffset()) return RULE_NONE;
-        RuleKey key = new RuleKey(r.cfa(), r.cfaOffset(), r.rbp(), r.rbpOffset());
-        Integer index = rules.get(key);
+        Integer index = rules.get(r);
         if (index != null) return index;
         int next = rules.size() + 2;
         if (next >= ruleCapacity || next > 0xffff) {
@@ -286,7 +298,7 @@ public final class UnwindLoader {
         } catch (IOException e) {
             return RULE_NONE;
         }
-        rules.put(key, next);
+        rules.put(r, next);
         return next;
     }
 

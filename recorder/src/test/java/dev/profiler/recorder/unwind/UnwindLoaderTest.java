@@ -112,4 +112,48 @@ class UnwindLoaderTest {
         assertEquals(1, loader.stats().evictions());
         assertEquals(1, loader.stats().filesWithoutTable(), loader.stats().noTable().toString());
     }
+
+    /** Every pc where the reduced table changes rule, as the walker finds it in pid's mapping at base. */
+    private static int assertWalkerFindsTheTable(MemoryUnwindMaps maps, int pid, long base, UnwindTable table) {
+        int checked = 0;
+        for (UnwindTable.Row want : table.rows()) {
+            int[] got = maps.ruleAt(pid, base + want.pc());
+            if (want.cfa() == UnwindTable.NONE) assertNull(got, "NONE at " + Long.toHexString(want.pc()));
+            else assertEquals(List.of((int) want.cfa(), want.cfaOffset(), (int) want.rbp(), want.rbpOffset()),
+                got == null ? null : List.of(got[0], got[1], got[2], got[3]), "at " + Long.toHexString(want.pc()));
+            checked++;
+        }
+        return checked;
+    }
+
+    @Test
+    void aTableKeptOnDiskLoadsTheSameRowsAndADamagedOneIsRebuilt() throws Exception {
+        Path dir = tmp.resolve("cache");
+        UnwindTable table = UnwindTable.of(EhFrame.read(ElfSections.open(EhFrameTest.LIBC)));
+        long base = 0x7f5500000000L;
+        UnwindLoader first = new UnwindLoader(new MemoryUnwindMaps(1 << 20, 4096, 65536), symbolizer(), new TableCache(dir, 1 << 30));
+        first.processMapped(7, mapping(EhFrameTest.LIBC, base));
+        assertEquals(0, first.stats().fromCache());
+        Path kept;
+        try (var files = Files.list(dir)) {
+            kept = files.filter(f -> f.toString().endsWith(".rows")).findFirst().orElseThrow();
+        }
+        assertEquals("700", Integer.toOctalString(Files.getPosixFilePermissions(dir).stream()
+            .mapToInt(p -> 1 << (8 - p.ordinal())).sum()), "the cache is the recorder's own");
+
+        MemoryUnwindMaps maps = new MemoryUnwindMaps(1 << 20, 4096, 65536);
+        UnwindLoader second = new UnwindLoader(maps, symbolizer(), new TableCache(dir, 1 << 30));
+        second.processMapped(8, mapping(EhFrameTest.LIBC, base));
+        assertEquals(1, second.stats().fromCache(), "read back, not built");
+        assertTrue(assertWalkerFindsTheTable(maps, 8, base, table) > 20_000);
+
+        byte[] bytes = Files.readAllBytes(kept);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(kept, bytes);
+        MemoryUnwindMaps again = new MemoryUnwindMaps(1 << 20, 4096, 65536);
+        UnwindLoader third = new UnwindLoader(again, symbolizer(), new TableCache(dir, 1 << 30));
+        third.processMapped(9, mapping(EhFrameTest.LIBC, base));
+        assertEquals(0, third.stats().fromCache(), "a damaged file is not used");
+        assertTrue(assertWalkerFindsTheTable(again, 9, base, table) > 20_000, "the table was built again");
+    }
 }
