@@ -187,11 +187,14 @@ static long unwind_frame(__u64 index, struct user_walk *st)
 	/* a caller's pc is a return address: the call is the byte before it */
 	__u64 at = n == 0 ? st->pc : st->pc - 1;
 	__u32 rule_index = PROF_UNWIND_RULE_NONE;
+	bool in_table_file = false; /* the pc is in a file that has a table */
 	struct prof_unwind_process *proc = bpf_map_lookup_elem(&unwind_processes, &st->pid);
 	if (proc) {
 		const struct prof_unwind_mapping *m = unwind_find_mapping(proc, at);
-		if (m)
+		if (m) {
+			in_table_file = true;
 			rule_index = unwind_find_rule(m, at);
+		}
 	}
 	struct prof_unwind_rule *rule = bpf_map_lookup_elem(&unwind_rules, &rule_index);
 	__u8 cfa_kind = rule ? rule->cfa : PROF_CFA_NONE;
@@ -211,9 +214,11 @@ static long unwind_frame(__u64 index, struct user_walk *st)
 		cfa = st->sp + 8 + ((st->pc & 15) >= (__u64)rule->cfa_off ? 8 : 0);
 		break;
 	default:
-		/* no row: one frame-pointer step; rbp 0 is the outermost frame */
+		/* no row: one frame-pointer step; rbp 0 marks the outermost frame.
+		 * In a file with a table (ld.so's _start has no FDE) the walk is
+		 * then complete; elsewhere rbp may be a register that holds 0. */
 		if (bp == 0) {
-			st->flags |= PROF_SAMPLE_F_UNWIND_END | PROF_SAMPLE_F_UNWIND_FP_STEP;
+			st->flags |= PROF_SAMPLE_F_UNWIND_END | (in_table_file ? 0 : PROF_SAMPLE_F_UNWIND_FP_STEP);
 			return 1;
 		}
 		if ((bp & 7) || bp < st->sp || bpf_probe_read_user(&ra, sizeof(ra), (void *)(bp + 8)) ||
