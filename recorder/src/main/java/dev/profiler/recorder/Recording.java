@@ -13,7 +13,6 @@ import dev.profiler.recorder.symbols.ElfFile;
 import dev.profiler.recorder.symbols.KernelSymbols;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
-import dev.profiler.recorder.unwind.TableCache;
 import dev.profiler.recorder.unwind.UnwindLoader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,12 +45,6 @@ public final class Recording {
     /** The shim stops draining into a batch once it holds this many samples. */
     static final long MAX_BATCH_ROWS = 256 * 1024;
     static final Path PROC = Path.of("/proc");
-    /**
-     * --call-graph dwarf: room for this many unwind rows (4 bytes each:
-     * 16 MiB, locked kernel memory). Measured: libc 23k rows, libstdc++ 28k,
-     * libjvm 129k; tables no process maps are dropped when room runs out.
-     */
-    static final long UNWIND_ROWS = 4L << 20;
 
     private final RecordingOptions opts;
     private final PrintStream err;
@@ -117,7 +110,7 @@ public final class Recording {
         String summary;
         BpfSession.Config config = new BpfSession.Config((int) ProcessHandle.current().pid(), filter, sampleRingBytes,
             eventRingBytes, WAKEUP_BYTES, opts.sched(), opts.offcpuStacks(), opts.locks(), opts.futex(),
-            opts.callGraph() == RecordingOptions.CallGraph.DWARF ? UNWIND_ROWS : 0, opts.verbose());
+            opts.callGraph() == RecordingOptions.CallGraph.DWARF ? UnwindSetup.ROWS : 0, opts.verbose());
         try (BpfSession bpf = BpfSession.open(config); JitNamer jitNamer = new JitNamer(PROC)) {
             // Read after loading our programs: their JIT code is then in
             // kallsyms, so the tracing frames that lead event stacks can be
@@ -130,18 +123,9 @@ public final class Recording {
                 throw new RecorderException("cannot read /proc/kallsyms: " + e.getMessage(), 1);
             }
             Symbolizer symbolizer = new Symbolizer(kernel, kernelBuildId(), new ElfCache(Path.of("/usr/lib/debug/.build-id")), PROC);
-            if (opts.callGraph() == RecordingOptions.CallGraph.DWARF) {
-                // tables of what runs now are loaded before the first sample; later ones as processes appear
-                unwindLoader = new UnwindLoader(bpf, symbolizer, TableCache.defaultCache());
-                int me = (int) ProcessHandle.current().pid();
-                long t0 = System.nanoTime();
-                unwindLoader.preload(me, commonFiles(me));
-                int n = unwindLoader.loadRunning(PROC, opts.target() == RecordingOptions.Target.PIDS
-                    ? pid -> opts.pids().contains(pid) : opts.target() == RecordingOptions.Target.SYSTEM
-                    ? pid -> pid != me : pid -> false);
-                if (opts.verbose())
-                    err.printf("profiler-rec: unwind tables for %d processes in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
-            }
+            // tables of what runs now are loaded before the first sample; later ones as processes appear
+            if (opts.callGraph() == RecordingOptions.CallGraph.DWARF)
+                unwindLoader = UnwindSetup.start(bpf, symbolizer, opts, PROC, err);
             for (int pid : opts.pids()) bpf.addTargetProcess(pid);
             if (!opts.command().isEmpty()) {
                 command = GatedCommand.start(opts.command());
@@ -210,7 +194,7 @@ public final class Recording {
             long[][] counters = bpf.counters();
             manifest.counters.emittedPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_EMITTED));
             manifest.counters.lostPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_LOST));
-            if (unwindLoader != null) manifest.sampling.unwinding = unwinding(unwindLoader.stats(), counters);
+            if (unwindLoader != null) manifest.sampling.unwinding = UnwindSetup.manifest(unwindLoader.stats(), counters);
             if (opts.futex()) {
                 manifest.counters.emittedPerCpu.put("futex_wait", perCpu(counters, BpfRecords.CNT_FUTEX_EMITTED));
                 manifest.counters.lostPerCpu.put("futex_wait", perCpu(counters, BpfRecords.CNT_FUTEX_LOST));
@@ -380,50 +364,6 @@ public final class Recording {
         List<Long> l = new ArrayList<>();
         for (long[] c : counters) l.add(c[which]);
         return l;
-    }
-
-    /**
-     * Files nearly every new process maps: the C library and dynamic loader
-     * (as the recorder maps them), and the command to run, found on PATH.
-     */
-    private List<String> commonFiles(int self) {
-        List<String> files = new ArrayList<>();
-        try {
-            for (ProcessMaps.Mapping m : ProcessMaps.read(PROC, self).mappings()) {
-                String name = m.path() == null ? "" : Path.of(m.path()).getFileName().toString();
-                if ((name.startsWith("libc.so") || name.startsWith("ld-linux")) && !files.contains(m.path()))
-                    files.add(m.path());
-            }
-        } catch (IOException e) {
-            // nothing preloaded: tables load as processes appear
-        }
-        if (!opts.command().isEmpty()) {
-            String cmd = opts.command().get(0);
-            if (cmd.contains("/")) files.add(Path.of(cmd).toAbsolutePath().toString());
-            else for (String dir : System.getenv().getOrDefault("PATH", "").split(":"))
-                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, cmd))) {
-                    files.add(Path.of(dir, cmd).toString());
-                    break;
-                }
-        }
-        return files;
-    }
-
-    private static Manifest.Unwinding unwinding(UnwindLoader.Stats s, long[][] counters) {
-        Manifest.Unwinding u = new Manifest.Unwinding();
-        for (int i = 0; i < BpfRecords.UNWIND_OUTCOMES.size(); i++)
-            u.samples.put(BpfRecords.UNWIND_OUTCOMES.get(i), sum(counters, BpfRecords.CNT_UNWIND_FIRST + i));
-        u.tables = s.tables();
-        u.rows = s.rows();
-        u.rowCapacity = s.rowCapacity();
-        u.filesWithoutTable = s.filesWithoutTable();
-        u.withoutTable = s.noTable().values().stream().limit(20).toList();
-        u.evictions = s.evictions();
-        u.mappingsLeftOut = s.mappingsLeftOut();
-        u.rowsWithoutRule = s.rowsWithoutRule();
-        u.tablesFromCache = s.fromCache();
-        u.buildMs = s.buildMillis();
-        return u;
     }
 
     private void fillManifest(Manifest m, BpfSession.EventSource source, long periodNs, int ncpus)
