@@ -65,8 +65,21 @@ final class ProcessTracker {
     private final Map<Integer, Thread> threads = new LinkedHashMap<>();
     private UnwindLoader unwind;
     private IntPredicate unwound;
-    /** Processes exec'd in the last YOUNG_NANOS, by pid: when they exec'd. */
-    private final Map<Integer, Long> young = new LinkedHashMap<>();
+    /** Processes exec'd in the last YOUNG_NANOS whose libraries may still come, by pid. */
+    private final Map<Integer, Young> young = new LinkedHashMap<>();
+
+    /** When it exec'd, and how many executable mappings it had then and at the last read. */
+    private static final class Young {
+        final long execAt;
+        final int atExec;
+        int lastRead;
+
+        Young(long execAt, int atExec) {
+            this.execAt = execAt;
+            this.atExec = atExec;
+            this.lastRead = atExec;
+        }
+    }
     /** ld.so maps a new program's libraries within milliseconds of its exec, usually after we read it. */
     private static final long YOUNG_NANOS = 250_000_000L, YOUNG_READ_NANOS = 10_000_000L;
 
@@ -105,8 +118,8 @@ final class ProcessTracker {
                 Proc p = processes.computeIfAbsent(e.pid(), k -> new Proc());
                 boolean identityRead = readIdentity(e.pid(), p);
                 p.refreshes = 0;
-                if (unwind != null) young.put(e.pid(), System.nanoTime());
                 boolean mapsRead = readMaps(e.pid(), p, false);
+                if (unwind != null && mapsRead) young.put(e.pid(), new Young(System.nanoTime(), p.maps.mappings().size()));
                 symbolizer.forgetProcess(e.pid());
                 stacks.forgetProcess(e.pid());
                 if (!mapsRead) {
@@ -180,22 +193,32 @@ final class ProcessTracker {
 
     /**
      * --call-graph dwarf: reads again, every 10 ms for their first 250 ms,
-     * the mappings of processes that just exec'd, so the walker has their
-     * libraries' tables before their first 100 ms are sampled; returns
-     * whether any process is that young (the poll loop then polls sooner).
+     * the mappings of processes that just exec'd, until their libraries came
+     * and stopped coming, so the walker has their tables before their first
+     * 100 ms are sampled; returns whether any process is still watched (the
+     * poll loop then polls sooner).
      */
     boolean refreshYoung() throws IOException {
         if (young.isEmpty()) return false;
         long now = System.nanoTime();
         var it = young.entrySet().iterator();
         while (it.hasNext()) {
-            Map.Entry<Integer, Long> e = it.next();
+            Map.Entry<Integer, Young> e = it.next();
             Proc p = processes.get(e.getKey());
-            if (p == null || now - e.getValue() > YOUNG_NANOS) {
+            Young y = e.getValue();
+            if (p == null || now - y.execAt > YOUNG_NANOS) {
                 it.remove();
                 continue;
             }
-            if (now - p.mapsReadAt >= YOUNG_READ_NANOS && !readMaps(e.getKey(), p, true)) it.remove();
+            if (now - p.mapsReadAt < YOUNG_READ_NANOS) continue;
+            if (!readMaps(e.getKey(), p, true)) {
+                it.remove();
+                continue;
+            }
+            int n = p.maps.mappings().size();
+            // its libraries came, and no more since the last read: ld.so is done (dlopen is mapsFor's)
+            if (n > y.atExec && n == y.lastRead) it.remove();
+            y.lastRead = n;
         }
         return !young.isEmpty();
     }
