@@ -63,6 +63,7 @@ struct pshim {
 	/* what the last poll drained, handed to Java */
 	struct event_batch *batch;
 	struct unwind_maps *unwind; /* NULL unless user stacks are walked with tables */
+	struct unwind_map_set sampler_unwind; /* the sampler object's unwind maps, which the others share */
 };
 
 /* libbpf's last complaint, so a failure can be reported in one line. */
@@ -160,25 +161,6 @@ struct settings {
 	unsigned long unwind_rows;  /* 0: user stacks by frame pointers */
 };
 
-/* --call-graph dwarf: an object that walks user stacks (bpf/unwind.bpf.h)
- * walks with the sampler object's tables. */
-static int share_unwind_tables(struct pshim *h, const struct settings *s, __u32 *unwind_with_tables,
-			       struct bpf_map *rows, struct bpf_map *pages, struct bpf_map *rules,
-			       struct bpf_map *processes)
-{
-	if (!s->unwind_rows)
-		return 0;
-	*unwind_with_tables = 1;
-	/* reuse_fd wants the same definition: sized as the sampler's were */
-	unwind_maps_size(rows, pages, rules, processes, s->unwind_rows);
-	int rc = bpf_map__reuse_fd(rows, bpf_map__fd(h->skel->maps.unwind_rows));
-	if (!rc)
-		rc = bpf_map__reuse_fd(pages, bpf_map__fd(h->skel->maps.unwind_pages));
-	if (!rc)
-		rc = bpf_map__reuse_fd(rules, bpf_map__fd(h->skel->maps.unwind_rules));
-	return rc ? rc : bpf_map__reuse_fd(processes, bpf_map__fd(h->skel->maps.unwind_processes));
-}
-
 /* Sets what every object shares (bpf/common.bpf.h), the size of its ring
  * buffer, and makes it use the sampler object's filter and counters. */
 static int prepare_object(struct pshim *h, const struct settings *s, __u32 *self_tgid, __u32 *filter_by_tgid,
@@ -205,10 +187,12 @@ static int open_sched(struct pshim *h, const struct settings *set, int offcpu_st
 	int rc = prepare_object(h, set, &h->sched->rodata->self_tgid, &h->sched->rodata->filter_by_tgid,
 				&h->sched->rodata->wakeup_bytes, h->sched->maps.events, h->sched->maps.target_tgids,
 				h->sched->maps.counters);
-	if (!rc)
-		rc = share_unwind_tables(h, set, &h->sched->rodata->unwind_with_tables, h->sched->maps.unwind_rows,
-					 h->sched->maps.unwind_pages, h->sched->maps.unwind_rules,
-					 h->sched->maps.unwind_processes);
+	if (!rc && set->unwind_rows) {
+		h->sched->rodata->unwind_with_tables = 1;
+		struct unwind_map_set mine = { h->sched->maps.unwind_rows, h->sched->maps.unwind_pages,
+					       h->sched->maps.unwind_rules, h->sched->maps.unwind_processes };
+		rc = unwind_maps_share(&mine, &h->sampler_unwind, set->unwind_rows);
+	}
 	if (!rc)
 		rc = sched_bpf__load(h->sched);
 	if (rc) {
@@ -270,10 +254,12 @@ static int open_futex(struct pshim *h, const struct settings *set, char *err, in
 	int rc = prepare_object(h, set, &h->futex->rodata->self_tgid, &h->futex->rodata->filter_by_tgid,
 				&h->futex->rodata->wakeup_bytes, h->futex->maps.futex_events, h->futex->maps.target_tgids,
 				h->futex->maps.counters);
-	if (!rc)
-		rc = share_unwind_tables(h, set, &h->futex->rodata->unwind_with_tables, h->futex->maps.unwind_rows,
-					 h->futex->maps.unwind_pages, h->futex->maps.unwind_rules,
-					 h->futex->maps.unwind_processes);
+	if (!rc && set->unwind_rows) {
+		h->futex->rodata->unwind_with_tables = 1;
+		struct unwind_map_set mine = { h->futex->maps.unwind_rows, h->futex->maps.unwind_pages,
+					       h->futex->maps.unwind_rules, h->futex->maps.unwind_processes };
+		rc = unwind_maps_share(&mine, &h->sampler_unwind, set->unwind_rows);
+	}
 	if (!rc)
 		rc = futex_bpf__load(h->futex);
 	if (rc) {
@@ -311,10 +297,11 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 	/* 0: wake the consumer when a ring is a quarter full (bpf/wakeup.h) */
 	h->skel->rodata->wakeup_bytes = wakeup_bytes ? wakeup_bytes : round_up_pow2(sample_ring_bytes) / 4;
 	bpf_map__set_max_entries(h->skel->maps.samples, round_up_pow2(sample_ring_bytes));
+	h->sampler_unwind = (struct unwind_map_set){ h->skel->maps.unwind_rows, h->skel->maps.unwind_pages,
+						     h->skel->maps.unwind_rules, h->skel->maps.unwind_processes };
 	if (unwind_rows) {
 		h->skel->rodata->unwind_with_tables = 1;
-		unwind_maps_size(h->skel->maps.unwind_rows, h->skel->maps.unwind_pages, h->skel->maps.unwind_rules,
-				 h->skel->maps.unwind_processes, unwind_rows);
+		unwind_maps_size(&h->sampler_unwind, unwind_rows);
 	}
 
 	int rc = sampler_bpf__load(h->skel);
@@ -323,8 +310,7 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 		goto fail;
 	}
 	if (unwind_rows) {
-		h->unwind = unwind_maps_open(h->skel->maps.unwind_rows, h->skel->maps.unwind_pages,
-					     h->skel->maps.unwind_rules, h->skel->maps.unwind_processes);
+		h->unwind = unwind_maps_open(&h->sampler_unwind);
 		if (!h->unwind) {
 			set_err(err, errlen, "cannot map the unwind tables: %s", strerror(errno));
 			goto fail;

@@ -24,14 +24,26 @@ struct unwind_maps {
 	int processes_fd;
 };
 
-void unwind_maps_size(struct bpf_map *rows, struct bpf_map *pages, struct bpf_map *rules,
-		      struct bpf_map *processes, unsigned long row_count)
+void unwind_maps_size(const struct unwind_map_set *m, unsigned long row_count)
 {
 	unsigned long chunks = (row_count + PROF_UNWIND_ROWS_PER_CHUNK - 1) / PROF_UNWIND_ROWS_PER_CHUNK;
-	bpf_map__set_max_entries(rows, chunks ? chunks : 1);
-	bpf_map__set_max_entries(pages, UNWIND_PAGE_COUNT);
-	bpf_map__set_max_entries(rules, UNWIND_RULE_COUNT);
-	bpf_map__set_max_entries(processes, UNWIND_PROCESS_COUNT);
+	bpf_map__set_max_entries(m->rows, chunks ? chunks : 1);
+	bpf_map__set_max_entries(m->pages, UNWIND_PAGE_COUNT);
+	bpf_map__set_max_entries(m->rules, UNWIND_RULE_COUNT);
+	bpf_map__set_max_entries(m->processes, UNWIND_PROCESS_COUNT);
+}
+
+int unwind_maps_share(const struct unwind_map_set *object, const struct unwind_map_set *sampler,
+		      unsigned long row_count)
+{
+	/* reuse_fd wants the same definition: sized as the sampler's were */
+	unwind_maps_size(object, row_count);
+	int rc = bpf_map__reuse_fd(object->rows, bpf_map__fd(sampler->rows));
+	if (!rc)
+		rc = bpf_map__reuse_fd(object->pages, bpf_map__fd(sampler->pages));
+	if (!rc)
+		rc = bpf_map__reuse_fd(object->rules, bpf_map__fd(sampler->rules));
+	return rc ? rc : bpf_map__reuse_fd(object->processes, bpf_map__fd(sampler->processes));
 }
 
 static int map_array(struct unwind_maps *u, int which, struct bpf_map *m, size_t elem, uint64_t per_entry)
@@ -51,23 +63,22 @@ static int map_array(struct unwind_maps *u, int which, struct bpf_map *m, size_t
 	return 0;
 }
 
-struct unwind_maps *unwind_maps_open(struct bpf_map *rows, struct bpf_map *pages, struct bpf_map *rules,
-				     struct bpf_map *processes)
+struct unwind_maps *unwind_maps_open(const struct unwind_map_set *m)
 {
 	struct unwind_maps *u = calloc(1, sizeof(*u));
 	if (!u)
 		return NULL;
-	int rc = map_array(u, UNWIND_ROWS, rows, sizeof(struct prof_unwind_row), PROF_UNWIND_ROWS_PER_CHUNK);
+	int rc = map_array(u, UNWIND_ROWS, m->rows, sizeof(struct prof_unwind_row), PROF_UNWIND_ROWS_PER_CHUNK);
 	if (!rc)
-		rc = map_array(u, UNWIND_PAGES, pages, sizeof(struct prof_unwind_page), 1);
+		rc = map_array(u, UNWIND_PAGES, m->pages, sizeof(struct prof_unwind_page), 1);
 	if (!rc)
-		rc = map_array(u, UNWIND_RULES, rules, sizeof(struct prof_unwind_rule), 1);
+		rc = map_array(u, UNWIND_RULES, m->rules, sizeof(struct prof_unwind_rule), 1);
 	if (rc) {
 		unwind_maps_close(u);
 		errno = -rc;
 		return NULL;
 	}
-	u->processes_fd = bpf_map__fd(processes);
+	u->processes_fd = bpf_map__fd(m->processes);
 	return u;
 }
 

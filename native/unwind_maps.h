@@ -21,14 +21,22 @@ enum unwind_array {
 
 struct unwind_maps;
 
+/* The four maps bpf/unwind.bpf.h declares, in one BPF object. */
+struct unwind_map_set {
+	struct bpf_map *rows, *pages, *rules, *processes;
+};
+
 /* Before load: room for `rows` rows (rounded up to whole chunks), and the
  * fixed sizes of the page, rule and process maps. */
-void unwind_maps_size(struct bpf_map *rows, struct bpf_map *pages, struct bpf_map *rules,
-		      struct bpf_map *processes, unsigned long row_count);
+void unwind_maps_size(const struct unwind_map_set *m, unsigned long row_count);
 
-/* After load: maps the arrays; NULL with errno set on failure. */
-struct unwind_maps *unwind_maps_open(struct bpf_map *rows, struct bpf_map *pages, struct bpf_map *rules,
-				     struct bpf_map *processes);
+/* Before load: another object that walks user stacks walks with the
+ * sampler's tables (its maps reuse the sampler's, sized alike). */
+int unwind_maps_share(const struct unwind_map_set *object, const struct unwind_map_set *sampler,
+		      unsigned long row_count);
+
+/* After the sampler's load: maps the arrays; NULL with errno set on failure. */
+struct unwind_maps *unwind_maps_open(const struct unwind_map_set *m);
 void unwind_maps_close(struct unwind_maps *u);
 
 /* Capacity of an array in elements (rows for UNWIND_ROWS). */
