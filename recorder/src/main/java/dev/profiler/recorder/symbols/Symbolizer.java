@@ -17,7 +17,7 @@ public final class Symbolizer {
     private final Path procRoot;
     private final Map<Integer, SymbolTable> perfMaps = new HashMap<>();
     /** pid + path -> file: resolving a path through /proc/PID/root costs two stat calls. */
-    private final Map<String, ElfCache.Entry> filesByPidPath = new HashMap<>();
+    private final Map<String, Resolved> filesByPidPath = new HashMap<>();
 
     public Symbolizer(KernelSymbols kernel, String kernelBuildId, ElfCache elves, Path procRoot) {
         this.kernel = kernel;
@@ -110,18 +110,23 @@ public final class Symbolizer {
     /** The ELF file behind a mapping of pid (as elfOf finds it), or null if unreadable or not ELF. */
     public MappedFile mappedFile(int pid, String path) {
         if (path == null || !path.startsWith("/")) return null;
-        Path inRoot = procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1));
-        ElfCache.Entry e = elves.get(inRoot);
-        if (e.elf() != null) return new MappedFile(inRoot, e.elf());
-        e = elves.get(Path.of(path));
-        return e.elf() == null ? null : new MappedFile(Path.of(path), e.elf());
+        Resolved r = resolve(pid, path);
+        return r.entry().elf() == null ? null : new MappedFile(r.path(), r.entry().elf());
     }
 
-    /** The file as pid sees it (its mount namespace, through /proc/PID/root), else as we see it. */
     private ElfCache.Entry elfOf(int pid, String path) {
+        return resolve(pid, path).entry();
+    }
+
+    /** A mapped file found, and the path it was read through. */
+    private record Resolved(Path path, ElfCache.Entry entry) {}
+
+    /** The file as pid sees it (its mount namespace, through /proc/PID/root), else as we see it; once per pid and path. */
+    private Resolved resolve(int pid, String path) {
         return filesByPidPath.computeIfAbsent(pid + ":" + path, k -> {
-            ElfCache.Entry e = elves.get(procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1)));
-            return e.elf() != null ? e : elves.get(Path.of(path));
+            Path inRoot = procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(path.substring(1));
+            ElfCache.Entry e = elves.get(inRoot);
+            return e.elf() != null ? new Resolved(inRoot, e) : new Resolved(Path.of(path), elves.get(Path.of(path)));
         });
     }
 

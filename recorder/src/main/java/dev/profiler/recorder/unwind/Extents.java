@@ -47,11 +47,4 @@ final class Extents {
         }
         free.put(start, n);
     }
-
-    /** Elements free in all. */
-    long freeCount() {
-        long n = 0;
-        for (long len : free.values()) n += len;
-        return n;
-    }
 }
