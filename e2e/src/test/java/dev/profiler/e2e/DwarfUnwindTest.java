@@ -69,6 +69,20 @@ class DwarfUnwindTest {
     }
 
     @Test
+    void aStrippedProgramsCompleteStacksAreNotCalledTruncated() throws Exception {
+        Tools.requireBpf();
+        Path bin = Tools.buildPlain("unwind_chain", tmp, "-s"); // as Debian ships /usr/bin: _start has no name
+        Path capture = tmp.resolve("stripped.cap");
+        Tools.Result rec = Tools.tool("profiler-rec", "-F", "999", "-o", capture.toString(), "--", bin.toString(), "2");
+        assertEquals(0, rec.exit(), rec.toString());
+        JsonNode n = Tools.query(capture, "SELECT count(*) AS complete, count(*) FILTER (WHERE st.user_truncated) AS truncated"
+            + " FROM samples s JOIN stacks st USING (stack_id) WHERE s.pid <> 0 AND s.unwind = 'complete'").get(0);
+        assertTrue(n.get("complete").asLong() > 1000, n.toString());
+        assertEquals(0, n.get("truncated").asLong(), "a walk that reached the C library's start routine and the"
+            + " program's unnamed _start is whole: " + n);
+    }
+
+    @Test
     void aLibraryLoadedWhileRecordingIsUnwound() throws Exception {
         Tools.requireBpf();
         Path lib = Tools.buildPlain("late_library", tmp, "-shared", "-fPIC");

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,7 @@ import java.util.TreeSet;
 final class StackInterner {
     /** Outermost user functions that mean "the unwinder reached the thread's start". */
     static final Set<String> THREAD_ENTRY_POINTS = Set.of(
-        "_start", "__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
+        "_start", "__libc_start_main", "__libc_start_main_impl", "__libc_start_main_alias_2", "__libc_start_call_main",
         "clone", "clone3", "__clone", "__clone3", "__clone_internal", "start_thread", "thread_start");
 
     /** A user address as one process saw it; symbolized once, whatever stacks it appears in. */
@@ -51,6 +52,8 @@ final class StackInterner {
     private final Map<FrameKey, Long> userFrames = new HashMap<>();
     private final Map<UserAddress, Long> userAddresses = new HashMap<>();
     private final Map<Long, Boolean> entryPointFrames = new HashMap<>();
+    /** User frames of a file with no symbol there (held-back frames too, until resolved: they count as unnamed). */
+    private final Set<Long> unnamedUserFrames = new HashSet<>();
     private final Map<StackKey, Long> stacks = new HashMap<>();
     /** A frame held back: symbolized later, when more is known. */
     private record PendingFrame(int pid, long address, boolean returnAddress) {}
@@ -103,7 +106,7 @@ final class StackInterner {
             }
             ids[kernel.length + i] = fid;
         }
-        boolean truncated = user.length > 0 && !entryPointFrames.getOrDefault(ids[ids.length - 1], false);
+        boolean truncated = user.length > 0 && !reachesEntryPoint(ids, user.length);
         StackKey key = new StackKey(ids, kernel.length);
         Long id = stacks.get(key);
         if (id == null) {
@@ -156,6 +159,7 @@ final class StackInterner {
         long newId = nextFrameId();
         userFrames.put(key, newId);
         entryPointFrames.put(newId, f.function() != null && THREAD_ENTRY_POINTS.contains(f.function()));
+        if (f.function() == null && f.kind() == Frame.Kind.USER) unnamedUserFrames.add(newId);
         if (f.kind() == Frame.Kind.USER && f.module().equals("[unknown]")) {
             pendingUnmapped.computeIfAbsent(pid, k -> new HashMap<>()).put(newId, new PendingFrame(pid, f.address(), returnAddress));
             unmappedAdded.merge(pid, 1, Integer::sum);
@@ -203,6 +207,18 @@ final class StackInterner {
             PendingFrame p = e.getValue();
             writeFrame(e.getKey(), symbolizer.userFrame(pid, null, p.address(), p.returnAddress()));
         }
+    }
+
+    /**
+     * Whether the outermost user frame is a thread entry point, or has no
+     * name (a stripped program's _start: Debian strips /usr/bin) just outside
+     * one (the C library's start routine).
+     */
+    private boolean reachesEntryPoint(long[] ids, int userFrames) {
+        long outermost = ids[ids.length - 1];
+        if (entryPointFrames.getOrDefault(outermost, false)) return true;
+        return userFrames >= 2 && unnamedUserFrames.contains(outermost)
+            && entryPointFrames.getOrDefault(ids[ids.length - 2], false);
     }
 
     private long nextFrameId() {
