@@ -57,11 +57,33 @@ class KilledRecorderTest {
         Path cap = tmp.resolve("int.cap");
         Process rec = new ProcessBuilder(Tools.HOME.resolve("bin/profiler-rec").toString(), "-F", "199", "-d", "60",
             "-o", cap.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("rec.log").toFile()).start();
+        stopWithSigint(rec, cap);
+    }
+
+    /**
+     * A script's `profiler-rec ... &` starts with SIGINT ignored (POSIX shells
+     * do that for background jobs); the JVM would leave it ignored, and `kill
+     * -INT` did nothing (seen in a bench script: the recorder ran on for minutes).
+     */
+    @Test
+    void sigintStopsARecorderStartedWithSigintIgnored() throws Exception {
+        Tools.requireBpf();
+        Path cap = tmp.resolve("ignored.cap");
+        Process rec = new ProcessBuilder("sh", "-c", "trap '' INT; exec \"$0\" -F 199 -d 60 -o \"$1\"",
+            Tools.HOME.resolve("bin/profiler-rec").toString(), cap.toString())
+            .redirectErrorStream(true).redirectOutput(tmp.resolve("rec.log").toFile()).start();
+        stopWithSigint(rec, cap);
+    }
+
+    private void stopWithSigint(Process rec, Path cap) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline && !Files.exists(cap.resolve("manifest.json"))) Thread.sleep(100);
         Thread.sleep(1500);
         assertEquals(0, Tools.run(List.of("kill", "-INT", Long.toString(rec.pid())), 10).exit());
-        assertTrue(rec.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "stops within 20 s of SIGINT");
+        if (!rec.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            rec.destroyForcibly().waitFor();
+            fail("did not stop within 20 s of SIGINT: " + Files.readString(tmp.resolve("rec.log")));
+        }
         String log = Files.readString(tmp.resolve("rec.log"));
         assertEquals(0, rec.exitValue(), log);
         assertTrue(log.contains("wrote " + cap), log);

@@ -91,8 +91,7 @@ public final class RecordCommand implements Callable<Integer> {
         Recording recording = new Recording(opts, System.err);
         // Ctrl-C and SIGTERM stop the recording; it then finishes writing
         // (detach, drain, counters) and exits normally, with its summary.
-        for (String sig : new String[] {"INT", "TERM"})
-            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> recording.requestStop("stopped by SIG" + sig));
+        StopSignals.install(recording::requestStop);
         String summary = recording.run();
         System.err.println(summary);
         if (recording.commandExitCode() != null && recording.commandExitCode() == 127)
