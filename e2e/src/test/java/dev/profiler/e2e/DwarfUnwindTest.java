@@ -68,6 +68,21 @@ class DwarfUnwindTest {
             "fp: the kernel's frame-pointer walk loses the callers of code without frame pointers: " + f);
     }
 
+    /** Code built with -g but without unwind tables has only .debug_frame: the walker uses its rows the same way. */
+    @Test
+    void aProgramWithOnlyDebugFrameIsUnwound() throws Exception {
+        Tools.requireBpf();
+        Path bin = Tools.buildPlain("unwind_chain", tmp, "-g", "-fno-asynchronous-unwind-tables", "-Wl,--build-id=none");
+        assertTrue(ElfSections.open(bin).find(".debug_frame") != null, "gcc wrote a .debug_frame");
+        Path capture = tmp.resolve("debug-frame.cap");
+        Tools.Result rec = Tools.tool("profiler-rec", "-F", "999", "-o", capture.toString(), "--", bin.toString(), "3");
+        assertEquals(0, rec.exit(), rec.toString());
+        JsonNode n = chainShares(capture);
+        long leaf = n.get("leaf").asLong();
+        assertTrue(leaf > 300, "sampled: " + n);
+        assertTrue(n.get("leaf_chain").asLong() >= 0.95 * leaf, "leaf <- b <- a <- run <- main in 95% of leaf's samples: " + n);
+    }
+
     @Test
     void aStrippedProgramsCompleteStacksAreNotCalledTruncated() throws Exception {
         Tools.requireBpf();

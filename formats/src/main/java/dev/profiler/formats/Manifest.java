@@ -69,7 +69,7 @@ public final class Manifest {
         public int tables;
         public long rows;
         public long rowCapacity;
-        /** Files that got no table (no .eh_frame, damaged, no room): their frames took frame-pointer steps. */
+        /** Files that got no table (no .eh_frame or .debug_frame, damaged, no room): their frames took frame-pointer steps. */
         public int filesWithoutTable;
         /** The first of them, with why. */
         public List<String> withoutTable = new ArrayList<>();

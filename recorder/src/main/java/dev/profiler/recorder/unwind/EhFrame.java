@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * Reads a file's .eh_frame (the call frame information every x86-64 ELF
- * file carries for C++ exceptions, frame pointers or not) into unwind rows:
+ * file carries for C++ exceptions, frame pointers or not) and its
+ * .debug_frame (the same in DWARF's own layout, where code was built with -g
+ * but without unwind tables, e.g. -fno-asynchronous-unwind-tables) into unwind rows:
  * each FDE's CFA program run, one row per address range where the rule for
  * the CFA, rbp or the return address changes (what `readelf
  * --debug-dump=frames-interp` prints, and what the tests compare with).
@@ -33,24 +35,51 @@ public final class EhFrame {
     private static final int REGISTERS = 17; // x86-64 DWARF: 0-15 general purpose, 16 the return address
 
     private final ByteBuffer b;
-    private final long sectionOffset, sectionAddr, sectionEnd;
+    /** The section's bytes start at 0 (ElfSections.contents). */
+    private static final long sectionOffset = 0;
+    private final long sectionAddr, sectionEnd;
+    /**
+     * .debug_frame: a CIE's id is all ones, not 0; an FDE's CIE pointer is an
+     * offset from the section's start, not back from itself; addresses are
+     * plain 8-byte values.
+     */
+    private final boolean debugFrame;
+    private final String name;
     private final Map<Long, Cie> cies = new HashMap<>();
 
-    private EhFrame(ByteBuffer b, ElfSections.Section s) {
+    private EhFrame(ByteBuffer b, ElfSections.Section s, boolean debugFrame) {
         this.b = b;
-        this.sectionOffset = s.offset();
         this.sectionAddr = s.addr();
-        this.sectionEnd = s.offset() + s.size();
+        this.sectionEnd = b.limit();
+        this.debugFrame = debugFrame;
+        this.name = s.name();
     }
 
-    /** The FDEs of the file's .eh_frame (none if it has no such section), in section order. */
+    /**
+     * The FDEs of the file's .eh_frame, then those of its .debug_frame (none
+     * if it has neither), each in section order. Where both describe a
+     * function, UnwindTable keeps the first: .eh_frame's. A .debug_frame that
+     * cannot be read is left out when .eh_frame had FDEs (debug sections are
+     * the optional part); otherwise it is an IOException like a damaged .eh_frame.
+     */
     public static List<Fde> read(ElfSections elf) throws IOException {
-        ElfSections.Section s = elf.find(".eh_frame");
+        List<Fde> out = new ArrayList<>(section(elf, ".eh_frame", false));
+        try {
+            out.addAll(section(elf, ".debug_frame", true));
+        } catch (IOException e) {
+            if (out.isEmpty()) throw e;
+        }
+        return out;
+    }
+
+    /** One section's FDEs (package-private: the tests count each section's). */
+    static List<Fde> section(ElfSections elf, String name, boolean debugFrame) throws IOException {
+        ElfSections.Section s = elf.find(name);
         if (s == null) return List.of();
         try {
-            return new EhFrame(elf.bytes(), s).fdes();
+            return new EhFrame(elf.contents(s), s, debugFrame).fdes();
         } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
-            throw new IOException("corrupt .eh_frame in " + elf.path() + ": " + e.getMessage());
+            throw new IOException("corrupt " + name + " in " + elf.path() + ": " + e.getMessage());
         }
     }
 
@@ -62,35 +91,51 @@ public final class EhFrame {
         List<Fde> out = new ArrayList<>();
         long p = sectionOffset;
         while (p + 4 <= sectionEnd) {
-            long length = Integer.toUnsignedLong(b.getInt(at(p)));
-            long idAt = p + 4;
-            if (length == 0) break; // the terminator
-            if (length == 0xffffffffL) {
-                length = b.getLong(at(p + 4));
-                idAt = p + 12;
-            }
-            long end = idAt + length;
-            if (length < 4 || end > sectionEnd) throw new IOException("entry at " + (p - sectionOffset) + " overruns .eh_frame");
-            long id = Integer.toUnsignedLong(b.getInt(at(idAt)));
-            if (id == 0) cies.put(p, parseCie(idAt + 4, end));
+            Entry e = entryAt(p);
+            if (e == null) break; // the terminator
+            if (e.isCie()) cies.put(p, parseCie(e.contentAt, e.end));
             else {
-                long ciePos = idAt - id;
+                // .eh_frame: the CIE is this many bytes back from the pointer; .debug_frame: at this section offset
+                long ciePos = debugFrame ? sectionOffset + e.id : e.idAt - e.id;
                 Cie cie = cies.get(ciePos);
                 if (cie == null) cie = cieAt(ciePos);
-                out.add(parseFde(cie, idAt + 4, end));
+                out.add(parseFde(cie, e.contentAt, e.end));
             }
-            p = end;
+            p = e.end;
         }
         return out;
     }
 
+    /** An entry's header: its id (or CIE pointer) field and where its content starts and ends. */
+    private record Entry(long idAt, long id, boolean isCie, long contentAt, long end) {}
+
+    /** The entry at p, or null at a zero length (.eh_frame's terminator). */
+    private Entry entryAt(long p) throws IOException {
+        long length = Integer.toUnsignedLong(b.getInt(at(p)));
+        long idAt = p + 4;
+        boolean dwarf64 = length == 0xffffffffL;
+        if (length == 0) return null;
+        if (dwarf64) {
+            length = b.getLong(at(p + 4));
+            idAt = p + 12;
+        }
+        long end = idAt + length;
+        if (length < 4 || length > sectionEnd || end > sectionEnd)
+            throw new IOException("entry at " + (p - sectionOffset) + " overruns " + name);
+        // .debug_frame's 64-bit entries have an 8-byte id; .eh_frame's id is always 4 bytes
+        boolean wideId = debugFrame && dwarf64;
+        if (wideId && length < 8) throw new IOException("entry at " + (p - sectionOffset) + " too short");
+        long id = wideId ? b.getLong(at(idAt)) : Integer.toUnsignedLong(b.getInt(at(idAt)));
+        boolean isCie = debugFrame ? id == (wideId ? -1L : 0xffffffffL) : id == 0;
+        return new Entry(idAt, id, isCie, idAt + (wideId ? 8 : 4), end);
+    }
+
     /** A CIE that comes after the FDE pointing at it (allowed, rare). */
     private Cie cieAt(long pos) throws IOException {
-        if (pos < sectionOffset || pos + 8 > sectionEnd) throw new IOException("FDE points outside .eh_frame");
-        long length = Integer.toUnsignedLong(b.getInt(at(pos)));
-        if (length == 0xffffffffL || length < 4 || pos + 4 + length > sectionEnd || b.getInt(at(pos + 4)) != 0)
-            throw new IOException("FDE points at no CIE");
-        Cie cie = parseCie(pos + 8, pos + 4 + length);
+        if (pos < sectionOffset || pos + 8 > sectionEnd) throw new IOException("FDE points outside " + name);
+        Entry e = entryAt(pos);
+        if (e == null || !e.isCie()) throw new IOException("FDE points at no CIE");
+        Cie cie = parseCie(e.contentAt, e.end);
         cies.put(pos, cie);
         return cie;
     }

@@ -6,6 +6,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * A 64-bit little-endian ELF file's section headers, looked up by name: where
@@ -15,8 +17,11 @@ import java.nio.file.StandardOpenOption;
  * files any user can write).
  */
 public final class ElfSections {
-    /** A section: file bytes [offset, offset + size), loaded at addr. */
-    public record Section(String name, long offset, long addr, long size) {}
+    /** A section: file bytes [offset, offset + size), loaded at addr; compressed: SHF_COMPRESSED (a header, then zlib or zstd). */
+    public record Section(String name, long offset, long addr, long size, boolean compressed) {}
+
+    /** The most a compressed section may inflate to: more is a damaged or hostile file. */
+    static final long MAX_INFLATED = 256L << 20;
 
     private final ByteBuffer file;
     private final Path path;
@@ -58,11 +63,44 @@ public final class ElfSections {
                 if (file.getInt(s + 4) == 8 /* SHT_NOBITS */) return null;
                 if (offset < 0 || size < 0 || offset + size > file.limit())
                     throw new IOException("section " + name + " lies outside the file: " + path);
-                return new Section(name, offset, file.getLong(s + 0x10), size);
+                boolean compressed = (file.getLong(s + 0x08) & 0x800) != 0; // SHF_COMPRESSED
+                return new Section(name, offset, file.getLong(s + 0x10), size, compressed);
             }
             return null;
         } catch (IndexOutOfBoundsException e) {
             throw new IOException("truncated or corrupt ELF section headers: " + path);
+        }
+    }
+
+    /**
+     * A section's bytes on their own, from offset 0: the file's bytes, or, for a
+     * compressed section (debug sections, `--compress-debug-sections`), the
+     * zlib stream inflated. zstd-compressed sections are refused.
+     */
+    public ByteBuffer contents(Section s) throws IOException {
+        if (!s.compressed()) return file.slice((int) s.offset(), (int) s.size()).order(ByteOrder.LITTLE_ENDIAN);
+        // Elf64_Chdr: ch_type, ch_reserved, ch_size, ch_addralign
+        if (s.size() < 24) throw new IOException("compressed section " + s.name() + " too short: " + path);
+        int type = file.getInt((int) s.offset());
+        long inflatedSize = file.getLong((int) s.offset() + 8);
+        if (type != 1 /* ELFCOMPRESS_ZLIB */)
+            throw new IOException(s.name() + " is compressed in a way not read here (type " + type + "): " + path);
+        if (inflatedSize < 0 || inflatedSize > MAX_INFLATED)
+            throw new IOException(s.name() + " would inflate to " + inflatedSize + " bytes: " + path);
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(file.slice((int) s.offset() + 24, (int) s.size() - 24));
+            ByteBuffer out = ByteBuffer.allocate((int) inflatedSize);
+            while (out.hasRemaining() && !inflater.finished()) {
+                if (inflater.inflate(out) == 0 && (inflater.needsInput() || inflater.needsDictionary()))
+                    throw new IOException(s.name() + ": zlib stream ends early: " + path);
+            }
+            if (out.hasRemaining()) throw new IOException(s.name() + ": inflates to less than its header says: " + path);
+            return out.flip().order(ByteOrder.LITTLE_ENDIAN);
+        } catch (DataFormatException e) {
+            throw new IOException(s.name() + ": damaged zlib stream: " + path);
+        } finally {
+            inflater.end();
         }
     }
 

@@ -24,6 +24,19 @@ final class PagedRows {
     record Rule(byte cfa, int cfaOffset, byte rbp, int rbpOffset) {
         static final Rule NONE = new Rule(UnwindTable.NONE, 0, UnwindTable.RBP_KEEP, 0);
         static final Rule END = new Rule(UnwindTable.END, 0, UnwindTable.RBP_KEEP, 0);
+
+        // Written out: a record's generated equals/hashCode go through method
+        // handles, slow in the recorder's C1-only JIT (one lookup per row).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Rule r && r.cfaOffset == cfaOffset && r.rbpOffset == rbpOffset && r.cfa == cfa
+                && r.rbp == rbp;
+        }
+
+        @Override
+        public int hashCode() {
+            return ((cfaOffset * 31 + rbpOffset) * 31 + cfa) * 31 + rbp;
+        }
     }
 
     final long firstPage;

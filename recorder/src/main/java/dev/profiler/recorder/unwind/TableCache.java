@@ -24,13 +24,14 @@ import java.util.stream.Stream;
  * damaged cache can cost time, never a wrong row. Kept under a size cap,
  * the least recently written files going first.
  *
- * File: "PRUNW001", u64 first page, u32 pages, u32 rows, u32 rules; rules
+ * File: "PRUNW002", u64 first page, u32 pages, u32 rows, u32 rules; rules
  * (u8 cfa, u8 rbp, u16 0, s32 cfa offset, s32 rbp offset); u32 first row
  * and u32 row count per page; u32 rows (pc low 16 bits | rule << 16);
  * the CRC-32 of all that. Little-endian.
  */
 public final class TableCache {
-    private static final byte[] MAGIC = "PRUNW001".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** 002: tables hold .debug_frame's rows too (a 001 file is rebuilt). */
+    private static final byte[] MAGIC = "PRUNW002".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final Pattern BUILD_ID = Pattern.compile("[0-9a-f]{8,80}");
     private static final int HEADER = 8 + 8 + 4 + 4 + 4, RULE_BYTES = 12;
 

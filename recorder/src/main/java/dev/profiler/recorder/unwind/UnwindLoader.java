@@ -209,7 +209,7 @@ public final class UnwindLoader {
                     return null;
                 }
                 if (paged == null) {
-                    noTable.put(key, shownPath + ": no .eh_frame");
+                    noTable.put(key, shownPath + ": no .eh_frame or .debug_frame");
                     return null;
                 }
                 if (cache != null && buildId != null) cache.store(buildId, paged);

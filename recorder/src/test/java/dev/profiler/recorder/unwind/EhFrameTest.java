@@ -52,6 +52,59 @@ class EhFrameTest {
         compareWithReadelf(libjvm, 40000);
     }
 
+    /** A program built with -g but no unwind tables: its functions are in .debug_frame only (crt's in .eh_frame). */
+    @Test
+    void debugFrameRowsAreReadelfs() throws Exception {
+        Path bin = buildDebugFrameOnly(tmp);
+        compareWithReadelf(bin, 7);
+        long inDebugFrame = EhFrame.read(ElfSections.open(bin)).size() - fdeCount(bin, ".eh_frame");
+        assertTrue(inDebugFrame >= 6, "main, run, a, b, leaf, sorter, cmp come from .debug_frame: " + inDebugFrame);
+    }
+
+    /** zlib-compressed debug sections (objcopy --compress-debug-sections, as Debian's debug files are) read the same. */
+    @Test
+    void compressedDebugFrameReadsTheSame() throws Exception {
+        Path bin = buildDebugFrameOnly(tmp);
+        Path zbin = tmp.resolve("chain-z");
+        Process p = new ProcessBuilder("objcopy", "--compress-debug-sections=zlib", bin.toString(), zbin.toString())
+            .inheritIO().start();
+        assertEquals(0, p.waitFor());
+        assertTrue(ElfSections.open(zbin).find(".debug_frame").compressed(), "objcopy compressed .debug_frame");
+        assertEquals(EhFrame.read(ElfSections.open(bin)), EhFrame.read(ElfSections.open(zbin)));
+    }
+
+    @Test
+    @Timeout(120)
+    void damagedDebugFrameIsAnIoExceptionOrLeftOutNeverACrash() throws Exception {
+        Path bin = buildDebugFrameOnly(tmp);
+        byte[] clean = Files.readAllBytes(bin);
+        ElfSections.Section df = ElfSections.open(bin).find(".debug_frame");
+        int ehFdes = fdeCount(bin, ".eh_frame");
+        Random rnd = new Random(7);
+        for (int i = 0; i < 300; i++) {
+            byte[] copy = clean.clone();
+            for (int k = 0; k < 1 + rnd.nextInt(4); k++) copy[(int) (df.offset() + rnd.nextInt((int) df.size()))] = (byte) rnd.nextInt(256);
+            Path f = tmp.resolve("damaged-df");
+            Files.write(f, copy);
+            // .eh_frame is whole: a .debug_frame that cannot be read is left out, the file keeps .eh_frame's FDEs
+            assertTrue(EhFrame.read(ElfSections.open(f)).size() >= ehFdes);
+        }
+    }
+
+    private static int fdeCount(Path bin, String section) throws IOException {
+        return EhFrame.section(ElfSections.open(bin), section, section.equals(".debug_frame")).size();
+    }
+
+    static Path buildDebugFrameOnly(Path dir) throws IOException, InterruptedException {
+        Path src = Path.of(System.getProperty("user.dir")).getParent().resolve("testdata/workloads/unwind_chain.c");
+        Path out = dir.resolve("chain-debug-frame");
+        Process p = new ProcessBuilder("gcc", "-O2", "-g", "-fno-asynchronous-unwind-tables", "-o", out.toString(),
+            src.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor(), "gcc");
+        assertTrue(ElfSections.open(out).find(".debug_frame") != null, "gcc wrote a .debug_frame");
+        return out;
+    }
+
     /** Every FDE's rows, as "pc cfa rbp ra" lines with repeats merged, ours against readelf's. */
     private static void compareWithReadelf(Path lib, int atLeastFdes) throws Exception {
         Map<Long, List<String>> expected = readelf(lib);
@@ -117,6 +170,7 @@ class EhFrameTest {
             List<String> rows = new ArrayList<>();
             for (String line; (line = r.readLine()) != null; ) {
                 Matcher m;
+                if (line.startsWith("Contents of the ")) cieRow.clear(); // CIE offsets are per section
                 if ((m = CIE.matcher(line)).find()) {
                     cie = m.group(1);
                     fde = null;
