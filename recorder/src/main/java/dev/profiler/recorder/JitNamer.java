@@ -14,13 +14,16 @@ import java.util.concurrent.TimeUnit;
  * Has the HotSpot JVMs being recorded write their perf maps while they run,
  * so their JIT frames get names even when they exit before the recording
  * ends (a JVM started by `-- CMD`): as soon as one shows JIT frames no map
- * names, then again, at most once a second, whenever it shows new ones
- * (code compiled since the last map), and once more at the end. The requests run on a thread of their own (the first
+ * names, then again whenever it shows new ones (code compiled since the
+ * last map), 1 s after the first request, then 2, 4 and every 8 s at most,
+ * and once more at the end. Not more often: writing the map holds the JVM's
+ * code cache lock (~55 ms on a build's javac, seen as its compiler threads'
+ * lock waits "unblocked by Attach Listener"). The requests run on a thread of their own (the first
  * one waits up to 3 s for the JVM's attach listener): the poll loop that
  * drains the BPF buffers never waits for a JVM.
  */
 final class JitNamer implements AutoCloseable {
-    private static final long INTERVAL_NANOS = 1_000_000_000L;
+    private static final long FIRST_INTERVAL_NANOS = 1_000_000_000L, MAX_INTERVAL_NANOS = 8_000_000_000L;
 
     private final Path procRoot;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -29,6 +32,8 @@ final class JitNamer implements AutoCloseable {
         return t;
     });
     private final Map<Integer, Long> lastAsked = new HashMap<>();
+    /** How long after its last request a JVM may be asked again: doubles each time, up to MAX_INTERVAL_NANOS. */
+    private final Map<Integer, Long> interval = new HashMap<>();
     private final Map<Integer, Integer> unnamedWhenAsked = new HashMap<>();
     private final Map<Integer, Boolean> hotSpot = new HashMap<>();
     private final Map<Integer, String> failures = new ConcurrentHashMap<>();
@@ -46,7 +51,8 @@ final class JitNamer implements AutoCloseable {
         for (Map.Entry<Integer, Integer> e : unnamedByPid.entrySet()) {
             int pid = e.getKey();
             Long last = lastAsked.get(pid);
-            if (last != null && (now - last < INTERVAL_NANOS || e.getValue() <= unnamedWhenAsked.get(pid))) continue;
+            if (last != null && (now - last < interval.get(pid) || e.getValue() <= unnamedWhenAsked.get(pid))) continue;
+            interval.put(pid, last == null ? FIRST_INTERVAL_NANOS : Math.min(MAX_INTERVAL_NANOS, 2 * interval.get(pid)));
             lastAsked.put(pid, now);
             unnamedWhenAsked.put(pid, e.getValue());
             if (!hotSpot.computeIfAbsent(pid, p -> HotSpotPerfMap.isHotSpot(procRoot, p))) continue;
