@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * last map), 1 s after the first request, then 2, 4 and every 8 s at most,
  * and once more at the end. Not more often: writing the map holds the JVM's
  * code cache lock (~55 ms on a build's javac, seen as its compiler threads'
- * lock waits "unblocked by Attach Listener"). The requests run on a thread of their own (the first
+ * lock waits "unblocked by Attach Listener"). The `-- CMD` process is the
+ * exception: it is asked every second while it shows new frames, since its
+ * exit is what ends the recording and nothing can ask it after that. The requests run on a thread of their own (the first
  * one waits up to 3 s for the JVM's attach listener): the poll loop that
  * drains the BPF buffers never waits for a JVM.
  */
@@ -34,12 +36,19 @@ final class JitNamer implements AutoCloseable {
     private final Map<Integer, Long> lastAsked = new HashMap<>();
     /** How long after its last request a JVM may be asked again: doubles each time, up to MAX_INTERVAL_NANOS. */
     private final Map<Integer, Long> interval = new HashMap<>();
+    /** The `-- CMD` process, asked every second (0: none). */
+    private int command;
     private final Map<Integer, Integer> unnamedWhenAsked = new HashMap<>();
     private final Map<Integer, Boolean> hotSpot = new HashMap<>();
     private final Map<Integer, String> failures = new ConcurrentHashMap<>();
 
     JitNamer(Path procRoot) {
         this.procRoot = procRoot;
+    }
+
+    /** The process `-- CMD` started: asked every second while it shows new JIT frames. */
+    void command(int pid) {
+        command = pid;
     }
 
     /**
@@ -52,7 +61,8 @@ final class JitNamer implements AutoCloseable {
             int pid = e.getKey();
             Long last = lastAsked.get(pid);
             if (last != null && (now - last < interval.get(pid) || e.getValue() <= unnamedWhenAsked.get(pid))) continue;
-            interval.put(pid, last == null ? FIRST_INTERVAL_NANOS : Math.min(MAX_INTERVAL_NANOS, 2 * interval.get(pid)));
+            interval.put(pid, last == null || pid == command ? FIRST_INTERVAL_NANOS
+                : Math.min(MAX_INTERVAL_NANOS, 2 * interval.get(pid)));
             lastAsked.put(pid, now);
             unnamedWhenAsked.put(pid, e.getValue());
             if (!hotSpot.computeIfAbsent(pid, p -> HotSpotPerfMap.isHotSpot(procRoot, p))) continue;

@@ -138,6 +138,7 @@ public final class Recording {
             for (int pid : opts.pids()) bpf.addTargetProcess(pid);
             if (!opts.command().isEmpty()) {
                 command = GatedCommand.start(opts.command());
+                jitNamer.command((int) command.pid());
                 if (filter) bpf.addTargetProcess((int) command.pid());
             }
             BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
