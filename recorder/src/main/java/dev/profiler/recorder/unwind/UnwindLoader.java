@@ -203,6 +203,10 @@ public final class UnwindLoader {
             else {
                 try {
                     paged = PagedRows.of(UnwindTable.of(EhFrame.read(ElfSections.open(file.path()))));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // read through /proc/PID/root of a process that just exited (a build's
+                    // short-lived mkdir): not the file's fault; the next process mapping it retries
+                    return null;
                 } catch (IOException | RuntimeException e) {
                     // a damaged or hostile file: no table, never a stopped recording
                     noTable.put(key, shownPath + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));

@@ -113,6 +113,31 @@ class UnwindLoaderTest {
         assertEquals(1, loader.stats().filesWithoutTable(), loader.stats().noTable().toString());
     }
 
+    /**
+     * A file read through /proc/PID/root of a process that exited meanwhile
+     * (a build's short-lived mkdir): no table, but not counted as a file
+     * without one either; the next process that maps it gets its table (seen
+     * on a real recording: libacl never got one after its first process exited).
+     */
+    @Test
+    void aFileGoneWithItsProcessIsTriedAgainLater() throws Exception {
+        MemoryUnwindMaps maps = new MemoryUnwindMaps(1 << 20, 4096, 65536);
+        Symbolizer symbolizer = symbolizer();
+        UnwindLoader loader = new UnwindLoader(maps, symbolizer);
+        Path lib = tmp.resolve("libgone.so");
+        Files.copy(EhFrameTest.LIBSTDCXX, lib);
+        long base = 0x7f0000000000L, pc = base + someRspRow(EhFrameTest.LIBSTDCXX);
+        ProcessMaps mapped = mapping(lib, base);
+        assertNotNull(symbolizer.mappedFile(5, lib.toString()), "its ELF read while the process lived");
+        Files.delete(lib);
+        loader.processMapped(5, mapped);
+        assertNull(maps.ruleAt(5, pc));
+        assertEquals(0, loader.stats().filesWithoutTable(), loader.stats().noTable().toString());
+        Files.copy(EhFrameTest.LIBSTDCXX, lib);
+        loader.processMapped(6, mapping(lib, base));
+        assertNotNull(maps.ruleAt(6, pc), "the next process that maps it gets its table");
+    }
+
     /** Every pc where the reduced table changes rule, as the walker finds it in pid's mapping at base. */
     private static int assertWalkerFindsTheTable(MemoryUnwindMaps maps, int pid, long base, UnwindTable table) {
         int checked = 0;
