@@ -85,7 +85,9 @@ public final class Symbolizer {
             if (!e.elf().loads(vaddr)) continue;
             SymbolTable.Hit hit = e.dataSymbols().lookup(vaddr);
             if (hit == null) return null;
-            return hit.offset() == 0 ? hit.name() : hit.name() + "+0x" + Long.toHexString(hit.offset());
+            // a C++ static is mangled (HotSpot's "_ZL8tc_mutex" is tc_mutex)
+            String name = Demangler.demangle(hit.name());
+            return hit.offset() == 0 ? name : name + "+0x" + Long.toHexString(hit.offset());
         }
         return null;
     }

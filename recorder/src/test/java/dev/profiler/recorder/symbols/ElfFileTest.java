@@ -94,6 +94,7 @@ class ElfFileTest {
         assertTrue(Demangler.available(), "libstdc++ present on this machine");
         assertEquals("demo::Widget::spin(int)", Demangler.demangle("_ZN4demo6Widget4spinEi"));
         assertEquals("known_function", Demangler.demangle("known_function"));
+        assertEquals("work_lock", Demangler.demangle("_ZL9work_lock"), "a C++ static lock, as the locks report names it");
         assertEquals("_Znot_valid", Demangler.demangle("_Znot_valid"));
     }
 
