@@ -35,8 +35,7 @@ public final class EhFrame {
     private static final int REGISTERS = 17; // x86-64 DWARF: 0-15 general purpose, 16 the return address
 
     private final ByteBuffer b;
-    /** The section's bytes start at 0 (ElfSections.contents). */
-    private static final long sectionOffset = 0;
+    /** The section's own bytes (ElfSections.contents): positions are section offsets, from 0. */
     private final long sectionAddr, sectionEnd;
     /**
      * .debug_frame: a CIE's id is all ones, not 0; an FDE's CIE pointer is an
@@ -89,14 +88,14 @@ public final class EhFrame {
 
     private List<Fde> fdes() throws IOException {
         List<Fde> out = new ArrayList<>();
-        long p = sectionOffset;
+        long p = 0;
         while (p + 4 <= sectionEnd) {
             Entry e = entryAt(p);
             if (e == null) break; // the terminator
             if (e.isCie()) cies.put(p, parseCie(e.contentAt, e.end));
             else {
                 // .eh_frame: the CIE is this many bytes back from the pointer; .debug_frame: at this section offset
-                long ciePos = debugFrame ? sectionOffset + e.id : e.idAt - e.id;
+                long ciePos = debugFrame ? e.id : e.idAt - e.id;
                 Cie cie = cies.get(ciePos);
                 if (cie == null) cie = cieAt(ciePos);
                 out.add(parseFde(cie, e.contentAt, e.end));
@@ -121,10 +120,10 @@ public final class EhFrame {
         }
         long end = idAt + length;
         if (length < 4 || length > sectionEnd || end > sectionEnd)
-            throw new IOException("entry at " + (p - sectionOffset) + " overruns " + name);
+            throw new IOException("entry at " + p + " overruns " + name);
         // .debug_frame's 64-bit entries have an 8-byte id; .eh_frame's id is always 4 bytes
         boolean wideId = debugFrame && dwarf64;
-        if (wideId && length < 8) throw new IOException("entry at " + (p - sectionOffset) + " too short");
+        if (wideId && length < 8) throw new IOException("entry at " + p + " too short");
         long id = wideId ? b.getLong(at(idAt)) : Integer.toUnsignedLong(b.getInt(at(idAt)));
         boolean isCie = debugFrame ? id == (wideId ? -1L : 0xffffffffL) : id == 0;
         return new Entry(idAt, id, isCie, idAt + (wideId ? 8 : 4), end);
@@ -132,7 +131,7 @@ public final class EhFrame {
 
     /** A CIE that comes after the FDE pointing at it (allowed, rare). */
     private Cie cieAt(long pos) throws IOException {
-        if (pos < sectionOffset || pos + 8 > sectionEnd) throw new IOException("FDE points outside " + name);
+        if (pos < 0 || pos + 8 > sectionEnd) throw new IOException("FDE points outside " + name);
         Entry e = entryAt(pos);
         if (e == null || !e.isCie()) throw new IOException("FDE points at no CIE");
         Cie cie = parseCie(e.contentAt, e.end);
@@ -308,7 +307,7 @@ public final class EhFrame {
     }
 
     private int at(long offset) {
-        if (offset < sectionOffset || offset >= sectionEnd) throw new IndexOutOfBoundsException("offset " + offset);
+        if (offset < 0 || offset >= sectionEnd) throw new IndexOutOfBoundsException("offset " + offset);
         return (int) offset;
     }
 
@@ -383,7 +382,7 @@ public final class EhFrame {
         /** A pointer in DW_EH_PE encoding: its format, then what it is relative to (pcrel: this field's address). */
         long encoded(int encoding) throws IOException {
             if (encoding == 0xff) return 0; // DW_EH_PE_omit
-            long fieldAddr = sectionAddr + (pos - sectionOffset);
+            long fieldAddr = sectionAddr + pos;
             long v = encodedValue(encoding & 0x0f);
             return switch (encoding & 0x70) {
                 case 0x00 -> v;             // absolute
