@@ -83,7 +83,8 @@ final class JitNamer implements AutoCloseable {
         if (!procRoot.resolve(Integer.toString(pid)).toFile().exists()) return; // gone: its last map is what we have
         if (failures.containsKey(pid)) return; // never signal a JVM twice that did not answer the first time
         String why = HotSpotPerfMap.request(procRoot, pid);
-        if (why != null) failures.put(pid, why);
+        // a JVM that exited while it was being asked (a build's short-lived javac) did not fail: it is gone
+        if (why != null && procRoot.resolve(Integer.toString(pid)).toFile().exists()) failures.put(pid, why);
     }
 
     @Override
