@@ -20,9 +20,11 @@ import java.util.concurrent.TimeUnit;
  * code cache lock (~55 ms on a build's javac, seen as its compiler threads'
  * lock waits "unblocked by Attach Listener"). The `-- CMD` process is the
  * exception: it is asked every second while it shows new frames, since its
- * exit is what ends the recording and nothing can ask it after that. The requests run on a thread of their own (the first
- * one waits up to 3 s for the JVM's attach listener): the poll loop that
- * drains the BPF buffers never waits for a JVM.
+ * exit is what ends the recording and nothing can ask it after that.
+ *
+ * The requests run on a thread of their own (the first one waits up to 3 s
+ * for the JVM's attach listener): the poll loop that drains the BPF buffers
+ * never waits for a JVM.
  */
 final class JitNamer implements AutoCloseable {
     private static final long FIRST_INTERVAL_NANOS = 1_000_000_000L, MAX_INTERVAL_NANOS = 8_000_000_000L;
