@@ -178,6 +178,7 @@ public final class Recording {
                     tracker.resolveUnmapped(stacks.unmappedAddedByPid(), false);
                     jitNamer.due(stacks.unnamedJitByPid());
                 }
+                jitNamer.watchCommand();
                 youngProcesses = tracker.refreshYoung();
                 out.flushDue();
                 if (status.due())

@@ -107,6 +107,61 @@ public final class ElfFile {
         }
     }
 
+    /**
+     * A data object's symbol: its address in the file's own terms (ELF
+     * vaddr), its size in bytes, and the vaddr that file offset 0 is loaded
+     * at (the first PT_LOAD segment's), which with the address of the
+     * process's mapping at offset 0 gives the load bias.
+     */
+    public record DataObject(long vaddr, long size, long offsetZeroVaddr) {}
+
+    /**
+     * The data object (STT_OBJECT) named exactly name in .symtab or .dynsym,
+     * or null if there is none. Compares the string table's bytes in place:
+     * libjvm's .symtab has ~100k symbols, and one is wanted.
+     */
+    public static DataObject findObject(Path path, String name) throws IOException {
+        ByteBuffer b = ElfSections.open(path).bytes();
+        byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+        try {
+            long phoff = b.getLong(0x20), shoff = b.getLong(0x28);
+            int phentsize = Short.toUnsignedInt(b.getShort(0x36)), phnum = Short.toUnsignedInt(b.getShort(0x38));
+            int shentsize = Short.toUnsignedInt(b.getShort(0x3a)), shnum = Short.toUnsignedInt(b.getShort(0x3c));
+            Long offsetZeroVaddr = null;
+            for (int i = 0; i < phnum && offsetZeroVaddr == null; i++) {
+                int p = (int) (phoff + (long) i * phentsize);
+                if (b.getInt(p) == PT_LOAD) offsetZeroVaddr = b.getLong(p + 16) - b.getLong(p + 8);
+            }
+            if (offsetZeroVaddr == null) return null; // nothing of it is loaded
+            for (int i = 0; i < shnum; i++) {
+                int s = (int) (shoff + (long) i * shentsize);
+                int type = b.getInt(s + 4);
+                if (type != SHT_SYMTAB && type != SHT_DYNSYM) continue;
+                long off = b.getLong(s + 0x18), size = b.getLong(s + 0x20), entsize = b.getLong(s + 0x38);
+                if (entsize < 24) continue;
+                int strSec = (int) (shoff + (long) b.getInt(s + 0x28) * shentsize);
+                long strOff = b.getLong(strSec + 0x18), strSize = b.getLong(strSec + 0x20);
+                for (long p = off; p + 24 <= off + size; p += entsize) {
+                    int ip = (int) p;
+                    if ((b.get(ip + 4) & 0xf) != STT_OBJECT || b.getLong(ip + 8) == 0) continue;
+                    long nameOff = Integer.toUnsignedLong(b.getInt(ip));
+                    if (nameOff == 0 || nameOff + wanted.length >= strSize) continue;
+                    if (namedAt(b, (int) (strOff + nameOff), wanted))
+                        return new DataObject(b.getLong(ip + 8), b.getLong(ip + 16), offsetZeroVaddr);
+                }
+            }
+            return null;
+        } catch (IndexOutOfBoundsException e) {
+            throw new IOException("truncated or corrupt ELF file: " + path);
+        }
+    }
+
+    private static boolean namedAt(ByteBuffer b, int at, byte[] wanted) {
+        for (int i = 0; i < wanted.length; i++)
+            if (b.get(at + i) != wanted[i]) return false;
+        return b.get(at + wanted.length) == 0;
+    }
+
     private static String findBuildId(ByteBuffer b, long off, long size) {
         long p = off, end = off + size;
         while (p + 12 <= end) {

@@ -63,6 +63,17 @@ class ElfFileTest {
     }
 
     @Test
+    void findsADataObjectByItsExactName() throws Exception {
+        ElfFile.DataObject lock = ElfFile.findObject(binary, "_ZL9work_lock");
+        assertEquals(nm.get("_ZL9work_lock"), lock.vaddr());
+        assertEquals(40, lock.size());
+        assertEquals(0, lock.offsetZeroVaddr(), "a PIE's first segment loads file offset 0 at vaddr 0");
+        assertEquals(nm.get("counters"), ElfFile.findObject(binary, "counters").vaddr(), ".bss too");
+        assertNull(ElfFile.findObject(binary, "counter"), "a prefix of a name is not the name");
+        assertNull(ElfFile.findObject(binary, "known_function"), "a function is not a data object");
+    }
+
+    @Test
     void buildIdMatchesReadelf() throws Exception {
         Process r = new ProcessBuilder("readelf", "-n", binary.toString()).start();
         String out = new String(r.getInputStream().readAllBytes());
