@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -54,7 +55,8 @@ struct pshim {
 	int nobject_links;
 	struct ring_buffer *rb_samples; /* the sampler's ring */
 	struct ring_buffer *rb_events;  /* every other ring (scheduler, NMI, locks, futex) */
-	int epfd;                       /* waits on both */
+	int epfd;                       /* waits on both, and on wakefd */
+	int wakefd;                     /* eventfd: pshim_wake ends a wait early (a stop, a command's exit) */
 	int ncpus;
 	int *perf_fds;
 	struct bpf_link **links;
@@ -286,6 +288,12 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
+	h->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (h->wakefd < 0) {
+		set_err(err, errlen, "cannot create an eventfd: %s", strerror(errno));
+		free(h);
+		return NULL;
+	}
 	h->ncpus = libbpf_num_possible_cpus();
 	h->skel = sampler_bpf__open();
 	if (!h->skel) {
@@ -340,6 +348,7 @@ fail:
 	unwind_maps_close(h->unwind);
 	if (h->skel)
 		sampler_bpf__destroy(h->skel);
+	close(h->wakefd);
 	free(h);
 	return NULL;
 }
@@ -558,7 +567,19 @@ static int open_rings(struct pshim *h)
 		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rbs[i]), &ev))
 			return -errno;
 	}
+	struct epoll_event wake = { .events = EPOLLIN };
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wakefd, &wake))
+		return -errno;
 	return 0;
+}
+
+/* Ends the current (or next) pshim_poll wait at once. Any thread, and a
+ * signal handler: one write(2) to an eventfd. */
+void pshim_wake(struct pshim *h)
+{
+	uint64_t one = 1;
+	ssize_t n = write(h->wakefd, &one, sizeof(one));
+	(void)n; /* EAGAIN: the counter is already non-zero, a wake is pending */
 }
 
 static int consume(struct ring_buffer *rb)
@@ -588,9 +609,12 @@ long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
 			return rc;
 	}
 	eb_reset(h->batch);
-	struct epoll_event evs[2];
-	if (epoll_wait(h->epfd, evs, 2, timeout_ms) < 0 && errno != EINTR)
+	struct epoll_event evs[3];
+	if (epoll_wait(h->epfd, evs, 3, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
+	uint64_t wakes;
+	ssize_t n = read(h->wakefd, &wakes, sizeof(wakes)); /* re-arm; EAGAIN when nobody woke us */
+	(void)n;
 	while (eb_total_rows(h->batch) < max_rows) {
 		uint32_t before = eb_total_rows(h->batch);
 		int rc = consume(h->rb_events);
@@ -705,6 +729,8 @@ void pshim_close(struct pshim *h)
 		ring_buffer__free(h->rb_events);
 	if (h->epfd > 0)
 		close(h->epfd);
+	if (h->wakefd > 0)
+		close(h->wakefd);
 	if (h->futex)
 		futex_bpf__destroy(h->futex);
 	if (h->locks)

@@ -29,6 +29,8 @@ public final class CaptureWriter implements AutoCloseable {
 
     private final Path dir;
     private final BufferAllocator allocator = new RootAllocator();
+    /** One zstd context for every table: all are written from the one thread that writes this capture. */
+    private final ZstdContextCodec zstd = new ZstdContextCodec();
     private final Map<CaptureTable, TableWriter> tables = new EnumMap<>(CaptureTable.class);
 
     private CaptureWriter(Path dir, int batchRows) throws IOException {
@@ -38,7 +40,7 @@ public final class CaptureWriter implements AutoCloseable {
                 Path file = dir.resolve(t.fileName());
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                tables.put(t, new TableWriter(t, allocator, ch, batchRows));
+                tables.put(t, new TableWriter(t, allocator, ch, batchRows, zstd.factory()));
             }
         } catch (IOException | RuntimeException e) {
             closeQuietly();
@@ -137,6 +139,7 @@ public final class CaptureWriter implements AutoCloseable {
             }
         }
         allocator.close();
+        zstd.close();
         if (first != null) throw first;
     }
 

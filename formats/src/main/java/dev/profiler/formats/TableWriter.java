@@ -19,6 +19,7 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.impl.UnionListWriter;
@@ -44,6 +45,7 @@ public final class TableWriter implements AutoCloseable {
     private final FieldVector[] vectors;
     private final Dictionaries dictionaries;
     private final ArrowStreamWriter writer;
+    private final BatchedChannel channel;
     private final int batchRows;
     /** Per dictionary column: bulk appends carry its indexes (see seedDictionary). */
     private final boolean[] bulkDictionary;
@@ -52,16 +54,24 @@ public final class TableWriter implements AutoCloseable {
     private long lastFlushNanos = System.nanoTime();
 
     TableWriter(CaptureTable table, BufferAllocator allocator, FileChannel out, int batchRows) throws IOException {
+        this(table, allocator, out, batchRows, CommonsCompressionFactory.INSTANCE);
+    }
+
+    /** codecs: where the ZSTD codec comes from (a CaptureWriter shares one zstd context among its tables). */
+    TableWriter(CaptureTable table, BufferAllocator allocator, FileChannel out, int batchRows,
+                CompressionCodec.Factory codecs) throws IOException {
         this.table = table;
         this.batchRows = batchRows;
         this.root = VectorSchemaRoot.create(CaptureSchemas.schema(table), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
         this.dictionaries = new Dictionaries(table, allocator);
         this.bulkDictionary = new boolean[vectors.length];
-        this.writer = new ArrowStreamWriter(root, dictionaries.provider, out, IpcOption.DEFAULT,
-            CommonsCompressionFactory.INSTANCE, CompressionUtil.CodecType.ZSTD);
+        this.channel = new BatchedChannel(out);
+        this.writer = new ArrowStreamWriter(root, dictionaries.provider, channel, IpcOption.DEFAULT, codecs,
+            CompressionUtil.CodecType.ZSTD);
         root.allocateNew();
         writer.start();
+        channel.drain();
     }
 
     public CaptureTable table() { return table; }
@@ -226,6 +236,7 @@ public final class TableWriter implements AutoCloseable {
         for (FieldVector v : vectors) v.setValueCount(rows);
         root.setRowCount(rows);
         writer.writeBatch();
+        channel.drain();
         rowsWritten += rows;
         rows = 0;
         // Keep the buffers for the next batch: releasing and re-allocating
@@ -243,6 +254,7 @@ public final class TableWriter implements AutoCloseable {
         try {
             flush();
             writer.end();
+            channel.drain();
         } finally {
             writer.close();
             root.close();

@@ -36,12 +36,13 @@ public final class Recording {
     /**
      * Poll timeout: how long the consumer sleeps when the BPF side has not
      * woken it (a ring a quarter full does). Each loop costs the recorder
-     * ~0.25 ms however little it drains; bench/steady-cost-style runs at
-     * 999 Hz, recorder CPU per second: 100 ms 7.9-8.8 ms/s, 250 ms 6.0-7.1,
-     * 500 ms 6.0-6.7; perf record --call-graph dwarf 6.5-7.7. 250 ms keeps
-     * Ctrl-C, -d and a command's exit answered within a quarter second.
+     * ~0.25 ms however little it drains, so it loops once a second, when the
+     * tables are flushed anyway: a stop request (Ctrl-C, SIGTERM) and the
+     * command's exit end the wait at once (BpfSession.wake), and -d shortens
+     * it. Recorder CPU per second at 999 Hz (bench/steady-cost): 100 ms
+     * 7.9-8.8 ms/s, 250 ms 6.0-7.1, 500 ms 6.0-6.7.
      */
-    static final int POLL_TIMEOUT_MS = 250;
+    static final int POLL_TIMEOUT_MS = 1000;
     /** While a process that just exec'd maps its libraries (ProcessTracker.refreshYoung). */
     static final int YOUNG_POLL_TIMEOUT_MS = 10;
     /**
@@ -56,6 +57,8 @@ public final class Recording {
     private final RecordingOptions opts;
     private final PrintStream err;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    /** The session whose poll a stop request ends early, while it is open (guarded by itself). */
+    private final BpfSession[] wakeable = new BpfSession[1];
 
     /** The capture table of each batch table (BpfRecords.TABLE_*). */
     private static final CaptureTable[] BATCH_TABLES = {
@@ -84,6 +87,31 @@ public final class Recording {
     public void requestStop(String reason) {
         stopReason = reason;
         stopRequested.set(true);
+        wakePoll();
+    }
+
+    /** Ends the poll loop's wait, if a session is open. */
+    private void wakePoll() {
+        synchronized (wakeable) {
+            if (wakeable[0] != null) wakeable[0].wake();
+        }
+    }
+
+    /** A resource of the session's try: the session can be woken until this closes, which is before the session does. */
+    private interface WakeRegistration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private WakeRegistration wakeOn(BpfSession bpf) {
+        synchronized (wakeable) {
+            wakeable[0] = bpf;
+        }
+        return () -> {
+            synchronized (wakeable) {
+                wakeable[0] = null;
+            }
+        };
     }
 
     public Integer commandExitCode() { return commandExit; }
@@ -120,7 +148,8 @@ public final class Recording {
         BpfSession.Config config = new BpfSession.Config((int) ProcessHandle.current().pid(), filter, sampleRingBytes,
             eventRingBytes, WAKEUP_BYTES, opts.sched(), opts.offcpuStacks(), opts.locks(), opts.futex(),
             opts.callGraph() == RecordingOptions.CallGraph.DWARF ? UnwindSetup.ROWS : 0, opts.verbose());
-        try (BpfSession bpf = BpfSession.open(config); JitNamer jitNamer = new JitNamer(PROC)) {
+        try (BpfSession bpf = BpfSession.open(config); WakeRegistration wake = wakeOn(bpf);
+             JitNamer jitNamer = new JitNamer(PROC)) {
             // Read after loading our programs: their JIT code is then in
             // kallsyms, so the tracing frames that lead event stacks can be
             // recognized and trimmed (StackInterner).
@@ -138,6 +167,7 @@ public final class Recording {
             for (int pid : opts.pids()) bpf.addTargetProcess(pid);
             if (!opts.command().isEmpty()) {
                 command = GatedCommand.start(opts.command());
+                command.process().onExit().thenRun(this::wakePoll); // its exit ends the recording now, not at the next poll
                 jitNamer.command((int) command.pid());
                 if (filter) bpf.addTargetProcess((int) command.pid());
             }

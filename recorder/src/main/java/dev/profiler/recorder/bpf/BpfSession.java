@@ -163,6 +163,14 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
         return n == 0 ? null : new EventBatch(handle, info);
     }
 
+    /**
+     * Ends the current or next {@link #poll} wait at once, from any thread:
+     * a stop request or a command's exit need not wait out the poll timeout.
+     */
+    public void wake() {
+        ShimLibrary.pshim_wake(handle);
+    }
+
     /** Records the shim could not decode, so far (a malformed record is skipped, not fatal). */
     public long undecodableRecords() { return undecodable; }
 

@@ -54,6 +54,9 @@ final class ShimLibrary {
 
     static native long pshim_poll(Pointer shim, int timeoutMs, long maxRows);
 
+    /** Ends the current or next pshim_poll wait at once; any thread. */
+    static native void pshim_wake(Pointer shim);
+
     static native void pshim_batch_info(Pointer shim, long[] out);
 
     static native Pointer pshim_batch_new_stacks(Pointer shim);
