@@ -13,7 +13,13 @@
 --             sampling timer interrupt has interrupts off, is in an NMI, or
 --             is not running at all. Gaps that overlap in time are one
 --             freeze (every CPU quiet together: the 250 ms rqspinlock
---             freeze of Linux 6.15-6.18). The cause names any interrupt
+--             freeze of Linux 6.15-6.18). Without scheduler events (a
+--             capture made with --no-sched) nothing tells a CPU that went
+--             idle from one that froze, and an idle CPU may give no
+--             samples at all (its sampling timer does not fire while it
+--             sleeps: perf, on this project's VMs, got 11 samples from an
+--             idle CPU in 10 s at 999 Hz): there, only every CPU quiet
+--             together is a freeze. The cause names any interrupt
 --             that held one of those CPUs for at least half the freeze, and
 --             any CPU whose last sample was spinning on a lock.
 --             (cpu_silences holds silences of two periods and more: a
@@ -39,7 +45,9 @@
 CREATE OR REPLACE MACRO stalls(threshold_ns := 50000000, freeze_periods := 10, include_idle := false) AS TABLE
 WITH
 info AS (
-  SELECT coalesce(period_ns, 10000000) AS period_ns, cpu_count FROM capture_info
+  SELECT coalesce(period_ns, 10000000) AS period_ns, cpu_count,
+         EXISTS (SELECT 1 FROM sched_switch) AS has_switches
+  FROM capture_info
 ),
 -- silences long enough to count
 quiet AS (
@@ -69,15 +77,15 @@ quiet_facts AS (
 freezes AS (
   SELECT
     'freeze' AS kind, min(ts_begin) AS ts_begin, max(ts_end) AS ts_end,
-    CASE WHEN count(*) = 1 THEN min(cpu) END AS cpu,
-    list(cpu ORDER BY cpu) AS cpus,
+    CASE WHEN count(DISTINCT cpu) = 1 THEN min(cpu) END AS cpu,
+    list(DISTINCT cpu ORDER BY cpu) AS cpus,
     -- the lowest spinning CPU's thread and stack (ties broken by CPU: same rows, same answer)
     coalesce(arg_max(tid, (spin_function IS NOT NULL, -cpu)), min(tid)) AS tid,
     coalesce(arg_max(stack_id, (spin_function IS NOT NULL, -cpu)), min(stack_id)) AS stack_id,
     NULL::VARCHAR AS wait_kind,
     concat_ws('; ',
-      CASE WHEN count(*) >= any_value(info.cpu_count) THEN 'all ' || count(*) || ' CPUs busy but silent'
-           ELSE count(*) || ' of ' || any_value(info.cpu_count) || ' CPUs busy but silent' END,
+      CASE WHEN count(DISTINCT cpu) >= any_value(info.cpu_count) THEN 'all ' || count(DISTINCT cpu) || ' CPUs busy but silent'
+           ELSE count(DISTINCT cpu) || ' of ' || any_value(info.cpu_count) || ' CPUs busy but silent' END,
       string_agg(long_interrupt, '; ' ORDER BY cpu),
       string_agg(CASE WHEN spin_function IS NOT NULL
                       THEN 'CPU ' || cpu || ' last seen spinning in ' || spin_function END, '; ' ORDER BY cpu),
@@ -86,6 +94,7 @@ freezes AS (
     ) AS cause
   FROM quiet_facts, info
   GROUP BY freeze_id
+  HAVING any_value(info.has_switches) OR count(DISTINCT cpu) >= any_value(info.cpu_count)
 ),
 spins AS (
   SELECT 'spin' AS kind, ts_begin, ts_end, cpu, [cpu] AS cpus, tid, stack_id, 'lock' AS wait_kind,

@@ -52,6 +52,40 @@ class StallsTest {
         }
     }
 
+    /**
+     * A capture without scheduler events (--no-sched): an idle CPU gives no
+     * samples (its sampling timer does not fire while it sleeps, seen on
+     * this project's VMs), so one CPU quiet after a busy sample is no
+     * freeze; every CPU quiet together still is, and its CPUs are counted
+     * once each though one of them had a sample in the middle of it.
+     */
+    @Test
+    void withoutSchedulerEventsOnlyEveryCpuQuietTogetherIsAFreeze() throws Exception {
+        Path capture = tmp.resolve("nosched.cap");
+        long freeze = 6_000 * MS, end = 8_000 * MS;
+        try (SyntheticCapture c = SyntheticCapture.create(capture, 2, PERIOD)) {
+            c.thread(201, 200, "worker");
+            c.thread(301, 300, "kdamond");
+            long busy = c.stack("crunch", "main");
+            long other = c.stack("kdamond_fn", "kthread");
+            c.samples(0, freeze, 0, 0, 201, busy);            // CPU 0: busy until the freeze
+            c.samples(freeze + 300 * MS, end, 0, 0, 201, busy); // ...and after it
+            // CPU 1: short bursts of a kernel thread, then idle with no samples for seconds (not a freeze)
+            c.samples(0, 5 * MS, 0, 1, 301, other);
+            c.samples(3_000 * MS, 3_005 * MS, 0, 1, 301, other);
+            c.samples(freeze - 5 * MS, freeze, 0, 1, 301, other);
+            c.samples(freeze + 150 * MS, freeze + 150 * MS + 1, 0, 1, 301, other); // one sample mid-freeze
+            c.samples(freeze + 300 * MS, end, 0, 1, 301, other);
+        }
+        List<Stall> found = stalls(capture);
+        assertEquals(1, found.size(), "only the freeze of every CPU: " + found);
+        Stall f = found.get(0);
+        assertEquals("freeze", f.kind());
+        assertNear(freeze, f.begin(), "freeze start");
+        assertNear(freeze + 300 * MS, f.end(), "freeze end");
+        assertTrue(f.cause().startsWith("all 2 CPUs busy but silent"), "each CPU counted once: " + f.cause());
+    }
+
     @Test
     void freezeNeedsTheConfiguredNumberOfSilentPeriods() throws Exception {
         Path capture = Scenarios.freeze(tmp.resolve("freeze.cap"));

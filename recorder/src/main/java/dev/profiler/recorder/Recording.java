@@ -36,13 +36,16 @@ public final class Recording {
     /**
      * Poll timeout: how long the consumer sleeps when the BPF side has not
      * woken it (a ring a quarter full does). Each loop costs the recorder
-     * ~0.25 ms however little it drains, so it loops once a second, when the
-     * tables are flushed anyway: a stop request (Ctrl-C, SIGTERM) and the
-     * command's exit end the wait at once (BpfSession.wake), and -d shortens
-     * it. Recorder CPU per second at 999 Hz (bench/steady-cost): 100 ms
-     * 7.9-8.8 ms/s, 250 ms 6.0-7.1, 500 ms 6.0-6.7.
+     * ~0.25 ms however little it drains; recorder CPU per second at 999 Hz
+     * (bench/steady-cost): 100 ms 7.9-8.8 ms/s, 250 ms 6.0-7.1, 500 ms
+     * 6.0-6.7. Not longer: a library a process maps while recorded
+     * (dlopen) gets its unwind table only when the loop sees its first
+     * addresses, and with a 1 s timeout 12% of a dlopen'ed library's
+     * samples in its first 3 s fell back to frame pointers (DwarfUnwindTest;
+     * a BPF hook on executable mmaps would lift this). A stop request and
+     * the command's exit end the wait at once (BpfSession.wake).
      */
-    static final int POLL_TIMEOUT_MS = 1000;
+    static final int POLL_TIMEOUT_MS = 250;
     /** While a process that just exec'd maps its libraries (ProcessTracker.refreshYoung). */
     static final int YOUNG_POLL_TIMEOUT_MS = 10;
     /**
