@@ -51,6 +51,10 @@ final class JitNamer implements AutoCloseable {
     private final Map<Integer, Long> interval = new HashMap<>();
     /** The `-- CMD` process, asked every second (0: none). */
     private int command;
+    /** Its executable when last seen, and since when (watchCommand). */
+    private String commandExe;
+    private long commandExeSince;
+    private static final long COMMAND_WATCH_NANOS = 2_000_000_000L;
     private final Map<Integer, Integer> unnamedWhenAsked = new HashMap<>();
     private final Map<Integer, Boolean> hotSpot = new HashMap<>();
     /** JVMs whose exit flag was tried (poll thread only). */
@@ -74,10 +78,27 @@ final class JitNamer implements AutoCloseable {
     /**
      * Called from every turn of the poll loop: once the `-- CMD` process is
      * a HotSpot JVM whose VM has started (its flags parsed, so none of them
-     * is written over later), sets it to write its map at exit.
+     * is written over later), sets it to write its map at exit. Its maps
+     * are read only in the 2 s after it starts or execs (a launcher maps
+     * libjvm.so within milliseconds): a command that is no JVM costs one
+     * readlink per turn, not a read of its maps. A JVM missed that way is
+     * still set once it shows unnamed JIT frames (due).
      */
     void watchCommand() {
         if (command == 0 || exitMapTried.contains(command)) return;
+        String exe;
+        try {
+            exe = Files.readSymbolicLink(procRoot.resolve(command + "/exe")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // gone, or not yet readable
+        }
+        long now = System.nanoTime();
+        if (!exe.equals(commandExe)) {
+            commandExe = exe;
+            commandExeSince = now;
+        } else if (now - commandExeSince > COMMAND_WATCH_NANOS) {
+            return;
+        }
         if (!HotSpotPerfMap.isHotSpot(procRoot, command) || !vmStarted(command)) return;
         hotSpot.put(command, true);
         exitMapTried.add(command);
