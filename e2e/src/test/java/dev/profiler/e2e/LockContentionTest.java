@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -41,6 +43,15 @@ class LockContentionTest {
     }
 
     static final String STORM = "FROM lock_contention l JOIN threads t USING (tid) WHERE t.name = 'mmap_storm'";
+
+    @Test
+    void theManifestListsTheSourcesThatWereRecorded() throws Exception {
+        List<String> sources = new ArrayList<>();
+        JSON.readTree(capture.resolve("manifest.json").toFile()).path("options").path("sources")
+            .forEach(n -> sources.add(n.asText()));
+        assertTrue(sources.containsAll(List.of("samples", "sched", "locks")), "sources: " + sources);
+        assertFalse(sources.contains("futex"), "--locks alone records no futex waits: " + sources);
+    }
 
     @Test
     void theThreadsWaitForTheirMmapLock() throws Exception {

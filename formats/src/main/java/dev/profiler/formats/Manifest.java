@@ -94,6 +94,13 @@ public final class Manifest {
         public List<String> command;
         public Integer durationSeconds;
         public List<String> arguments = new ArrayList<>();
+        /**
+         * The sources that were recorded, as the recorder set them: "samples",
+         * "sched" (switches, wakeups, process lifecycle, interrupts),
+         * "offcpu_stacks", "locks", "futex". Null in captures made before it
+         * existed (readers then fall back on the arguments).
+         */
+        public List<String> sources;
         /** What the recorder leaves out of the capture on purpose. */
         public List<String> excluded = new ArrayList<>();
         /**

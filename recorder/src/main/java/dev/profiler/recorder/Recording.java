@@ -434,9 +434,21 @@ public final class Recording {
         m.options.command = opts.command().isEmpty() ? null : opts.command();
         m.options.durationSeconds = opts.durationSeconds();
         m.options.arguments = opts.arguments();
-        m.options.transport = "BPF ring buffer written only by the perf_event sampler (no other program writes it)";
+        m.options.sources = sources();
+        m.options.transport = "BPF ring buffers: the perf_event sampler's own (no other program writes it), and with"
+            + " the other sources one each for scheduler events, NMIs, lock contention and futex waits";
         m.options.excluded = List.of("the recorder's own process (pid " + ProcessHandle.current().pid() + ")");
         m.options.recorderPid = (int) ProcessHandle.current().pid();
+    }
+
+    /** The recorded sources, named as the manifest lists them (Manifest.Options.sources). */
+    private List<String> sources() {
+        List<String> on = new ArrayList<>(List.of("samples"));
+        if (opts.sched()) on.add("sched");
+        if (opts.sched() && opts.offcpuStacks()) on.add("offcpu_stacks");
+        if (opts.locks()) on.add("locks");
+        if (opts.futex()) on.add("futex");
+        return on;
     }
 
     private void abandon(CaptureWriter out, Manifest manifest) {

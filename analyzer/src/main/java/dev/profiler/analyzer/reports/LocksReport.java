@@ -2,6 +2,7 @@ package dev.profiler.analyzer.reports;
 
 import dev.profiler.analyzer.CaptureDatabase;
 import dev.profiler.analyzer.ResultPrinter;
+import dev.profiler.formats.Manifest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.sql.ResultSet;
@@ -16,6 +17,20 @@ public final class LocksReport {
         return Report.print("locks", rs -> headline(rs, settings, db), db, settings, fmt, out);
     }
 
+    /**
+     * Whether lock contention or futex waits were recorded: the manifest's
+     * list of sources, or in a capture made before it, the recorder's own
+     * options (the arguments before `--`: those after it are the command's).
+     */
+    static boolean locksRecorded(Manifest.Options options) {
+        if (options.sources != null) return options.sources.contains("locks") || options.sources.contains("futex");
+        for (String a : options.arguments) {
+            if (a.equals("--")) return false;
+            if (a.equals("--locks") || a.equals("--futex") || a.equals("--all")) return true;
+        }
+        return false;
+    }
+
     static String headline(ResultSet rs, ReportSettings settings, CaptureDatabase db) throws SQLException {
         long locks = rs.getLong("locks");
         String notLocks = rs.getString("not_locks");
@@ -24,8 +39,7 @@ public final class LocksReport {
               + " waiting_for_work view; futex-wait: FUTEX_WAIT_BITSET, a condition variable or a lock, which off-CPU"
               + " stacks that reach the caller tell apart).";
         if (locks == 0) {
-            boolean recorded = db.manifest().options.arguments.stream()
-                .anyMatch(a -> a.equals("--locks") || a.equals("--futex") || a.equals("--all"));
+            boolean recorded = locksRecorded(db.manifest().options);
             return "No lock waits" + settings.describe() + "."
                 + (recorded ? "" : " (Lock waits are recorded with profiler-rec --locks, --futex or --all.)") + leftOut;
         }
