@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Has a running HotSpot JVM (JDK 17+) write its perf map when it exits, as
@@ -85,7 +86,8 @@ final class HotSpotExitMap {
      */
     static long flagAddress(Path proc) throws IOException {
         String first = null, firstPath = null;
-        for (String line : Files.readAllLines(proc.resolve("maps"))) {
+        List<String> maps = Files.readAllLines(proc.resolve("maps"));
+        for (String line : maps) {
             String[] f = line.trim().split("\\s+", 6);
             // private: the loader's mapping, not the file mapped by a reader such as this class (r--s)
             if (f.length == 6 && f[5].endsWith("/libjvm.so") && f[1].endsWith("p") && Long.parseUnsignedLong(f[2], 16) == 0) {
@@ -101,12 +103,12 @@ final class HotSpotExitMap {
         // the mapping at file offset 0 is where the first PT_LOAD segment's page was loaded
         long bias = Long.parseUnsignedLong(first, 0, first.indexOf('-'), 16) - flag.offsetZeroVaddr();
         long address = bias + flag.vaddr();
-        if (!writableMapping(proc, address)) throw new IOException(FLAG + " is not in a writable mapping");
+        if (!writableMapping(maps, address)) throw new IOException(FLAG + " is not in a writable mapping");
         return address;
     }
 
-    private static boolean writableMapping(Path proc, long address) throws IOException {
-        for (String line : Files.readAllLines(proc.resolve("maps"))) {
+    private static boolean writableMapping(List<String> maps, long address) {
+        for (String line : maps) {
             String[] f = line.trim().split("\\s+", 3);
             int dash = f[0].indexOf('-');
             if (f.length < 2 || dash < 0) continue;

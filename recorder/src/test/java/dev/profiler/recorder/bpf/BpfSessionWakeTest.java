@@ -15,6 +15,11 @@ import org.junit.jupiter.api.Test;
  * a wake that comes before the poll is not lost.
  */
 class BpfSessionWakeTest {
+    /**
+     * A session with no source attached. Skipped only where BPF cannot be
+     * loaded at all (not root, no BTF); with PROFILER_REQUIRE_BPF=1, which
+     * .ci/run sets, that fails the test instead, as Tools.requireBpf does.
+     */
     private static BpfSession open() throws Exception {
         try {
             return BpfSession.open(new BpfSession.Config((int) ProcessHandle.current().pid(), true, 1 << 20, 1 << 20,
