@@ -9,7 +9,7 @@
 #ifndef PROFILER_H
 #define PROFILER_H
 
-#define PROF_ABI_VERSION 13
+#define PROF_ABI_VERSION 14
 
 /* Deepest stack captured per side (kernel, user); the kernel's default
  * perf_event_max_stack is 127 too. */
@@ -355,91 +355,96 @@ struct prof_thread_seen {
 	char comm[16];     /* latest name */
 };
 
-/* The tables a batch fills, and their columns in capture-table order. Each
- * column is an array of the batch's row count of little-endian values. */
-enum prof_batch_table {
-	PROF_TABLE_SAMPLES = 0,
-	PROF_TABLE_SWITCHES = 1,
-	PROF_TABLE_WAKEUPS = 2,
-	PROF_TABLE_LOCKS = 3,
-	PROF_TABLE_FUTEX = 4,
-	PROF_TABLE_IRQ = 5,
-	PROF_TABLE_COUNT = 6,
-};
+/*
+ * The tables a batch fills, each with its columns, defined once here and
+ * read by the shim (native/event_batch.c sizes its buffers from them) and
+ * by Java (through pshim_table_*: BatchLayout copies each column into the
+ * capture column of the same name, and refuses to record when the names or
+ * widths differ from formats/.../CaptureTable.java).
+ *
+ * PROF_BATCH_TABLES: X(TABLE_ID, "capture table", ITS_COLUMNS).
+ * Each ITS_COLUMNS: X(COLUMN_ID, bytes, "capture column"). A column is an
+ * array of the batch's row count of little-endian values; the capture
+ * columns come first, in the capture table's order; a name starting with
+ * '_' is the shim's aid to Java (read, not written). Optional columns hold
+ * -1 for null; dictionary columns hold an index into their dictionary.
+ */
+#define PROF_SAMPLE_COLUMNS(X) \
+	X(PROF_COL_TS, 8, "ts") \
+	X(PROF_COL_CPU, 4, "cpu") \
+	X(PROF_COL_PID, 4, "pid") \
+	X(PROF_COL_TID, 4, "tid") \
+	X(PROF_COL_STACK_ID, 8, "stack_id")  /* the raw id until Java commits the batch, then its stack_id */ \
+	X(PROF_COL_WEIGHT, 8, "weight")      /* filled by the commit */ \
+	X(PROF_COL_UNWIND, 4, "unwind")      /* enum prof_unwind_outcome: PROF_UNWIND_OUTCOMES */
 
-enum prof_sample_column {
-	PROF_COL_TS = 0,       /* __u64 */
-	PROF_COL_CPU = 1,      /* __u32 */
-	PROF_COL_PID = 2,      /* __u32 */
-	PROF_COL_TID = 3,      /* __u32 */
-	PROF_COL_STACK_ID = 4, /* __s64: the raw id until Java commits the batch, then its stack_id */
-	PROF_COL_WEIGHT = 5,   /* __s64: filled by the commit */
-	PROF_COL_UNWIND = 6,   /* __s32: enum prof_unwind_outcome, an index into PROF_UNWIND_OUTCOMES; -1 null */
-	PROF_COL_COUNT = 7,
-};
+#define PROF_SWITCH_COLUMNS(X) \
+	X(PROF_SW_TS, 8, "ts") \
+	X(PROF_SW_CPU, 4, "cpu") \
+	X(PROF_SW_PREV_TID, 4, "prev_tid") \
+	X(PROF_SW_PREV_STATE, 4, "prev_state")         /* PROF_TASK_STATES */ \
+	X(PROF_SW_NEXT_TID, 4, "next_tid") \
+	X(PROF_SW_PREV_STACK, 8, "prev_stack_id")      /* a raw id until the commit, then a stack_id */ \
+	X(PROF_SW_PREV_SYSCALL, 4, "prev_syscall")     /* the system call number: the syscall names */ \
+	X(PROF_SW_PREV_FUTEX_OP, 4, "prev_futex_op") \
+	X(PROF_SW_PREV_IOWAIT, 1, "prev_iowait")       /* 0 or 1 */
 
-enum prof_switch_column {
-	PROF_SW_TS = 0,         /* __u64 */
-	PROF_SW_CPU = 1,        /* __u32 */
-	PROF_SW_PREV_TID = 2,   /* __u32 */
-	PROF_SW_PREV_STATE = 3, /* __u32: index into PROF_TASK_STATES */
-	PROF_SW_NEXT_TID = 4,   /* __u32 */
-	PROF_SW_PREV_STACK = 5, /* __s64: -1 none; a raw id until the commit, then a stack_id */
-	PROF_SW_PREV_SYSCALL = 6, /* __s32: the system call number, an index into the syscall names; -1 null */
-	PROF_SW_PREV_FUTEX_OP = 7, /* __s32: -1 null */
-	PROF_SW_PREV_IOWAIT = 8, /* __u8: 0 or 1 */
-	PROF_SW_COUNT = 9,
-};
+#define PROF_WAKEUP_COLUMNS(X) \
+	X(PROF_WK_TS, 8, "ts") \
+	X(PROF_WK_CPU, 4, "cpu") \
+	X(PROF_WK_TID, 4, "tid") \
+	X(PROF_WK_WAKER_TID, 4, "waker_tid") \
+	X(PROF_WK_TARGET_CPU, 4, "target_cpu") \
+	X(PROF_WK_KIND, 4, "kind")                     /* enum prof_wake_kind: PROF_WAKE_KINDS */ \
+	X(PROF_WK_WAKER_CONTEXT, 4, "waker_context")   /* enum prof_waker_context: PROF_WAKER_CONTEXTS */
 
-enum prof_wakeup_column {
-	PROF_WK_TS = 0,         /* __u64 */
-	PROF_WK_CPU = 1,        /* __u32 */
-	PROF_WK_TID = 2,        /* __u32 */
-	PROF_WK_WAKER_TID = 3,  /* __u32 */
-	PROF_WK_TARGET_CPU = 4, /* __u32 */
-	PROF_WK_KIND = 5,       /* __u32: enum prof_wake_kind, an index into PROF_WAKE_KINDS */
-	PROF_WK_WAKER_CONTEXT = 6, /* __s32: enum prof_waker_context, an index into PROF_WAKER_CONTEXTS; -1 null */
-	PROF_WK_COUNT = 7,
-};
+#define PROF_LOCK_COLUMNS(X) \
+	X(PROF_LK_TS_BEGIN, 8, "ts_begin") \
+	X(PROF_LK_TS_END, 8, "ts_end") \
+	X(PROF_LK_CPU, 4, "cpu") \
+	X(PROF_LK_TID, 4, "tid") \
+	X(PROF_LK_ADDR, 8, "lock_addr") \
+	X(PROF_LK_SYMBOL, 4, "lock_symbol")    /* -1; Java writes the index of the lock's symbol */ \
+	X(PROF_LK_FLAGS, 4, "flags") \
+	X(PROF_LK_STACK, 8, "stack_id")        /* a raw id until the commit, then a stack_id */
 
-enum prof_lock_column {
-	PROF_LK_TS_BEGIN = 0,   /* __u64 */
-	PROF_LK_TS_END = 1,     /* __u64 */
-	PROF_LK_CPU = 2,        /* __u32 */
-	PROF_LK_TID = 3,        /* __u32 */
-	PROF_LK_ADDR = 4,       /* __u64 */
-	PROF_LK_SYMBOL = 5,     /* __s32: -1; Java writes the dictionary index of the lock's symbol */
-	PROF_LK_FLAGS = 6,      /* __u32 */
-	PROF_LK_STACK = 7,      /* __s64: a raw id until the commit, then a stack_id */
-	PROF_LK_COUNT = 8,
-};
+#define PROF_FUTEX_COLUMNS(X) \
+	X(PROF_FX_TS_BEGIN, 8, "ts_begin") \
+	X(PROF_FX_TS_END, 8, "ts_end") \
+	X(PROF_FX_PID, 4, "pid") \
+	X(PROF_FX_TID, 4, "tid") \
+	X(PROF_FX_UADDR, 8, "uaddr") \
+	X(PROF_FX_SYMBOL, 4, "lock_symbol")    /* -1; Java writes the index of the data symbol the word lies in */ \
+	X(PROF_FX_OP, 4, "op") \
+	X(PROF_FX_STACK, 8, "stack_id")        /* a raw id until the commit, then a stack_id */
 
-enum prof_futex_column {
-	PROF_FX_TS_BEGIN = 0,   /* __u64 */
-	PROF_FX_TS_END = 1,     /* __u64 */
-	PROF_FX_PID = 2,        /* __u32 */
-	PROF_FX_TID = 3,        /* __u32 */
-	PROF_FX_UADDR = 4,      /* __u64 */
-	PROF_FX_SYMBOL = 5,     /* __s32: -1; Java writes the dictionary index of the data symbol the futex word lies in */
-	PROF_FX_OP = 6,         /* __u32 */
-	PROF_FX_STACK = 7,      /* __s64: a raw id until the commit, then a stack_id */
-	PROF_FX_COUNT = 8,
-};
+#define PROF_IRQ_COLUMNS(X) \
+	X(PROF_IQ_TS_BEGIN, 8, "ts_begin") \
+	X(PROF_IQ_TS_END, 8, "ts_end") \
+	X(PROF_IQ_CPU, 4, "cpu") \
+	X(PROF_IQ_KIND, 4, "kind")             /* enum prof_irq_kind: PROF_IRQ_KINDS */ \
+	X(PROF_IQ_NUMBER, 4, "number") \
+	X(PROF_IQ_HANDLER, 4, "handler")       /* -1; Java writes the index of the handler's name */ \
+	X(PROF_IQ_TID, 4, "interrupted_tid") \
+	X(PROF_IQ_NAME_ID, 4, "_name_id")      /* id of the name in the batch's name list, or -1 */ \
+	X(PROF_IQ_ADDR, 8, "_addr")            /* NMI handler address, or 0 */
 
-/* The irq table's columns, then two that Java reads to fill `handler`. */
-enum prof_irq_column {
-	PROF_IQ_TS_BEGIN = 0,   /* __u64 */
-	PROF_IQ_TS_END = 1,     /* __u64 */
-	PROF_IQ_CPU = 2,        /* __u32 */
-	PROF_IQ_KIND = 3,       /* __u32: enum prof_irq_kind, an index into PROF_IRQ_KINDS */
-	PROF_IQ_NUMBER = 4,     /* __u32 */
-	PROF_IQ_HANDLER = 5,    /* __s32: -1; Java writes the dictionary index of the handler's name */
-	PROF_IQ_TID = 6,        /* __u32 */
-	PROF_IQ_TABLE_COLUMNS = 7,
-	PROF_IQ_NAME_ID = 7,    /* __s32: id of the name in the batch's name list, or -1 */
-	PROF_IQ_ADDR = 8,       /* __u64: NMI handler address, or 0 */
-	PROF_IQ_COUNT = 9,
-};
+#define PROF_BATCH_TABLES(X) \
+	X(PROF_TABLE_SAMPLES, "samples", PROF_SAMPLE_COLUMNS) \
+	X(PROF_TABLE_SWITCHES, "sched_switch", PROF_SWITCH_COLUMNS) \
+	X(PROF_TABLE_WAKEUPS, "sched_wakeup", PROF_WAKEUP_COLUMNS) \
+	X(PROF_TABLE_LOCKS, "lock_contention", PROF_LOCK_COLUMNS) \
+	X(PROF_TABLE_FUTEX, "futex_wait", PROF_FUTEX_COLUMNS) \
+	X(PROF_TABLE_IRQ, "irq", PROF_IRQ_COLUMNS)
+
+#define PROF_ENUM_ID(id, ...) id,
+enum prof_batch_table { PROF_BATCH_TABLES(PROF_ENUM_ID) PROF_TABLE_COUNT };
+enum prof_sample_column { PROF_SAMPLE_COLUMNS(PROF_ENUM_ID) PROF_COL_COUNT };
+enum prof_switch_column { PROF_SWITCH_COLUMNS(PROF_ENUM_ID) PROF_SW_COUNT };
+enum prof_wakeup_column { PROF_WAKEUP_COLUMNS(PROF_ENUM_ID) PROF_WK_COUNT };
+enum prof_lock_column { PROF_LOCK_COLUMNS(PROF_ENUM_ID) PROF_LK_COUNT };
+enum prof_futex_column { PROF_FUTEX_COLUMNS(PROF_ENUM_ID) PROF_FX_COUNT };
+enum prof_irq_column { PROF_IRQ_COLUMNS(PROF_ENUM_ID) PROF_IQ_COUNT };
 
 /* A name the shim saw first in this batch (hardirq action names, softirq
  * vector names), packed back to back: 8 + len rounded up to 8 bytes. */

@@ -22,12 +22,24 @@ struct event_batch {
 	uint32_t nprocs, procs_cap;
 };
 
-static const uint8_t SAMPLE_WIDTHS[PROF_COL_COUNT] = { 8, 4, 4, 4, 8, 8, 4 };
-static const uint8_t SWITCH_WIDTHS[PROF_SW_COUNT] = { 8, 4, 4, 4, 4, 8, 4, 4, 1 };
-static const uint8_t WAKEUP_WIDTHS[PROF_WK_COUNT] = { 8, 4, 4, 4, 4, 4, 4 };
-static const uint8_t LOCK_WIDTHS[PROF_LK_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
-static const uint8_t FUTEX_WIDTHS[PROF_FX_COUNT] = { 8, 8, 4, 4, 8, 4, 4, 8 };
-static const uint8_t IRQ_WIDTHS[PROF_IQ_COUNT] = { 8, 8, 4, 4, 4, 4, 4, 4, 8 };
+/* Each batch table's column names and widths, from bpf/profiler.h. */
+struct table_layout {
+	const char *name;
+	int count;
+	const uint8_t *widths;
+	const char *const *columns;
+};
+
+#define COLUMN_WIDTH(id, bytes, name) bytes,
+#define COLUMN_NAME(id, bytes, name) name,
+#define TABLE_LAYOUT(id, table, COLUMNS) \
+	[id] = { table, sizeof((const uint8_t[]){ COLUMNS(COLUMN_WIDTH) }), (const uint8_t[]){ COLUMNS(COLUMN_WIDTH) }, \
+		 (const char *const[]){ COLUMNS(COLUMN_NAME) } },
+static const struct table_layout LAYOUTS[PROF_TABLE_COUNT] = { PROF_BATCH_TABLES(TABLE_LAYOUT) };
+_Static_assert(PROF_COL_COUNT <= COLUMNS_MAX && PROF_SW_COUNT <= COLUMNS_MAX && PROF_WK_COUNT <= COLUMNS_MAX &&
+		       PROF_LK_COUNT <= COLUMNS_MAX && PROF_FX_COUNT <= COLUMNS_MAX && PROF_IQ_COUNT <= COLUMNS_MAX,
+	       "a batch table has more columns than struct columns holds");
+
 static const char *const SOFTIRQ_NAMES[] = { PROF_SOFTIRQ_NAMES };
 
 struct event_batch *eb_new(void)
@@ -42,12 +54,8 @@ struct event_batch *eb_new(void)
 		eb_free(b);
 		return NULL;
 	}
-	columns_init(&b->tables[PROF_TABLE_SAMPLES], PROF_COL_COUNT, SAMPLE_WIDTHS);
-	columns_init(&b->tables[PROF_TABLE_SWITCHES], PROF_SW_COUNT, SWITCH_WIDTHS);
-	columns_init(&b->tables[PROF_TABLE_WAKEUPS], PROF_WK_COUNT, WAKEUP_WIDTHS);
-	columns_init(&b->tables[PROF_TABLE_LOCKS], PROF_LK_COUNT, LOCK_WIDTHS);
-	columns_init(&b->tables[PROF_TABLE_FUTEX], PROF_FX_COUNT, FUTEX_WIDTHS);
-	columns_init(&b->tables[PROF_TABLE_IRQ], PROF_IQ_COUNT, IRQ_WIDTHS);
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		columns_init(&b->tables[t], LAYOUTS[t].count, LAYOUTS[t].widths);
 	return b;
 }
 
@@ -347,3 +355,17 @@ uint64_t eb_undecodable(const struct event_batch *b) { return b->undecodable; }
 uint32_t eb_proc_count(const struct event_batch *b) { return b->nprocs; }
 
 const void *eb_procs(const struct event_batch *b) { return b->procs; }
+
+const char *eb_table_name(int table) { return table >= 0 && table < PROF_TABLE_COUNT ? LAYOUTS[table].name : NULL; }
+
+int eb_column_count(int table) { return table >= 0 && table < PROF_TABLE_COUNT ? LAYOUTS[table].count : -1; }
+
+const char *eb_column_name(int table, int column)
+{
+	return column >= 0 && column < eb_column_count(table) ? LAYOUTS[table].columns[column] : NULL;
+}
+
+int eb_column_width(int table, int column)
+{
+	return column >= 0 && column < eb_column_count(table) ? LAYOUTS[table].widths[column] : -1;
+}

@@ -50,6 +50,13 @@ uint64_t eb_undecodable(const struct event_batch *b);
  * -EINVAL. */
 int eb_commit(struct event_batch *b, const int64_t *stack_ids, uint32_t n, int64_t weight);
 
+/* The batch tables' layout (bpf/profiler.h, PROF_BATCH_TABLES): names and
+ * widths by index; NULL or -1 out of range. */
+const char *eb_table_name(int table);
+int eb_column_count(int table);
+const char *eb_column_name(int table, int column);
+int eb_column_width(int table, int column);
+
 /* The index into PROF_TASK_STATES of a switched-out task's state, as the
  * kernel's sched_switch output computes it. */
 uint32_t eb_task_state_index(uint32_t prev_state, uint32_t exit_state, int preempt);

@@ -649,6 +649,18 @@ void pshim_batch_info(struct pshim *h, int64_t *out)
 	out[PROF_TABLE_COUNT + 6] = eb_proc_count(h->batch);
 }
 
+/* The batch tables' layout (bpf/profiler.h): Java copies columns by it and
+ * checks it against the capture tables before it records. */
+int pshim_table_count(void) { return PROF_TABLE_COUNT; }
+
+const char *pshim_table_name(int table) { return eb_table_name(table); }
+
+int pshim_column_count(int table) { return eb_column_count(table); }
+
+const char *pshim_column_name(int table, int column) { return eb_column_name(table, column); }
+
+int pshim_column_width(int table, int column) { return eb_column_width(table, column); }
+
 const void *pshim_batch_procs(struct pshim *h) { return eb_procs(h->batch); }
 
 const void *pshim_batch_new_names(struct pshim *h)

@@ -3,6 +3,8 @@ package dev.profiler.recorder;
 import dev.profiler.formats.CaptureTable;
 import dev.profiler.formats.CaptureWriter;
 import dev.profiler.formats.Manifest;
+import dev.profiler.recorder.bpf.BatchColumns;
+import dev.profiler.recorder.bpf.BatchLayout;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.bpf.BpfSession;
 import dev.profiler.recorder.cli.RecordCommand;
@@ -11,11 +13,8 @@ import dev.profiler.recorder.symbols.ElfCache;
 import dev.profiler.recorder.symbols.KernelSymbols;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -49,18 +48,13 @@ public final class ClassArchiveTraining {
             new LockSymbols(kernel, out.table(CaptureTable.LOCK_CONTENTION));
             new FutexSymbols(symbolizer, tracker, out.table(CaptureTable.FUTEX_WAIT));
             new IrqHandlers(kernel, out.table(CaptureTable.IRQ)).addNames(Map.of(0, "training"));
-            CaptureTable[] tables = {CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP,
-                CaptureTable.LOCK_CONTENTION, CaptureTable.FUTEX_WAIT, CaptureTable.IRQ};
-            for (int t = 0; t < tables.length; t++) {
-                int[] widths = BpfRecords.COLUMN_WIDTHS[t];
-                ByteBuffer[] cols = new ByteBuffer[widths.length];
-                for (int c = 0; c < cols.length; c++)
-                    cols[c] = ByteBuffer.allocateDirect(widths[c]).order(ByteOrder.LITTLE_ENDIAN);
-                if (t == BpfRecords.TABLE_SAMPLES) cols[BpfRecords.COL_STACK_ID].putLong(0, id);
-                if (t == BpfRecords.TABLE_LOCKS) cols[BpfRecords.LK_SYMBOL].putInt(0, -1);
-                if (t == BpfRecords.TABLE_FUTEX) cols[BpfRecords.FX_SYMBOL].putInt(0, -1);
-                if (t == BpfRecords.TABLE_IRQ) cols = Arrays.copyOf(cols, BpfRecords.IQ_TABLE_COLUMNS);
-                out.table(tables[t]).appendColumns(1, cols);
+            for (BatchLayout.Table t : BpfSession.layout().tables()) {
+                BatchColumns cols = BatchColumns.allocate(t, 1);
+                if (t.capture() == CaptureTable.SAMPLES) cols.column("stack_id").putLong(0, id);
+                if (t.capture() == CaptureTable.LOCK_CONTENTION || t.capture() == CaptureTable.FUTEX_WAIT)
+                    cols.column("lock_symbol").putInt(0, -1);
+                if (t.capture() == CaptureTable.IRQ) cols.column("handler").putInt(0, -1);
+                out.table(t.capture()).appendColumns(1, cols.captureColumns());
             }
             stacks.finish();
             tracker.lifecycle(new BpfRecords.ProcEvent(BpfRecords.PROC_EXEC, 3, self, self, 1, false, "training",

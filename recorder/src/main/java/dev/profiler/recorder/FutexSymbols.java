@@ -1,7 +1,7 @@
 package dev.profiler.recorder;
 
 import dev.profiler.formats.TableWriter;
-import dev.profiler.recorder.bpf.BpfRecords;
+import dev.profiler.recorder.bpf.BatchColumns;
 import dev.profiler.recorder.symbols.Symbolizer;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -31,10 +31,10 @@ final class FutexSymbols {
     }
 
     /** Writes the symbol column of a batch's futex rows from their process and address. */
-    void fill(int rows, ByteBuffer[] columns) {
-        ByteBuffer pid = columns[BpfRecords.FX_PID], addr = columns[BpfRecords.FX_UADDR];
-        ByteBuffer symbol = columns[BpfRecords.FX_SYMBOL];
-        for (int r = 0; r < rows; r++) symbol.putInt(r * 4, indexOf(pid.getInt(r * 4), addr.getLong(r * 8)));
+    void fill(BatchColumns columns) {
+        ByteBuffer pid = columns.column("pid"), addr = columns.column("uaddr");
+        ByteBuffer symbol = columns.column(COLUMN);
+        for (int r = 0; r < columns.rows(); r++) symbol.putInt(r * 4, indexOf(pid.getInt(r * 4), addr.getLong(r * 8)));
     }
 
     private int indexOf(int pid, long addr) {

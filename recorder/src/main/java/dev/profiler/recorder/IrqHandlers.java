@@ -1,6 +1,7 @@
 package dev.profiler.recorder;
 
 import dev.profiler.formats.TableWriter;
+import dev.profiler.recorder.bpf.BatchColumns;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.symbols.KernelSymbols;
 import dev.profiler.recorder.symbols.SymbolTable;
@@ -44,10 +45,10 @@ final class IrqHandlers {
     }
 
     /** Writes the handler column of a batch's irq rows. */
-    void fill(int rows, ByteBuffer[] columns) {
-        ByteBuffer kind = columns[BpfRecords.IQ_KIND], nameId = columns[BpfRecords.IQ_NAME_ID];
-        ByteBuffer addr = columns[BpfRecords.IQ_ADDR], handler = columns[BpfRecords.IQ_HANDLER];
-        for (int r = 0; r < rows; r++) {
+    void fill(BatchColumns columns) {
+        ByteBuffer kind = columns.column("kind"), nameId = columns.column("_name_id");
+        ByteBuffer addr = columns.column("_addr"), handler = columns.column(COLUMN);
+        for (int r = 0; r < columns.rows(); r++) {
             int index = -1;
             int id = nameId.getInt(r * 4);
             if (id >= 0 && id < byNameId.length) index = byNameId[id];

@@ -1,7 +1,7 @@
 package dev.profiler.recorder;
 
 import dev.profiler.formats.TableWriter;
-import dev.profiler.recorder.bpf.BpfRecords;
+import dev.profiler.recorder.bpf.BatchColumns;
 import dev.profiler.recorder.symbols.KernelSymbols;
 import dev.profiler.recorder.symbols.SymbolTable;
 import java.nio.ByteBuffer;
@@ -28,9 +28,9 @@ final class LockSymbols {
     }
 
     /** Writes the symbol column of a batch's lock rows from their addresses. */
-    void fill(int rows, ByteBuffer[] columns) {
-        ByteBuffer addr = columns[BpfRecords.LK_ADDR], symbol = columns[BpfRecords.LK_SYMBOL];
-        for (int r = 0; r < rows; r++) symbol.putInt(r * 4, indexOf(addr.getLong(r * 8)));
+    void fill(BatchColumns columns) {
+        ByteBuffer addr = columns.column("lock_addr"), symbol = columns.column(COLUMN);
+        for (int r = 0; r < columns.rows(); r++) symbol.putInt(r * 4, indexOf(addr.getLong(r * 8)));
     }
 
     private int indexOf(long addr) {

@@ -4,6 +4,8 @@ import dev.profiler.formats.CaptureException;
 import dev.profiler.formats.CaptureTable;
 import dev.profiler.formats.CaptureWriter;
 import dev.profiler.formats.Manifest;
+import dev.profiler.recorder.bpf.BatchColumns;
+import dev.profiler.recorder.bpf.BatchLayout;
 import dev.profiler.recorder.bpf.BpfException;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.bpf.BpfSession;
@@ -62,11 +64,6 @@ public final class Recording {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     /** The session whose poll a stop request ends early, while it is open (guarded by itself). */
     private final BpfSession[] wakeable = new BpfSession[1];
-
-    /** The capture table of each batch table (BpfRecords.TABLE_*). */
-    private static final CaptureTable[] BATCH_TABLES = {
-        CaptureTable.SAMPLES, CaptureTable.SCHED_SWITCH, CaptureTable.SCHED_WAKEUP, CaptureTable.LOCK_CONTENTION,
-        CaptureTable.FUTEX_WAIT, CaptureTable.IRQ};
 
     private long samples;
     private long schedEvents;
@@ -183,6 +180,7 @@ public final class Recording {
             fillManifest(manifest, source, periodNs, ncpus);
             out.writeManifest(manifest);
 
+            BatchLayout layout = BpfSession.layout();
             StackInterner stacks = new StackInterner(symbolizer, out);
             ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer, stacks);
             int self = (int) ProcessHandle.current().pid();
@@ -207,7 +205,7 @@ public final class Recording {
                     timeoutMs = (int) Math.max(0, Math.min(timeoutMs, (deadline - System.nanoTime()) / 1_000_000 + 1));
                 EventBatch batch = bpf.poll(timeoutMs, MAX_BATCH_ROWS);
                 if (batch != null) {
-                    consume(batch, tracker, stacks, out, periodNs);
+                    consume(batch, layout, tracker, stacks, out, periodNs);
                     tracker.resolveUnmapped(stacks.unmappedAddedByPid(), false);
                     jitNamer.due(stacks.unnamedJitByPid());
                 }
@@ -229,7 +227,7 @@ public final class Recording {
             // Stop cleanly: detach every event source, then drain until empty.
             bpf.detach();
             EventBatch batch;
-            while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, tracker, stacks, out, periodNs);
+            while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, layout, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
             tracker.resolveUnmapped(stacks.unmappedAddedByPid(), true);
             jitNamer.finish(stacks.pidsWithUnnamedJit(), err); // running JVMs: a last perf map each
@@ -333,8 +331,8 @@ public final class Recording {
      * are new in it (work per new thread and stack, none per event), then
      * copies the columns the shim filled.
      */
-    private void consume(EventBatch batch, ProcessTracker tracker, StackInterner stacks, CaptureWriter out, long weight)
-            throws IOException, BpfException {
+    private void consume(EventBatch batch, BatchLayout layout, ProcessTracker tracker, StackInterner stacks,
+                         CaptureWriter out, long weight) throws IOException, BpfException {
         for (BpfRecords.ProcEvent e : batch.procEvents()) tracker.lifecycle(e);
         for (BpfRecords.ThreadSeen t : batch.threads())
             tracker.sawThread(t.pid(), t.tid(), t.comm(), t.firstTs(), t.lastTs());
@@ -346,25 +344,23 @@ public final class Recording {
             ids[i] = stacks.stackId(d.pid(), maps, d.kernelIps(), d.userIps(), d.event());
         }
         batch.commit(ids, weight);
-        if (batch.rows(BpfRecords.TABLE_LOCKS) > 0) lockSymbols.fill(batch.rows(BpfRecords.TABLE_LOCKS),
-            batch.columns(BpfRecords.TABLE_LOCKS));
-        if (batch.rows(BpfRecords.TABLE_FUTEX) > 0) futexSymbols.fill(batch.rows(BpfRecords.TABLE_FUTEX),
-            batch.columns(BpfRecords.TABLE_FUTEX));
         irqHandlers.addNames(batch.newNames());
-        for (int t = 0; t < BpfRecords.TABLE_COUNT; t++) {
-            if (batch.rows(t) == 0) continue;
-            ByteBuffer[] cols = batch.columns(t);
-            if (t == BpfRecords.TABLE_IRQ) {
-                irqHandlers.fill(batch.rows(t), cols);
-                cols = Arrays.copyOf(cols, BpfRecords.IQ_TABLE_COLUMNS);
+        for (BatchLayout.Table t : layout.tables()) {
+            if (batch.rows(t.capture()) == 0) continue;
+            BatchColumns cols = batch.columns(t.capture());
+            switch (t.capture()) {
+                case LOCK_CONTENTION -> lockSymbols.fill(cols);
+                case FUTEX_WAIT -> futexSymbols.fill(cols);
+                case IRQ -> irqHandlers.fill(cols);
+                default -> { }
             }
-            out.table(BATCH_TABLES[t]).appendColumns(batch.rows(t), cols);
+            out.table(t.capture()).appendColumns(cols.rows(), cols.captureColumns());
         }
-        samples += batch.rows(BpfRecords.TABLE_SAMPLES);
-        schedEvents += batch.rows(BpfRecords.TABLE_SWITCHES) + batch.rows(BpfRecords.TABLE_WAKEUPS);
-        interrupts += batch.rows(BpfRecords.TABLE_IRQ);
-        lockWaits += batch.rows(BpfRecords.TABLE_LOCKS);
-        futexWaits += batch.rows(BpfRecords.TABLE_FUTEX);
+        samples += batch.rows(CaptureTable.SAMPLES);
+        schedEvents += batch.rows(CaptureTable.SCHED_SWITCH) + batch.rows(CaptureTable.SCHED_WAKEUP);
+        interrupts += batch.rows(CaptureTable.IRQ);
+        lockWaits += batch.rows(CaptureTable.LOCK_CONTENTION);
+        futexWaits += batch.rows(CaptureTable.FUTEX_WAIT);
     }
 
     /**

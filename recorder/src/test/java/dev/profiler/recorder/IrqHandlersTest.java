@@ -8,7 +8,9 @@ import dev.profiler.formats.CaptureWriter;
 import dev.profiler.formats.Manifest;
 import dev.profiler.formats.TableReader;
 import dev.profiler.formats.TableRows;
+import dev.profiler.recorder.bpf.BatchColumns;
 import dev.profiler.recorder.bpf.BpfRecords;
+import dev.profiler.recorder.bpf.BpfSession;
 import dev.profiler.recorder.symbols.KernelSymbols;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,9 +51,9 @@ class IrqHandlersTest {
             out.table(CaptureTable.IRQ).seedDictionary("kind", BpfRecords.IRQ_KINDS);
             IrqHandlers handlers = new IrqHandlers(kernel, out.table(CaptureTable.IRQ));
             handlers.addNames(Map.of(0, "virtio0-input.0", 1, "NET_RX"));
-            ByteBuffer[] cols = columns(rows);
-            handlers.fill(rows.length, cols);
-            out.table(CaptureTable.IRQ).appendColumns(rows.length, Arrays.copyOf(cols, BpfRecords.IQ_TABLE_COLUMNS));
+            BatchColumns cols = columns(rows);
+            handlers.fill(cols);
+            out.table(CaptureTable.IRQ).appendColumns(rows.length, cols.captureColumns());
             out.writeManifest(new Manifest());
         }
         try (CaptureReader r = CaptureReader.open(cap); RootAllocator a = new RootAllocator();
@@ -69,17 +71,18 @@ class IrqHandlersTest {
         }
     }
 
-    static ByteBuffer[] columns(long[][] rows) {
-        int[] widths = BpfRecords.COLUMN_WIDTHS[BpfRecords.TABLE_IRQ];
-        ByteBuffer[] cols = new ByteBuffer[widths.length];
-        for (int c = 0; c < cols.length; c++) cols[c] = ByteBuffer.allocateDirect(rows.length * widths[c]).order(ByteOrder.LITTLE_ENDIAN);
-        int[] source = {0, 1, 2, 3, 4, -1, 5, 6, 7}; // column -> index in a row (-1: handler, filled by IrqHandlers)
-        for (int r = 0; r < rows.length; r++)
-            for (int c = 0; c < cols.length; c++) {
-                long v = source[c] < 0 ? -1 : rows[r][source[c]];
-                if (widths[c] == 8) cols[c].putLong(r * 8, v);
-                else cols[c].putInt(r * 4, (int) v);
+    /** The rows laid out as the shim lays out the irq table; handler left -1 for IrqHandlers to fill. */
+    static BatchColumns columns(long[][] rows) throws Exception {
+        BatchColumns cols = BatchColumns.allocate(BpfSession.layout().table(CaptureTable.IRQ), rows.length);
+        String[] names = {"ts_begin", "ts_end", "cpu", "kind", "number", "interrupted_tid", "_name_id", "_addr"};
+        for (int r = 0; r < rows.length; r++) {
+            cols.column("handler").putInt(r * 4, -1);
+            for (int i = 0; i < names.length; i++) {
+                ByteBuffer c = cols.column(names[i]);
+                if (c.capacity() == rows.length * 8) c.putLong(r * 8, rows[r][i]);
+                else c.putInt(r * 4, (int) rows[r][i]);
             }
+        }
         return cols;
     }
 

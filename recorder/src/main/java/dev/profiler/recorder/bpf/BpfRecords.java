@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Java mirror of bpf/profiler.h: counter indexes, sample columns and the
- * byte layout of the records the shim hands over. The only class that knows
- * those offsets.
+ * The Java mirror of bpf/profiler.h: counter indexes and the byte layout of
+ * the records the shim hands over. The only class that knows those offsets.
+ * The batch tables' columns are not mirrored: BatchLayout reads them from
+ * the shim.
  */
 public final class BpfRecords {
-    public static final int ABI_VERSION = 13;
+    public static final int ABI_VERSION = 14;
     public static final int MAX_FRAMES = 127;
     /** PROF_MAX_SYSCALL: recorded system call numbers are below it. */
     public static final int MAX_SYSCALL = 512;
@@ -27,31 +28,6 @@ public final class BpfRecords {
     /** enum prof_counter's PROF_CNT_UNWIND_*: one per PROF_UNWIND_OUTCOMES entry, in order. */
     public static final int CNT_UNWIND_FIRST = 16;
     public static final int CNT_MAX = 20;
-
-    /** enum prof_batch_table. */
-    public static final int TABLE_SAMPLES = 0, TABLE_SWITCHES = 1, TABLE_WAKEUPS = 2, TABLE_LOCKS = 3, TABLE_FUTEX = 4,
-        TABLE_IRQ = 5, TABLE_COUNT = 6;
-
-    /** enum prof_sample_column (samples-table column order). */
-    public static final int COL_TS = 0, COL_CPU = 1, COL_PID = 2, COL_TID = 3, COL_STACK_ID = 4, COL_WEIGHT = 5;
-    /** enum prof_switch_column (sched_switch-table column order). */
-    public static final int SW_PREV_STACK = 5;
-    /** enum prof_lock_column (lock_contention-table column order). */
-    public static final int LK_ADDR = 4, LK_SYMBOL = 5;
-    /** enum prof_futex_column (futex_wait-table column order). */
-    public static final int FX_PID = 2, FX_UADDR = 4, FX_SYMBOL = 5;
-    /** enum prof_irq_column: the irq table's 7 columns, then two Java reads to fill handler. */
-    public static final int IQ_KIND = 3, IQ_HANDLER = 5, IQ_TABLE_COLUMNS = 7, IQ_NAME_ID = 7, IQ_ADDR = 8;
-
-    /** Width in bytes of each column of each batch table, in table order. */
-    public static final int[][] COLUMN_WIDTHS = {
-        {8, 4, 4, 4, 8, 8, 4}, // samples: ts cpu pid tid stack_id weight unwind
-        {8, 4, 4, 4, 4, 8, 4, 4, 1}, // sched_switch: ts cpu prev_tid prev_state next_tid prev_stack_id prev_syscall prev_futex_op prev_iowait
-        {8, 4, 4, 4, 4, 4, 4}, // sched_wakeup: ts cpu tid waker_tid target_cpu kind waker_context
-        {8, 8, 4, 4, 8, 4, 4, 8}, // lock_contention: ts_begin ts_end cpu tid lock_addr lock_symbol flags stack_id
-        {8, 8, 4, 4, 8, 4, 4, 8}, // futex_wait: ts_begin ts_end pid tid uaddr lock_symbol op stack_id
-        {8, 8, 4, 4, 4, 4, 4, 4, 8}, // irq: ts_begin ts_end cpu kind number handler interrupted_tid + name_id addr
-    };
 
     /** PROF_TASK_STATES, PROF_WAKE_KINDS: dictionary values in index order. */
     public static final List<String> TASK_STATES = List.of("R", "S", "D", "T", "t", "X", "Z", "P", "I", "?");

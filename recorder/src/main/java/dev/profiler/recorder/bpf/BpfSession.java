@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The loaded BPF programs of one recording: load, attach, poll batches,
@@ -32,7 +33,13 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
         this.ncpus = ShimLibrary.pshim_possible_cpus();
     }
 
-    /** Loads libprofilershim.so; a clear message if it cannot. */
+    /** The loaded shim's batch tables (after {@link #library}). */
+    public static BatchLayout layout() throws BpfException {
+        library();
+        return BatchLayout.shim();
+    }
+
+    /** Loads libprofilershim.so and checks it against this side; a clear message if it cannot. */
     public static synchronized void library() throws BpfException {
         if (loaded) return;
         try {
@@ -44,6 +51,10 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
         if (ShimLibrary.pshim_abi_version() != BpfRecords.ABI_VERSION)
             throw new BpfException("native shim ABI " + ShimLibrary.pshim_abi_version() + " does not match the Java side ("
                 + BpfRecords.ABI_VERSION + "); rebuild with mvn package");
+        List<String> differ = BatchLayout.shim().differences();
+        if (!differ.isEmpty())
+            throw new BpfException("the native shim's tables differ from the capture tables (" + String.join("; ", differ)
+                + "): bpf/profiler.h and formats/.../CaptureTable.java must agree");
         loaded = true;
     }
 
@@ -157,10 +168,11 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
     public EventBatch poll(int timeoutMs, long maxRows) throws BpfException {
         long n = ShimLibrary.pshim_poll(handle, timeoutMs, maxRows);
         if (n < 0) throw new BpfException("reading the BPF ring buffers failed (errno " + -n + ")");
-        long[] info = new long[EventBatch.INFO_LENGTH];
+        BatchLayout layout = BatchLayout.shim();
+        long[] info = new long[EventBatch.infoLength(layout)];
         ShimLibrary.pshim_batch_info(handle, info);
-        undecodable = info[EventBatch.INFO_UNDECODABLE];
-        return n == 0 ? null : new EventBatch(handle, info);
+        undecodable = info[layout.tables().size() + EventBatch.INFO_UNDECODABLE];
+        return n == 0 ? null : new EventBatch(handle, layout, info);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.profiler.recorder.bpf;
 
 import com.sun.jna.Pointer;
+import dev.profiler.formats.CaptureTable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
@@ -12,13 +13,13 @@ import java.util.Map;
  * Valid until the next poll.
  */
 public final class EventBatch {
-    /** Layout of pshim_batch_info's output. */
-    static final int INFO_NEW_STACKS = BpfRecords.TABLE_COUNT, INFO_NEW_STACK_BYTES = INFO_NEW_STACKS + 1,
-        INFO_THREADS = INFO_NEW_STACKS + 2, INFO_UNDECODABLE = INFO_NEW_STACKS + 3, INFO_NEW_NAMES = INFO_NEW_STACKS + 4,
-        INFO_NEW_NAME_BYTES = INFO_NEW_STACKS + 5, INFO_PROCS = INFO_NEW_STACKS + 6, INFO_LENGTH = INFO_NEW_STACKS + 7;
+    /** Layout of pshim_batch_info's output: each table's rows, then these, counted from the table count. */
+    static final int INFO_NEW_STACKS = 0, INFO_NEW_STACK_BYTES = 1, INFO_THREADS = 2, INFO_UNDECODABLE = 3,
+        INFO_NEW_NAMES = 4, INFO_NEW_NAME_BYTES = 5, INFO_PROCS = 6, INFO_AFTER_TABLES = 7;
 
     private final Pointer handle;
-    private final int[] rows = new int[BpfRecords.TABLE_COUNT];
+    private final BatchLayout layout;
+    private final int[] rows;
     private final int newStacks;
     private final long newStackBytes;
     private final int threads;
@@ -27,16 +28,22 @@ public final class EventBatch {
     private final int procs;
     private boolean committed;
 
-    EventBatch(Pointer handle, long[] info) {
+    EventBatch(Pointer handle, BatchLayout layout, long[] info) {
         this.handle = handle;
-        for (int t = 0; t < rows.length; t++) rows[t] = (int) info[t];
-        this.newStacks = (int) info[INFO_NEW_STACKS];
-        this.newStackBytes = info[INFO_NEW_STACK_BYTES];
-        this.threads = (int) info[INFO_THREADS];
-        this.newNames = (int) info[INFO_NEW_NAMES];
-        this.newNameBytes = info[INFO_NEW_NAME_BYTES];
-        this.procs = (int) info[INFO_PROCS];
+        this.layout = layout;
+        int tables = layout.tables().size();
+        rows = new int[tables];
+        for (int t = 0; t < tables; t++) rows[t] = (int) info[t];
+        this.newStacks = (int) info[tables + INFO_NEW_STACKS];
+        this.newStackBytes = info[tables + INFO_NEW_STACK_BYTES];
+        this.threads = (int) info[tables + INFO_THREADS];
+        this.newNames = (int) info[tables + INFO_NEW_NAMES];
+        this.newNameBytes = info[tables + INFO_NEW_NAME_BYTES];
+        this.procs = (int) info[tables + INFO_PROCS];
     }
+
+    /** Length of pshim_batch_info's output for a layout. */
+    static int infoLength(BatchLayout layout) { return layout.tables().size() + INFO_AFTER_TABLES; }
 
     /** Process and thread lifecycle events of this batch (fork, exec, exit), in ring order. */
     public BpfRecords.ProcEvent[] procEvents() {
@@ -53,8 +60,11 @@ public final class EventBatch {
         return BpfRecords.decodeNames(view(ShimLibrary.pshim_batch_new_names(handle), newNameBytes), newNames);
     }
 
-    /** Rows of one table (BpfRecords.TABLE_*). */
-    public int rows(int table) { return rows[table]; }
+    /** Rows of a capture table in this batch (0 for a table no batch fills). */
+    public int rows(CaptureTable table) {
+        BatchLayout.Table t = layout.table(table);
+        return t == null ? 0 : rows[t.index()];
+    }
 
     /** Raw stacks first seen in this batch, in raw id order. */
     public BpfRecords.StackDef[] newStacks() {
@@ -88,15 +98,16 @@ public final class EventBatch {
         committed = true;
     }
 
-    /** One table's columns, in capture-table order (after {@link #commit}; the table has rows). */
-    public ByteBuffer[] columns(int table) {
+    /** A capture table's columns as the shim filled them (after {@link #commit}; the table has rows). */
+    public BatchColumns columns(CaptureTable table) {
         if (!committed) throw new IllegalStateException("commit the batch first");
-        if (rows[table] == 0) throw new IllegalStateException("table " + table + " has no rows in this batch");
-        int[] widths = BpfRecords.COLUMN_WIDTHS[table];
-        ByteBuffer[] cols = new ByteBuffer[widths.length];
+        BatchLayout.Table t = layout.table(table);
+        int n = t == null ? 0 : rows[t.index()];
+        if (n == 0) throw new IllegalStateException(table.tableName() + " has no rows in this batch");
+        ByteBuffer[] cols = new ByteBuffer[t.widths().length];
         for (int c = 0; c < cols.length; c++)
-            cols[c] = view(ShimLibrary.pshim_batch_column(handle, table, c), (long) rows[table] * widths[c]);
-        return cols;
+            cols[c] = view(ShimLibrary.pshim_batch_column(handle, t.index(), c), (long) n * t.widths()[c]);
+        return new BatchColumns(t, n, cols);
     }
 
     private static ByteBuffer view(Pointer p, long bytes) {

@@ -67,6 +67,16 @@ final class ShimLibrary {
 
     static native Pointer pshim_batch_procs(Pointer shim);
 
+    static native int pshim_table_count();
+
+    static native String pshim_table_name(int table);
+
+    static native int pshim_column_count(int table);
+
+    static native String pshim_column_name(int table, int column);
+
+    static native int pshim_column_width(int table, int column);
+
     static native Pointer pshim_batch_column(Pointer shim, int table, int column);
 
     static native int pshim_batch_commit(Pointer shim, long[] stackIds, int n, long weight);

@@ -2,11 +2,13 @@ package dev.profiler.recorder.bpf;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.profiler.formats.CaptureTable;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.NativeLongByReference;
+import dev.profiler.formats.CaptureTable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -91,29 +93,43 @@ class EventBatchNativeTest {
         return out;
     }
 
-    long[] longColumn(int c) { return longColumn(BpfRecords.TABLE_SAMPLES, c); }
+    long[] longColumn(String c) { return longColumn(CaptureTable.SAMPLES, c); }
 
-    int[] intColumn(int c) { return intColumn(BpfRecords.TABLE_SAMPLES, c); }
+    int[] intColumn(String c) { return intColumn(CaptureTable.SAMPLES, c); }
 
-    long[] longColumn(int table, int c) {
-        int rows = LIB.eb_rows(b, table);
-        long[] v = new long[rows];
-        if (rows > 0) LIB.eb_column(b, table, c).read(0, v, 0, rows);
+    /** Rows of a batch table, found by the capture table it fills (bpf/profiler.h, through BatchLayout). */
+    int rows(CaptureTable table) { return LIB.eb_rows(b, layout().table(table).index()); }
+
+    /** A column of a batch table by name, as the shim laid it out. */
+    Pointer column(CaptureTable table, String c) {
+        BatchLayout.Table t = layout().table(table);
+        return LIB.eb_column(b, t.index(), t.column(c));
+    }
+
+    long[] longColumn(CaptureTable table, String c) {
+        long[] v = new long[rows(table)];
+        if (v.length > 0) column(table, c).read(0, v, 0, v.length);
         return v;
     }
 
-    int[] intColumn(int table, int c) {
-        int rows = LIB.eb_rows(b, table);
-        int[] v = new int[rows];
-        if (rows > 0) LIB.eb_column(b, table, c).read(0, v, 0, rows);
+    int[] intColumn(CaptureTable table, String c) {
+        int[] v = new int[rows(table)];
+        if (v.length > 0) column(table, c).read(0, v, 0, v.length);
         return v;
     }
 
-    byte[] byteColumn(int table, int c) {
-        int rows = LIB.eb_rows(b, table);
-        byte[] v = new byte[rows];
-        if (rows > 0) LIB.eb_column(b, table, c).read(0, v, 0, rows);
+    byte[] byteColumn(CaptureTable table, String c) {
+        byte[] v = new byte[rows(table)];
+        if (v.length > 0) column(table, c).read(0, v, 0, v.length);
         return v;
+    }
+
+    static BatchLayout layout() {
+        try {
+            return BpfSession.layout();
+        } catch (BpfException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static final long[] K = {0xffffffff81000010L, 0xffffffff81000020L};
@@ -136,7 +152,7 @@ class EventBatchNativeTest {
         lies.putShort(26, (short) 5); // claims more user frames than the record holds
         assertEquals(-EINVAL, add(lies));
 
-        assertEquals(5, LIB.eb_rows(b, BpfRecords.TABLE_SAMPLES));
+        assertEquals(5, rows(CaptureTable.SAMPLES));
         assertEquals(3, LIB.eb_undecodable(b));
         BpfRecords.StackDef[] defs = newStacks().defs();
         assertEquals(2, defs.length);
@@ -155,16 +171,16 @@ class EventBatchNativeTest {
         assertEquals(new BpfRecords.ThreadSeen(12, 10, 150, 150, "b"), t[1]);
         assertEquals(new BpfRecords.ThreadSeen(20, 20, 250, 250, "c"), t[2]);
 
-        assertArrayEquals(new long[] {100, 150, 200, 250, 300}, longColumn(BpfRecords.COL_TS));
-        assertArrayEquals(new int[] {0, 1, 0, 1, 0}, intColumn(BpfRecords.COL_CPU));
-        assertArrayEquals(new int[] {10, 10, 10, 20, 10}, intColumn(BpfRecords.COL_PID));
-        assertArrayEquals(new int[] {11, 12, 11, 20, 11}, intColumn(BpfRecords.COL_TID));
-        assertArrayEquals(new long[] {0, 0, 0, 1, 0}, longColumn(BpfRecords.COL_STACK_ID), "raw ids before the commit");
+        assertArrayEquals(new long[] {100, 150, 200, 250, 300}, longColumn("ts"));
+        assertArrayEquals(new int[] {0, 1, 0, 1, 0}, intColumn("cpu"));
+        assertArrayEquals(new int[] {10, 10, 10, 20, 10}, intColumn("pid"));
+        assertArrayEquals(new int[] {11, 12, 11, 20, 11}, intColumn("tid"));
+        assertArrayEquals(new long[] {0, 0, 0, 1, 0}, longColumn("stack_id"), "raw ids before the commit");
         assertEquals(-EINVAL, LIB.eb_commit(b, new long[] {7}, 1, 1000), "one id per new stack");
         assertEquals(0, LIB.eb_commit(b, new long[] {7, 9}, 2, 1000));
         assertEquals(-EINVAL, LIB.eb_commit(b, new long[] {7, 9}, 2, 1000), "a batch is committed once");
-        assertArrayEquals(new long[] {7, 7, 7, 9, 7}, longColumn(BpfRecords.COL_STACK_ID));
-        assertArrayEquals(new long[] {1000, 1000, 1000, 1000, 1000}, longColumn(BpfRecords.COL_WEIGHT));
+        assertArrayEquals(new long[] {7, 7, 7, 9, 7}, longColumn("stack_id"));
+        assertArrayEquals(new long[] {1000, 1000, 1000, 1000, 1000}, longColumn("weight"));
 
         // Next batch: the known stack is not reported again and keeps its id;
         // a renamed thread is reported with its new name; same addresses in
@@ -180,7 +196,7 @@ class EventBatchNativeTest {
         assertEquals(2, t.length);
         assertEquals(new BpfRecords.ThreadSeen(11, 10, 400, 400, "a2"), t[0]);
         assertEquals(0, LIB.eb_commit(b, new long[] {7}, 1, 5));
-        assertArrayEquals(new long[] {7, 7}, longColumn(BpfRecords.COL_STACK_ID));
+        assertArrayEquals(new long[] {7, 7}, longColumn("stack_id"));
     }
 
     @Test
@@ -202,7 +218,7 @@ class EventBatchNativeTest {
         assertEquals(0, LIB.eb_new_stack_count(b));
         assertEquals(threads, LIB.eb_thread_count(b));
         assertEquals(0, LIB.eb_commit(b, new long[0], 0, 1));
-        long[] col = longColumn(BpfRecords.COL_STACK_ID);
+        long[] col = longColumn("stack_id");
         for (int r = 0; r < n; r++) assertEquals(1_000_000L + (n - 1 - r), col[r], "row " + r);
     }
 
@@ -290,27 +306,27 @@ class EventBatchNativeTest {
         assertEquals(-EINVAL, LIB.eb_add(b, lies, new NativeLong(80 + 8)), "stack longer than the record");
         assertEquals(3, LIB.eb_undecodable(b));
 
-        assertEquals(3, LIB.eb_rows(b, BpfRecords.TABLE_SWITCHES));
-        assertEquals(2, LIB.eb_rows(b, BpfRecords.TABLE_WAKEUPS));
-        assertEquals(0, LIB.eb_rows(b, BpfRecords.TABLE_SAMPLES));
+        assertEquals(3, rows(CaptureTable.SCHED_SWITCH));
+        assertEquals(2, rows(CaptureTable.SCHED_WAKEUP));
+        assertEquals(0, rows(CaptureTable.SAMPLES));
         assertEquals(0, LIB.eb_commit(b, new long[0], 0, 1));
-        int sw = BpfRecords.TABLE_SWITCHES, wk = BpfRecords.TABLE_WAKEUPS;
-        assertArrayEquals(new long[] {100, 110, 130}, longColumn(sw, 0));
-        assertArrayEquals(new int[] {1, 0, 1}, intColumn(sw, 1));
-        assertArrayEquals(new int[] {0, 11, 21}, intColumn(sw, 2), "prev_tid");
-        assertArrayEquals(new int[] {0, 1, 0}, intColumn(sw, 3), "prev_state: R, S, R (preempted)");
-        assertArrayEquals(new int[] {21, 0, 11}, intColumn(sw, 4), "next_tid");
-        assertArrayEquals(new long[] {-1, -1, -1}, longColumn(sw, BpfRecords.SW_PREV_STACK), "no off-CPU stacks asked for");
-        assertArrayEquals(new int[] {-1, 202, -1}, intColumn(sw, 6), "prev_syscall: futex, as the syscall dictionary's index");
-        assertArrayEquals(new int[] {-1, 128, -1}, intColumn(sw, 7), "prev_futex_op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
-        assertArrayEquals(new byte[] {0, 0, 0}, byteColumn(sw, 8), "prev_iowait");
-        assertArrayEquals(new long[] {90, 120}, longColumn(wk, 0));
-        assertArrayEquals(new int[] {0, 1}, intColumn(wk, 1), "cpu");
-        assertArrayEquals(new int[] {21, 11}, intColumn(wk, 2), "woken");
-        assertArrayEquals(new int[] {11, 21}, intColumn(wk, 3), "waker");
-        assertArrayEquals(new int[] {1, 0}, intColumn(wk, 4), "target cpu");
-        assertArrayEquals(new int[] {0, 1}, intColumn(wk, 5), "kind: waking, wakeup");
-        assertArrayEquals(new int[] {-1, 2}, intColumn(wk, 6), "waker_context: a task (null), local_timer");
+        CaptureTable sw = CaptureTable.SCHED_SWITCH, wk = CaptureTable.SCHED_WAKEUP;
+        assertArrayEquals(new long[] {100, 110, 130}, longColumn(sw, "ts"));
+        assertArrayEquals(new int[] {1, 0, 1}, intColumn(sw, "cpu"));
+        assertArrayEquals(new int[] {0, 11, 21}, intColumn(sw, "prev_tid"), "prev_tid");
+        assertArrayEquals(new int[] {0, 1, 0}, intColumn(sw, "prev_state"), "prev_state: R, S, R (preempted)");
+        assertArrayEquals(new int[] {21, 0, 11}, intColumn(sw, "next_tid"), "next_tid");
+        assertArrayEquals(new long[] {-1, -1, -1}, longColumn(sw, "prev_stack_id"), "no off-CPU stacks asked for");
+        assertArrayEquals(new int[] {-1, 202, -1}, intColumn(sw, "prev_syscall"), "prev_syscall: futex, as the syscall dictionary's index");
+        assertArrayEquals(new int[] {-1, 128, -1}, intColumn(sw, "prev_futex_op"), "prev_futex_op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
+        assertArrayEquals(new byte[] {0, 0, 0}, byteColumn(sw, "prev_iowait"), "prev_iowait");
+        assertArrayEquals(new long[] {90, 120}, longColumn(wk, "ts"));
+        assertArrayEquals(new int[] {0, 1}, intColumn(wk, "cpu"), "cpu");
+        assertArrayEquals(new int[] {21, 11}, intColumn(wk, "tid"), "woken");
+        assertArrayEquals(new int[] {11, 21}, intColumn(wk, "waker_tid"), "waker");
+        assertArrayEquals(new int[] {1, 0}, intColumn(wk, "target_cpu"), "target cpu");
+        assertArrayEquals(new int[] {0, 1}, intColumn(wk, "kind"), "kind: waking, wakeup");
+        assertArrayEquals(new int[] {-1, 2}, intColumn(wk, "waker_context"), "waker_context: a task (null), local_timer");
 
         BpfRecords.ThreadSeen[] t = threads();
         assertEquals(3, t.length, "swapper (tid 0), pong, ping; wakeups name no thread");
@@ -345,24 +361,24 @@ class EventBatchNativeTest {
         assertArrayEquals(U, defs[2].userIps());
         assertEquals(0, LIB.eb_commit(b, new long[] {40, 41, 42}, 3, 1));
 
-        assertArrayEquals(new long[] {40}, longColumn(BpfRecords.TABLE_SWITCHES, BpfRecords.SW_PREV_STACK));
-        int lk = BpfRecords.TABLE_LOCKS, fx = BpfRecords.TABLE_FUTEX;
-        assertArrayEquals(new long[] {200}, longColumn(lk, 0));
-        assertArrayEquals(new long[] {260}, longColumn(lk, 1));
-        assertArrayEquals(new int[] {1}, intColumn(lk, 2), "cpu at begin");
-        assertArrayEquals(new int[] {11}, intColumn(lk, 3));
-        assertArrayEquals(new long[] {0xffffffff82a00000L}, longColumn(lk, BpfRecords.LK_ADDR));
-        assertArrayEquals(new int[] {-1}, intColumn(lk, BpfRecords.LK_SYMBOL), "Java names the lock");
-        assertArrayEquals(new int[] {4}, intColumn(lk, 6), "flags");
-        assertArrayEquals(new long[] {41}, longColumn(lk, 7));
-        assertArrayEquals(new long[] {300}, longColumn(fx, 0));
-        assertArrayEquals(new long[] {390}, longColumn(fx, 1));
-        assertArrayEquals(new int[] {10}, intColumn(fx, 2), "pid");
-        assertArrayEquals(new int[] {12}, intColumn(fx, 3), "tid");
-        assertArrayEquals(new long[] {0x7f0000001000L}, longColumn(fx, 4));
-        assertArrayEquals(new int[] {-1}, intColumn(fx, BpfRecords.FX_SYMBOL), "Java names the futex word");
-        assertArrayEquals(new int[] {128}, intColumn(fx, 6), "op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
-        assertArrayEquals(new long[] {42}, longColumn(fx, 7));
+        assertArrayEquals(new long[] {40}, longColumn(CaptureTable.SCHED_SWITCH, "prev_stack_id"));
+        CaptureTable lk = CaptureTable.LOCK_CONTENTION, fx = CaptureTable.FUTEX_WAIT;
+        assertArrayEquals(new long[] {200}, longColumn(lk, "ts_begin"));
+        assertArrayEquals(new long[] {260}, longColumn(lk, "ts_end"));
+        assertArrayEquals(new int[] {1}, intColumn(lk, "cpu"), "cpu at begin");
+        assertArrayEquals(new int[] {11}, intColumn(lk, "tid"));
+        assertArrayEquals(new long[] {0xffffffff82a00000L}, longColumn(lk, "lock_addr"));
+        assertArrayEquals(new int[] {-1}, intColumn(lk, "lock_symbol"), "Java names the lock");
+        assertArrayEquals(new int[] {4}, intColumn(lk, "flags"), "flags");
+        assertArrayEquals(new long[] {41}, longColumn(lk, "stack_id"));
+        assertArrayEquals(new long[] {300}, longColumn(fx, "ts_begin"));
+        assertArrayEquals(new long[] {390}, longColumn(fx, "ts_end"));
+        assertArrayEquals(new int[] {10}, intColumn(fx, "pid"), "pid");
+        assertArrayEquals(new int[] {12}, intColumn(fx, "tid"), "tid");
+        assertArrayEquals(new long[] {0x7f0000001000L}, longColumn(fx, "uaddr"));
+        assertArrayEquals(new int[] {-1}, intColumn(fx, "lock_symbol"), "Java names the futex word");
+        assertArrayEquals(new int[] {128}, intColumn(fx, "op"), "op: FUTEX_WAIT | FUTEX_PRIVATE_FLAG");
+        assertArrayEquals(new long[] {42}, longColumn(fx, "stack_id"));
     }
 
     /** A struct prof_irq. */
@@ -393,15 +409,15 @@ class EventBatchNativeTest {
         assertEquals(-EINVAL, add(irqRecord(1, 200, 450, 3, 0, 9, 0, "")), "unknown interrupt kind");
         assertEquals(Map.of(0, "virtio0-input.0", 1, "NET_RX"), newNames());
         assertEquals(0, LIB.eb_commit(b, new long[0], 0, 1));
-        int t = BpfRecords.TABLE_IRQ;
-        assertArrayEquals(new long[] {100, 120, 160, 200}, longColumn(t, 0));
-        assertArrayEquals(new long[] {110, 150, 170, 450}, longColumn(t, 1));
-        assertArrayEquals(new int[] {0, 1, 0, 2}, intColumn(t, BpfRecords.IQ_KIND));
-        assertArrayEquals(new int[] {24, 3, 24, 0}, intColumn(t, 4), "irq number, softirq vector");
-        assertArrayEquals(new int[] {-1, -1, -1, -1}, intColumn(t, BpfRecords.IQ_HANDLER), "Java names the handler");
-        assertArrayEquals(new int[] {7, 8, 7, 9}, intColumn(t, 6), "interrupted tid");
-        assertArrayEquals(new int[] {0, 1, 0, -1}, intColumn(t, BpfRecords.IQ_NAME_ID));
-        assertArrayEquals(new long[] {0, 0, 0, 0xffffffff81001234L}, longColumn(t, BpfRecords.IQ_ADDR));
+        CaptureTable t = CaptureTable.IRQ;
+        assertArrayEquals(new long[] {100, 120, 160, 200}, longColumn(t, "ts_begin"));
+        assertArrayEquals(new long[] {110, 150, 170, 450}, longColumn(t, "ts_end"));
+        assertArrayEquals(new int[] {0, 1, 0, 2}, intColumn(t, "kind"));
+        assertArrayEquals(new int[] {24, 3, 24, 0}, intColumn(t, "number"), "irq number, softirq vector");
+        assertArrayEquals(new int[] {-1, -1, -1, -1}, intColumn(t, "handler"), "Java names the handler");
+        assertArrayEquals(new int[] {7, 8, 7, 9}, intColumn(t, "interrupted_tid"), "interrupted tid");
+        assertArrayEquals(new int[] {0, 1, 0, -1}, intColumn(t, "_name_id"));
+        assertArrayEquals(new long[] {0, 0, 0, 0xffffffff81001234L}, longColumn(t, "_addr"));
 
         LIB.eb_reset(b);
         assertEquals(0, add(irqRecord(0, 500, 510, 0, 24, 7, 0, "virtio0-input.0")));
