@@ -28,35 +28,42 @@ enum prof_record_kind {
 
 /* Per-CPU counters the BPF side keeps (index into the counters map). Failed
  * outputs are counted here, in BPF, because a full buffer is the only
- * truthful place to see a loss. */
-enum prof_counter {
-	PROF_CNT_SAMPLES_EMITTED = 0,
-	PROF_CNT_SAMPLES_LOST = 1, /* ring buffer full: sample dropped */
-	PROF_CNT_SWITCH_EMITTED = 2,
-	PROF_CNT_SWITCH_LOST = 3,
-	PROF_CNT_WAKEUP_EMITTED = 4,
-	PROF_CNT_WAKEUP_LOST = 5,
-	PROF_CNT_LOCK_EMITTED = 6,
-	PROF_CNT_LOCK_LOST = 7,
-	/* contention_begin and contention_end do not pair 1:1 (measured): a
-	 * begin replaced by another begin for the same task and lock, or an end
-	 * with no begin, is counted here instead of given a made-up duration */
-	PROF_CNT_LOCK_UNPAIRED_BEGIN = 8,
-	PROF_CNT_LOCK_UNPAIRED_END = 9,
-	PROF_CNT_FUTEX_EMITTED = 10,
-	PROF_CNT_FUTEX_LOST = 11,
-	PROF_CNT_IRQ_EMITTED = 12,
-	PROF_CNT_IRQ_LOST = 13,
-	PROF_CNT_NMI_EMITTED = 14,
-	PROF_CNT_NMI_LOST = 15,
-	/* samples by the outcome of their user stack's walk with the unwind
-	 * tables (enum prof_unwind_outcome, in that order) */
-	PROF_CNT_UNWIND_COMPLETE = 16,
-	PROF_CNT_UNWIND_FELL_BACK = 17,
-	PROF_CNT_UNWIND_TRUNCATED = 18,
-	PROF_CNT_UNWIND_ERROR = 19,
-	PROF_CNT_MAX = 20,
-};
+ * truthful place to see a loss.
+ * X(COUNTER_ID, "source", "stream", "kind"): the recorded source whose
+ * programs count it (PSHIM_SOURCES' names; "samples" is always on), what it
+ * counts, and how the manifest reports it: "emitted" and "lost" per CPU of
+ * a record stream, "unpaired" events, "unwind" outcomes (in
+ * PROF_UNWIND_OUTCOMES order). Java reads the list from the shim. */
+#define PROF_COUNTERS(X) \
+	X(PROF_CNT_SAMPLES_EMITTED, "samples", "samples", "emitted") \
+	X(PROF_CNT_SAMPLES_LOST, "samples", "samples", "lost")        /* ring buffer full: sample dropped */ \
+	X(PROF_CNT_SWITCH_EMITTED, "sched", "sched_switch", "emitted") \
+	X(PROF_CNT_SWITCH_LOST, "sched", "sched_switch", "lost") \
+	X(PROF_CNT_WAKEUP_EMITTED, "sched", "sched_wakeup", "emitted") \
+	X(PROF_CNT_WAKEUP_LOST, "sched", "sched_wakeup", "lost") \
+	X(PROF_CNT_LOCK_EMITTED, "locks", "lock_contention", "emitted") \
+	X(PROF_CNT_LOCK_LOST, "locks", "lock_contention", "lost") \
+	/* contention_begin and contention_end do not pair 1:1 (measured): a \
+	 * begin replaced by another begin for the same task and lock, or an end \
+	 * with no begin, is counted here instead of given a made-up duration */ \
+	X(PROF_CNT_LOCK_UNPAIRED_BEGIN, "locks", "lock_contention_begin", "unpaired") \
+	X(PROF_CNT_LOCK_UNPAIRED_END, "locks", "lock_contention_end", "unpaired") \
+	X(PROF_CNT_FUTEX_EMITTED, "futex", "futex_wait", "emitted") \
+	X(PROF_CNT_FUTEX_LOST, "futex", "futex_wait", "lost") \
+	X(PROF_CNT_IRQ_EMITTED, "sched", "irq", "emitted") \
+	X(PROF_CNT_IRQ_LOST, "sched", "irq", "lost") \
+	X(PROF_CNT_NMI_EMITTED, "sched", "nmi", "emitted") \
+	X(PROF_CNT_NMI_LOST, "sched", "nmi", "lost") \
+	/* samples by the outcome of their user stack's walk with the unwind \
+	 * tables (enum prof_unwind_outcome, in that order) */ \
+	X(PROF_CNT_UNWIND_COMPLETE, "samples", "complete", "unwind") \
+	X(PROF_CNT_UNWIND_FELL_BACK, "samples", "fell back", "unwind") \
+	X(PROF_CNT_UNWIND_TRUNCATED, "samples", "truncated", "unwind") \
+	X(PROF_CNT_UNWIND_ERROR, "samples", "error", "unwind")
+
+/* The enum of an X-macro list: its ids, 0, 1, 2, ... in list order. */
+#define PROF_LIST_ID(id, ...) id,
+enum prof_counter { PROF_COUNTERS(PROF_LIST_ID) PROF_CNT_MAX };
 
 /* One CPU sample: a perf_event (cpu-clock or cycles) fired on `cpu`.
  * Followed by kstack_len kernel return addresses, then ustack_len user
@@ -437,14 +444,13 @@ struct prof_thread_seen {
 	X(PROF_TABLE_FUTEX, "futex_wait", PROF_FUTEX_COLUMNS) \
 	X(PROF_TABLE_IRQ, "irq", PROF_IRQ_COLUMNS)
 
-#define PROF_ENUM_ID(id, ...) id,
-enum prof_batch_table { PROF_BATCH_TABLES(PROF_ENUM_ID) PROF_TABLE_COUNT };
-enum prof_sample_column { PROF_SAMPLE_COLUMNS(PROF_ENUM_ID) PROF_COL_COUNT };
-enum prof_switch_column { PROF_SWITCH_COLUMNS(PROF_ENUM_ID) PROF_SW_COUNT };
-enum prof_wakeup_column { PROF_WAKEUP_COLUMNS(PROF_ENUM_ID) PROF_WK_COUNT };
-enum prof_lock_column { PROF_LOCK_COLUMNS(PROF_ENUM_ID) PROF_LK_COUNT };
-enum prof_futex_column { PROF_FUTEX_COLUMNS(PROF_ENUM_ID) PROF_FX_COUNT };
-enum prof_irq_column { PROF_IRQ_COLUMNS(PROF_ENUM_ID) PROF_IQ_COUNT };
+enum prof_batch_table { PROF_BATCH_TABLES(PROF_LIST_ID) PROF_TABLE_COUNT };
+enum prof_sample_column { PROF_SAMPLE_COLUMNS(PROF_LIST_ID) PROF_COL_COUNT };
+enum prof_switch_column { PROF_SWITCH_COLUMNS(PROF_LIST_ID) PROF_SW_COUNT };
+enum prof_wakeup_column { PROF_WAKEUP_COLUMNS(PROF_LIST_ID) PROF_WK_COUNT };
+enum prof_lock_column { PROF_LOCK_COLUMNS(PROF_LIST_ID) PROF_LK_COUNT };
+enum prof_futex_column { PROF_FUTEX_COLUMNS(PROF_LIST_ID) PROF_FX_COUNT };
+enum prof_irq_column { PROF_IRQ_COLUMNS(PROF_LIST_ID) PROF_IQ_COUNT };
 
 /* A name the shim saw first in this batch (hardirq action names, softirq
  * vector names), packed back to back: 8 + len rounded up to 8 bytes. */

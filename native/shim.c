@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,25 +37,19 @@
 #define EVENT_SOURCE_HW_CYCLES 1
 #define EVENT_SOURCE_SW_CPU_CLOCK 2
 
-/* What pshim_open loads besides the sampler (bits of `sources`); mirrored
- * by BpfSession.Config. */
-#define PSHIM_SRC_SCHED 1         /* context switches and wakeups */
-#define PSHIM_SRC_OFFCPU_STACKS 2 /* ... with the stack of each task switched out */
-#define PSHIM_SRC_LOCKS 4         /* kernel lock contention */
-#define PSHIM_SRC_FUTEX 8         /* user-space futex waits */
-
 #define MAX_OBJECT_LINKS 32
+#define MAX_SOURCES 8      /* entries of SOURCES, at most */
+#define MAX_SOURCE_RINGS 2 /* rings of one source */
 
 struct pshim {
 	struct sampler_bpf *skel;
-	struct sched_bpf *sched; /* NULL unless scheduler events were asked for */
-	struct locks_bpf *locks; /* NULL unless lock contention was asked for */
-	struct futex_bpf *futex; /* NULL unless futex waits were asked for */
+	/* each source's BPF object (SOURCES order), NULL unless it was asked for */
+	struct bpf_object *objects[MAX_SOURCES];
 	/* links of every program of those objects (attach_object) */
 	struct bpf_link *object_links[MAX_OBJECT_LINKS];
 	int nobject_links;
 	struct ring_buffer *rb_samples; /* the sampler's ring */
-	struct ring_buffer *rb_events;  /* every other ring (scheduler, NMI, locks, futex) */
+	struct ring_buffer *rb_events;  /* every other source's rings */
 	int epfd;                       /* waits on both, and on wakefd */
 	int wakefd;                     /* eventfd: pshim_wake ends a wait early (a stop, a command's exit) */
 	int ncpus;
@@ -125,13 +120,56 @@ static void load_error(char *err, int errlen, int rc, const char *what)
 		set_err(err, errlen, "cannot load the %s BPF programs: %s (%s)", what, strerror(e), last_libbpf_msg);
 }
 
-/* One filter and one set of counters for every source: an object other
- * than the sampler uses the sampler object's maps. */
-static int reuse_shared_maps(struct pshim *h, struct bpf_map *target_tgids, struct bpf_map *counters)
+/* What pshim_open was asked for, that every source's object is set up with. */
+struct settings {
+	uint32_t self_tgid;
+	int filter_by_tgid;
+	int sources;                /* bit 1 << i: SOURCES[i] is on */
+	unsigned long ring_bytes;   /* of the event rings: a source's first ring is this / ring_divisor */
+	unsigned long wakeup_bytes; /* 0: a quarter of the ring (bpf/wakeup.h) */
+	unsigned long unwind_rows;  /* 0: user stacks by frame pointers */
+};
+
+/* Sets a `const volatile` global of a BPF object before it is loaded, by
+ * name: what a skeleton's typed rodata struct does, for any object. */
+static int set_rodata(struct bpf_object *obj, const char *var, const void *value, size_t size)
 {
-	int rc = bpf_map__reuse_fd(target_tgids, bpf_map__fd(h->skel->maps.target_tgids));
-	return rc ? rc : bpf_map__reuse_fd(counters, bpf_map__fd(h->skel->maps.counters));
+	struct btf *btf = bpf_object__btf(obj);
+	int sec_id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
+	if (sec_id <= 0)
+		return -ENOENT;
+	struct bpf_map *rodata = NULL, *m;
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		size_t n = strlen(name);
+		if (bpf_map__is_internal(m) && n >= 7 && !strcmp(name + n - 7, ".rodata"))
+			rodata = m;
+	}
+	size_t data_size;
+	const void *initial = rodata ? bpf_map__initial_value(rodata, &data_size) : NULL;
+	if (!initial)
+		return -ENOENT;
+	const struct btf_type *sec = btf__type_by_id(btf, sec_id);
+	const struct btf_var_secinfo *vs = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs->type);
+		if (strcmp(btf__name_by_offset(btf, v->name_off), var))
+			continue;
+		if (vs->size != size || vs->offset + size > data_size)
+			return -EINVAL;
+		char *data = malloc(data_size);
+		if (!data)
+			return -ENOMEM;
+		memcpy(data, initial, data_size);
+		memcpy(data + vs->offset, value, size);
+		int rc = bpf_map__set_initial_value(rodata, data, data_size);
+		free(data);
+		return rc;
+	}
+	return -ENOENT;
 }
+
+static int set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t v) { return set_rodata(obj, var, &v, 4); }
 
 /* Arguments of tp_btf/sched_switch on this kernel, from its BTF: the
  * typedef btf_trace_sched_switch is a pointer to a function whose first
@@ -154,78 +192,17 @@ static int sched_switch_args(void)
 	return n;
 }
 
-/* What pshim_open was asked for, that every extra object is set up with. */
-struct settings {
-	uint32_t self_tgid;
-	int filter_by_tgid;
-	unsigned long ring_bytes;   /* of the object's own ring buffer */
-	unsigned long wakeup_bytes; /* 0: a quarter of the ring (bpf/wakeup.h) */
-	unsigned long unwind_rows;  /* 0: user stacks by frame pointers */
-};
+static int source_bit(const char *name);
 
-/* Sets what every object shares (bpf/common.bpf.h), the size of its ring
- * buffer, and makes it use the sampler object's filter and counters. */
-static int prepare_object(struct pshim *h, const struct settings *s, __u32 *self_tgid, __u32 *filter_by_tgid,
-			  __u64 *wakeup_bytes, struct bpf_map *ring, struct bpf_map *target_tgids,
-			  struct bpf_map *counters)
+static int prepare_sched(struct bpf_object *obj, const struct settings *s, char *err, int errlen)
 {
-	*self_tgid = s->self_tgid;
-	*filter_by_tgid = s->filter_by_tgid ? 1 : 0;
-	*wakeup_bytes = s->wakeup_bytes ? s->wakeup_bytes : round_up_pow2(s->ring_bytes) / 4;
-	bpf_map__set_max_entries(ring, round_up_pow2(s->ring_bytes));
-	return reuse_shared_maps(h, target_tgids, counters);
-}
-
-static int open_sched(struct pshim *h, const struct settings *set, int offcpu_stacks, char *err, int errlen)
-{
-	h->sched = sched_bpf__open();
-	if (!h->sched) {
-		set_err(err, errlen, "cannot open the scheduler BPF object: %s", strerror(errno));
-		return -errno;
-	}
-	h->sched->rodata->switch_has_prev_state = sched_switch_args() >= 4;
-	h->sched->rodata->offcpu_stacks = offcpu_stacks ? 1 : 0;
-	/* nmi_events keeps its declared size: NMIs are rare */
-	int rc = prepare_object(h, set, &h->sched->rodata->self_tgid, &h->sched->rodata->filter_by_tgid,
-				&h->sched->rodata->wakeup_bytes, h->sched->maps.events, h->sched->maps.target_tgids,
-				h->sched->maps.counters);
-	if (!rc && set->unwind_rows) {
-		h->sched->rodata->unwind_with_tables = 1;
-		struct unwind_map_set mine = { h->sched->maps.unwind_rows, h->sched->maps.unwind_pages,
-					       h->sched->maps.unwind_rules, h->sched->maps.unwind_processes };
-		rc = unwind_maps_share(&mine, &h->sampler_unwind, set->unwind_rows);
-	}
-	if (!rc)
-		rc = sched_bpf__load(h->sched);
-	if (rc) {
-		load_error(err, errlen, rc, "scheduler");
-		return rc;
-	}
-	return 0;
-}
-
-static int open_locks(struct pshim *h, const struct settings *set, char *err, int errlen)
-{
-	h->locks = locks_bpf__open();
-	if (!h->locks) {
-		set_err(err, errlen, "cannot open the lock BPF object: %s", strerror(errno));
-		return -errno;
-	}
-	int rc = prepare_object(h, set, &h->locks->rodata->self_tgid, &h->locks->rodata->filter_by_tgid,
-				&h->locks->rodata->wakeup_bytes, h->locks->maps.lock_events, h->locks->maps.target_tgids,
-				h->locks->maps.counters);
-	if (!rc)
-		rc = locks_bpf__load(h->locks);
-	if (rc) {
-		load_error(err, errlen, rc, "lock contention");
-		return rc;
-	}
-	return 0;
+	int rc = set_rodata_u32(obj, "switch_has_prev_state", sched_switch_args() >= 4);
+	return rc ? rc : set_rodata_u32(obj, "offcpu_stacks", (s->sources & source_bit("offcpu_stacks")) ? 1 : 0);
 }
 
 /* The syscall tracepoints are found by id in tracefs; a fresh machine may
  * not have it mounted. */
-static int ensure_tracefs(char *err, int errlen)
+static int prepare_futex(struct bpf_object *obj, const struct settings *s, char *err, int errlen)
 {
 	if (!access("/sys/kernel/tracing/events/syscalls", F_OK) ||
 	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
@@ -243,39 +220,137 @@ static int ensure_tracefs(char *err, int errlen)
 	return 0;
 }
 
-static int open_futex(struct pshim *h, const struct settings *set, char *err, int errlen)
+/*
+ * The recorded sources besides the sampler (which is always on and owns the
+ * maps the others share). Each is one descriptor: its name (the manifest's
+ * options.sources, counters' owner in PROF_COUNTERS), its bit in
+ * pshim_open's `sources`, its BPF object (from its skeleton, opened through
+ * libbpf's generic API), its rings (the first sized by the recorder, the
+ * others as declared), and what it needs set before load. Every program of
+ * the object is attached by pshim_attach_sources. A source with no object
+ * modifies the one it needs. Java reads names and bits through
+ * pshim_source_*; what it records is defined by bpf/profiler.h's tables.
+ */
+struct source {
+	const char *name;
+	const char *what;    /* in messages: "cannot load the scheduler BPF programs" */
+	const char *needs;   /* the source it modifies (no object of its own), or NULL */
+	const void *(*elf_bytes)(size_t *size);
+	const char *rings[MAX_SOURCE_RINGS];
+	unsigned ring_divisor;
+	int (*prepare)(struct bpf_object *obj, const struct settings *s, char *err, int errlen);
+};
+
+static const struct source SOURCES[] = {
+	{ "sched", "scheduler", NULL, sched_bpf__elf_bytes, { "events", "nmi_events" }, 1, prepare_sched },
+	{ "offcpu_stacks", "off-CPU stack", "sched", NULL, { NULL }, 0, NULL },
+	{ "locks", "lock contention", NULL, locks_bpf__elf_bytes, { "lock_events" }, 4, NULL },
+	{ "futex", "futex", NULL, futex_bpf__elf_bytes, { "futex_events" }, 4, prepare_futex },
+};
+#define NSOURCES ((int)(sizeof(SOURCES) / sizeof(SOURCES[0])))
+_Static_assert(sizeof(SOURCES) / sizeof(SOURCES[0]) <= MAX_SOURCES, "raise MAX_SOURCES");
+
+/* A source's bit in pshim_open's `sources`: 1 << its index. */
+static int source_bit(const char *name)
 {
-	int trc = ensure_tracefs(err, errlen);
-	if (trc)
-		return trc;
-	h->futex = futex_bpf__open();
-	if (!h->futex) {
-		set_err(err, errlen, "cannot open the futex BPF object: %s", strerror(errno));
+	for (int i = 0; i < NSOURCES; i++)
+		if (!strcmp(SOURCES[i].name, name))
+			return 1 << i;
+	return 0;
+}
+
+/* Opens and loads one source's object: the settings every object shares
+ * (bpf/common.bpf.h), the size of its first ring, the sampler object's
+ * filter, counters and unwind tables, then what the source itself needs. */
+static int open_source(struct pshim *h, int i, const struct settings *set, char *err, int errlen)
+{
+	const struct source *src = &SOURCES[i];
+	size_t size;
+	const void *bytes = src->elf_bytes(&size);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = src->name);
+	struct bpf_object *obj = bpf_object__open_mem(bytes, size, &opts);
+	if (!obj) {
+		set_err(err, errlen, "cannot open the %s BPF object: %s", src->what, strerror(errno));
 		return -errno;
 	}
-	int rc = prepare_object(h, set, &h->futex->rodata->self_tgid, &h->futex->rodata->filter_by_tgid,
-				&h->futex->rodata->wakeup_bytes, h->futex->maps.futex_events, h->futex->maps.target_tgids,
-				h->futex->maps.counters);
-	if (!rc && set->unwind_rows) {
-		h->futex->rodata->unwind_with_tables = 1;
-		struct unwind_map_set mine = { h->futex->maps.unwind_rows, h->futex->maps.unwind_pages,
-					       h->futex->maps.unwind_rules, h->futex->maps.unwind_processes };
-		rc = unwind_maps_share(&mine, &h->sampler_unwind, set->unwind_rows);
-	}
+	h->objects[i] = obj;
+	unsigned long ring = round_up_pow2(set->ring_bytes / src->ring_divisor);
+	uint64_t wakeup = set->wakeup_bytes ? set->wakeup_bytes : ring / 4;
+	struct bpf_map *first_ring = bpf_object__find_map_by_name(obj, src->rings[0]);
+	int rc = first_ring ? bpf_map__set_max_entries(first_ring, ring) : -ENOENT;
 	if (!rc)
-		rc = futex_bpf__load(h->futex);
+		rc = set_rodata_u32(obj, "self_tgid", set->self_tgid);
+	if (!rc)
+		rc = set_rodata_u32(obj, "filter_by_tgid", set->filter_by_tgid ? 1 : 0);
+	if (!rc)
+		rc = set_rodata(obj, "wakeup_bytes", &wakeup, sizeof(wakeup));
+	if (!rc)
+		rc = bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, "target_tgids"),
+				       bpf_map__fd(h->skel->maps.target_tgids));
+	if (!rc)
+		rc = bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, "counters"), bpf_map__fd(h->skel->maps.counters));
+	struct unwind_map_set mine = { bpf_object__find_map_by_name(obj, "unwind_rows"),
+				       bpf_object__find_map_by_name(obj, "unwind_pages"),
+				       bpf_object__find_map_by_name(obj, "unwind_rules"),
+				       bpf_object__find_map_by_name(obj, "unwind_processes") };
+	if (!rc && set->unwind_rows && mine.rows) {
+		rc = set_rodata_u32(obj, "unwind_with_tables", 1);
+		if (!rc)
+			rc = unwind_maps_share(&mine, &h->sampler_unwind, set->unwind_rows);
+	}
 	if (rc) {
-		load_error(err, errlen, rc, "futex");
+		set_err(err, errlen, "cannot set up the %s BPF object: %s", src->what, strerror(-rc));
+		return rc;
+	}
+	if (src->prepare && (rc = src->prepare(obj, set, err, errlen)))
+		return rc;
+	rc = bpf_object__load(obj);
+	if (rc) {
+		load_error(err, errlen, rc, src->what);
 		return rc;
 	}
 	return 0;
 }
 
-/* Opens and loads the BPF objects: the sampler, and what `sources`
- * (PSHIM_SRC_*) asks for. Ring sizes are rounded up to powers of two.
- * unwind_rows > 0: user stacks are walked with unwind tables of up to that
- * many rows (--call-graph dwarf); 0: by frame pointers. Returns NULL with a
- * one-line reason in err. */
+/* The recorded sources, for Java, by index (NULL past the end); pshim_open
+ * takes source i as bit 1 << i. */
+int pshim_source_count(void) { return NSOURCES; }
+
+const char *pshim_source_name(int i) { return i >= 0 && i < NSOURCES ? SOURCES[i].name : NULL; }
+
+/* The source a modifier needs on with it, or NULL. */
+const char *pshim_source_needs(int i) { return i >= 0 && i < NSOURCES ? SOURCES[i].needs : NULL; }
+
+/* PROF_COUNTERS, for Java: each counter's source, stream and kind by index. */
+#define COUNTER_SOURCE(id, source, stream, kind) source,
+#define COUNTER_STREAM(id, source, stream, kind) stream,
+#define COUNTER_KIND(id, source, stream, kind) kind,
+static const char *const COUNTER_SOURCES[] = { PROF_COUNTERS(COUNTER_SOURCE) };
+static const char *const COUNTER_STREAMS[] = { PROF_COUNTERS(COUNTER_STREAM) };
+static const char *const COUNTER_KINDS[] = { PROF_COUNTERS(COUNTER_KIND) };
+
+int pshim_counter_count(void) { return PROF_CNT_MAX; }
+
+const char *pshim_counter_source(int i) { return i >= 0 && i < PROF_CNT_MAX ? COUNTER_SOURCES[i] : NULL; }
+
+const char *pshim_counter_stream(int i) { return i >= 0 && i < PROF_CNT_MAX ? COUNTER_STREAMS[i] : NULL; }
+
+const char *pshim_counter_kind(int i) { return i >= 0 && i < PROF_CNT_MAX ? COUNTER_KINDS[i] : NULL; }
+
+/* The sampler object's maps stay, the other objects go. */
+static void close_objects(struct pshim *h)
+{
+	for (int i = 0; i < NSOURCES; i++) {
+		bpf_object__close(h->objects[i]);
+		h->objects[i] = NULL;
+	}
+}
+
+/* Opens and loads the BPF objects: the sampler, and each source whose bit
+ * (1 << its index in SOURCES) is set in `sources`. Ring sizes are rounded
+ * up to powers of two. unwind_rows > 0: user stacks are walked with unwind
+ * tables of up to that many rows (--call-graph dwarf); 0: by frame
+ * pointers. Returns NULL with a one-line reason in err. */
 struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long sample_ring_bytes,
 			 unsigned long event_ring_bytes, unsigned long wakeup_bytes, int sources,
 			 unsigned long unwind_rows, int verbose_libbpf, char *err, int errlen)
@@ -324,14 +399,17 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 			goto fail;
 		}
 	}
-	struct settings events = { self_tgid, filter_by_tgid, event_ring_bytes, wakeup_bytes, unwind_rows };
-	struct settings waits = { self_tgid, filter_by_tgid, event_ring_bytes / 4, wakeup_bytes, unwind_rows };
-	if ((sources & PSHIM_SRC_SCHED) && open_sched(h, &events, sources & PSHIM_SRC_OFFCPU_STACKS, err, errlen))
-		goto fail;
-	if ((sources & PSHIM_SRC_LOCKS) && open_locks(h, &waits, err, errlen))
-		goto fail;
-	if ((sources & PSHIM_SRC_FUTEX) && open_futex(h, &waits, err, errlen))
-		goto fail;
+	struct settings set = { self_tgid, filter_by_tgid, sources, event_ring_bytes, wakeup_bytes, unwind_rows };
+	for (int i = 0; i < NSOURCES; i++) {
+		if (!(sources & (1 << i)))
+			continue;
+		if (SOURCES[i].needs && !(sources & source_bit(SOURCES[i].needs))) {
+			set_err(err, errlen, "%s needs %s", SOURCES[i].name, SOURCES[i].needs);
+			goto fail;
+		}
+		if (SOURCES[i].elf_bytes && open_source(h, i, &set, err, errlen))
+			goto fail;
+	}
 	h->batch = eb_new();
 	if (!h->batch) {
 		set_err(err, errlen, "out of memory");
@@ -339,12 +417,7 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 	}
 	return h;
 fail:
-	if (h->futex)
-		futex_bpf__destroy(h->futex);
-	if (h->locks)
-		locks_bpf__destroy(h->locks);
-	if (h->sched)
-		sched_bpf__destroy(h->sched);
+	close_objects(h);
 	unwind_maps_close(h->unwind);
 	if (h->skel)
 		sampler_bpf__destroy(h->skel);
@@ -373,12 +446,16 @@ int pshim_unwind_set_process(struct pshim *h, uint32_t pid, const void *src, int
 	return h->unwind ? unwind_maps_set_process(h->unwind, pid, src, size) : -EINVAL;
 }
 
-/* Waits still open when recording stopped: begins whose end was not seen. */
+/* Lock waits still open when recording stopped: begins whose end was not seen. */
 int pshim_lock_waits_open(struct pshim *h)
 {
-	if (!h->locks)
+	int i = 0;
+	while (i < NSOURCES && strcmp(SOURCES[i].name, "locks"))
+		i++;
+	struct bpf_map *waits = i < NSOURCES && h->objects[i] ? bpf_object__find_map_by_name(h->objects[i], "waits") : NULL;
+	if (!waits)
 		return 0;
-	int n = 0, fd = bpf_map__fd(h->locks->maps.waits);
+	int n = 0, fd = bpf_map__fd(waits);
 	unsigned char key[16], next[16];
 	void *prev = NULL;
 	while (!bpf_map_get_next_key(fd, prev, next)) {
@@ -414,22 +491,15 @@ static int attach_object(struct pshim *h, struct bpf_object *obj, const char *wh
 	return 0;
 }
 
-/* Attaches the scheduler programs: switches, wakeups, interrupts, process lifecycle. */
-int pshim_attach_sched(struct pshim *h, char *err, int errlen)
+/* Attaches every program of every source pshim_open loaded. */
+int pshim_attach_sources(struct pshim *h, char *err, int errlen)
 {
-	return attach_object(h, h->sched ? h->sched->obj : NULL, "scheduler", err, errlen);
-}
-
-/* Attaches the lock contention programs (PSHIM_SRC_LOCKS). */
-int pshim_attach_locks(struct pshim *h, char *err, int errlen)
-{
-	return attach_object(h, h->locks ? h->locks->obj : NULL, "lock contention", err, errlen);
-}
-
-/* Attaches the futex programs (PSHIM_SRC_FUTEX). */
-int pshim_attach_futex(struct pshim *h, char *err, int errlen)
-{
-	return attach_object(h, h->futex ? h->futex->obj : NULL, "futex", err, errlen);
+	for (int i = 0; i < NSOURCES; i++) {
+		int rc = h->objects[i] ? attach_object(h, h->objects[i], SOURCES[i].what, err, errlen) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int pshim_add_tgid(struct pshim *h, uint32_t tgid)
@@ -533,26 +603,18 @@ static int open_rings(struct pshim *h)
 	h->rb_samples = ring_buffer__new(bpf_map__fd(h->skel->maps.samples), on_record, h, NULL);
 	if (!h->rb_samples)
 		return -errno;
-	int first = -1;
-	int fds[4] = { -1, -1, -1, -1 };
-	if (h->sched) {
-		fds[0] = bpf_map__fd(h->sched->maps.events);
-		fds[1] = bpf_map__fd(h->sched->maps.nmi_events);
-	}
-	if (h->locks)
-		fds[2] = bpf_map__fd(h->locks->maps.lock_events);
-	if (h->futex)
-		fds[3] = bpf_map__fd(h->futex->maps.futex_events);
-	for (int i = 0; i < 4; i++) {
-		if (fds[i] < 0)
-			continue;
-		if (first < 0) {
-			h->rb_events = ring_buffer__new(fds[i], on_record, h, NULL);
-			if (!h->rb_events)
+	for (int i = 0; i < NSOURCES; i++) {
+		for (int r = 0; h->objects[i] && r < MAX_SOURCE_RINGS && SOURCES[i].rings[r]; r++) {
+			struct bpf_map *m = bpf_object__find_map_by_name(h->objects[i], SOURCES[i].rings[r]);
+			if (!m)
+				return -ENOENT;
+			if (!h->rb_events) {
+				h->rb_events = ring_buffer__new(bpf_map__fd(m), on_record, h, NULL);
+				if (!h->rb_events)
+					return -errno;
+			} else if (ring_buffer__add(h->rb_events, bpf_map__fd(m), on_record, h)) {
 				return -errno;
-			first = i;
-		} else if (ring_buffer__add(h->rb_events, fds[i], on_record, h)) {
-			return -errno;
+			}
 		}
 	}
 	/* One wait over both: each ring_buffer's epoll fd is itself pollable. */
@@ -684,6 +746,35 @@ int pshim_batch_commit(struct pshim *h, const int64_t *stack_ids, uint32_t n, in
 	return eb_commit(h->batch, stack_ids, n, weight);
 }
 
+/* The layout of the records the shim hands to Java (bpf/profiler.h):
+ * "struct" is its size, "struct.field" a field's offset; -1 for a name not
+ * here. Java's BpfRecords decodes them with its own offsets, and a test
+ * compares the two. */
+#define SIZE(s) { #s, sizeof(struct s) }
+#define FIELD(s, f) { #s "." #f, offsetof(struct s, f) }
+static const struct {
+	const char *name;
+	long value;
+} RECORD_LAYOUT[] = {
+	SIZE(prof_stack_def), FIELD(prof_stack_def, raw_id), FIELD(prof_stack_def, pid),
+	FIELD(prof_stack_def, kstack_len), FIELD(prof_stack_def, ustack_len), FIELD(prof_stack_def, flags),
+	FIELD(prof_stack_def, ips),
+	SIZE(prof_thread_seen), FIELD(prof_thread_seen, tid), FIELD(prof_thread_seen, pid),
+	FIELD(prof_thread_seen, first_ts), FIELD(prof_thread_seen, last_ts), FIELD(prof_thread_seen, comm),
+	SIZE(prof_proc), FIELD(prof_proc, what), FIELD(prof_proc, ts), FIELD(prof_proc, pid), FIELD(prof_proc, tid),
+	FIELD(prof_proc, ppid), FIELD(prof_proc, group_dead), FIELD(prof_proc, comm), FIELD(prof_proc, start_code),
+	FIELD(prof_proc, end_code), FIELD(prof_proc, filename),
+	SIZE(prof_name_def), FIELD(prof_name_def, id), FIELD(prof_name_def, len), FIELD(prof_name_def, bytes),
+};
+
+long pshim_record_layout(const char *name)
+{
+	for (size_t i = 0; i < sizeof(RECORD_LAYOUT) / sizeof(RECORD_LAYOUT[0]); i++)
+		if (!strcmp(RECORD_LAYOUT[i].name, name))
+			return RECORD_LAYOUT[i].value;
+	return -1;
+}
+
 /* Copies per-CPU counters: out[cpu * PROF_CNT_MAX + counter]. Returns the
  * number of CPUs written. */
 int pshim_counters(struct pshim *h, uint64_t *out, int ncpus_cap)
@@ -743,12 +834,7 @@ void pshim_close(struct pshim *h)
 		close(h->epfd);
 	if (h->wakefd > 0)
 		close(h->wakefd);
-	if (h->futex)
-		futex_bpf__destroy(h->futex);
-	if (h->locks)
-		locks_bpf__destroy(h->locks);
-	if (h->sched)
-		sched_bpf__destroy(h->sched);
+	close_objects(h);
 	unwind_maps_close(h->unwind);
 	sampler_bpf__destroy(h->skel);
 	free(h->links);
@@ -775,18 +861,11 @@ int pshim_prog_ids(struct pshim *h, int *out, int cap)
 	bpf_object__for_each_program(p, h->skel->obj)
 		if (n < cap && bpf_program__fd(p) >= 0)
 			out[n++] = prog_id(p);
-	if (h->sched)
-		bpf_object__for_each_program(p, h->sched->obj)
-			if (n < cap && bpf_program__fd(p) >= 0)
-				out[n++] = prog_id(p);
-	if (h->locks)
-		bpf_object__for_each_program(p, h->locks->obj)
-			if (n < cap && bpf_program__fd(p) >= 0)
-				out[n++] = prog_id(p);
-	if (h->futex)
-		bpf_object__for_each_program(p, h->futex->obj)
-			if (n < cap && bpf_program__fd(p) >= 0)
-				out[n++] = prog_id(p);
+	for (int i = 0; i < NSOURCES; i++)
+		if (h->objects[i])
+			bpf_object__for_each_program(p, h->objects[i])
+				if (n < cap && bpf_program__fd(p) >= 0)
+					out[n++] = prog_id(p);
 	return n;
 }
 

@@ -33,11 +33,9 @@ class TransportRuleTest {
 
     static BpfSession openAll() throws Exception {
         BpfSession s = BpfSession.open(new BpfSession.Config((int) ProcessHandle.current().pid(), true, 4 << 20,
-            4 << 20, 256 << 10, true, true, true, true, 1 << 20, false));
+            4 << 20, 256 << 10, List.of("sched", "offcpu_stacks", "locks", "futex"), 1 << 20, false));
         s.attachSampler(99, true);
-        s.attachSched();
-        s.attachLocks();
-        s.attachFutex();
+        s.attachSources();
         return s;
     }
 

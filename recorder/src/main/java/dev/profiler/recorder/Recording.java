@@ -10,6 +10,7 @@ import dev.profiler.recorder.bpf.BpfException;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.bpf.BpfSession;
 import dev.profiler.recorder.bpf.EventBatch;
+import dev.profiler.recorder.bpf.ShimSources;
 import dev.profiler.recorder.symbols.ElfCache;
 import dev.profiler.recorder.symbols.ElfFile;
 import dev.profiler.recorder.symbols.KernelSymbols;
@@ -146,8 +147,7 @@ public final class Recording {
         Manifest manifest = new Manifest();
         String summary;
         BpfSession.Config config = new BpfSession.Config((int) ProcessHandle.current().pid(), filter, sampleRingBytes,
-            eventRingBytes, WAKEUP_BYTES, opts.sched(), opts.offcpuStacks(), opts.locks(), opts.futex(),
-            opts.callGraph() == RecordingOptions.CallGraph.DWARF ? UnwindSetup.ROWS : 0, opts.verbose());
+            eventRingBytes, WAKEUP_BYTES, opts.sources(), opts.callGraph() == RecordingOptions.CallGraph.DWARF ? UnwindSetup.ROWS : 0, opts.verbose());
         try (BpfSession bpf = BpfSession.open(config); WakeRegistration wake = wakeOn(bpf);
              JitNamer jitNamer = new JitNamer(PROC)) {
             // Read after loading our programs: their JIT code is then in
@@ -172,9 +172,7 @@ public final class Recording {
                 if (filter) bpf.addTargetProcess((int) command.pid());
             }
             BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
-            if (opts.sched()) bpf.attachSched();
-            if (opts.locks()) bpf.attachLocks();
-            if (opts.futex()) bpf.attachFutex();
+            bpf.attachSources();
             seedDictionaries(out);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
             fillManifest(manifest, source, periodNs, ncpus);
@@ -237,30 +235,10 @@ public final class Recording {
             out.flushAll();
 
             long[][] counters = bpf.counters();
-            manifest.counters.emittedPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_EMITTED));
-            manifest.counters.lostPerCpu.put("samples", perCpu(counters, BpfRecords.CNT_SAMPLES_LOST));
             if (unwindLoader != null) manifest.sampling.unwinding = UnwindSetup.manifest(unwindLoader.stats(), counters);
-            if (opts.futex()) {
-                manifest.counters.emittedPerCpu.put("futex_wait", perCpu(counters, BpfRecords.CNT_FUTEX_EMITTED));
-                manifest.counters.lostPerCpu.put("futex_wait", perCpu(counters, BpfRecords.CNT_FUTEX_LOST));
-            }
-            if (opts.locks()) {
-                manifest.counters.emittedPerCpu.put("lock_contention", perCpu(counters, BpfRecords.CNT_LOCK_EMITTED));
-                manifest.counters.lostPerCpu.put("lock_contention", perCpu(counters, BpfRecords.CNT_LOCK_LOST));
-                manifest.counters.unpaired.put("lock_contention_begin",
-                    sum(counters, BpfRecords.CNT_LOCK_UNPAIRED_BEGIN) + bpf.lockWaitsOpen());
-                manifest.counters.unpaired.put("lock_contention_end", sum(counters, BpfRecords.CNT_LOCK_UNPAIRED_END));
-            }
-            if (opts.sched()) {
-                manifest.counters.emittedPerCpu.put("irq", perCpu(counters, BpfRecords.CNT_IRQ_EMITTED));
-                manifest.counters.lostPerCpu.put("irq", perCpu(counters, BpfRecords.CNT_IRQ_LOST));
-                manifest.counters.emittedPerCpu.put("nmi", perCpu(counters, BpfRecords.CNT_NMI_EMITTED));
-                manifest.counters.lostPerCpu.put("nmi", perCpu(counters, BpfRecords.CNT_NMI_LOST));
-                manifest.counters.emittedPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_EMITTED));
-                manifest.counters.lostPerCpu.put("sched_switch", perCpu(counters, BpfRecords.CNT_SWITCH_LOST));
-                manifest.counters.emittedPerCpu.put("sched_wakeup", perCpu(counters, BpfRecords.CNT_WAKEUP_EMITTED));
-                manifest.counters.lostPerCpu.put("sched_wakeup", perCpu(counters, BpfRecords.CNT_WAKEUP_LOST));
-            }
+            fillCounters(manifest.counters, counters, opts.sources());
+            if (opts.locks()) // a begin still waiting at the stop will not end in the capture either
+                manifest.counters.unpaired.merge("lock_contention_begin", bpf.lockWaitsOpen(), Long::sum);
             manifest.counters.droppedByRecorder = droppedByRecorder;
             manifest.counters.recorderCpuNs = ProcessHandle.current().info().totalCpuDuration()
                 .map(d -> d.toNanos()).orElse(0L);
@@ -389,12 +367,24 @@ public final class Recording {
     }
 
     private static long lostSoFar(BpfSession bpf) throws BpfException {
+        long[][] counters = bpf.counters();
         long n = 0;
-        for (long[] c : bpf.counters())
-            n += c[BpfRecords.CNT_SAMPLES_LOST] + c[BpfRecords.CNT_SWITCH_LOST] + c[BpfRecords.CNT_WAKEUP_LOST]
-                + c[BpfRecords.CNT_LOCK_LOST] + c[BpfRecords.CNT_FUTEX_LOST] + c[BpfRecords.CNT_IRQ_LOST]
-                + c[BpfRecords.CNT_NMI_LOST];
+        for (ShimSources.Counter c : ShimSources.counters())
+            if (c.kind().equals("lost")) n += sum(counters, c.index());
         return n;
+    }
+
+    /** The counters of the recorded sources, as the shim describes each one (ShimSources.Counter). */
+    static void fillCounters(Manifest.Counters m, long[][] counters, List<String> sources) throws BpfException {
+        for (ShimSources.Counter c : ShimSources.counters()) {
+            if (!sources.contains(c.source())) continue;
+            switch (c.kind()) {
+                case "emitted" -> m.emittedPerCpu.put(c.stream(), perCpu(counters, c.index()));
+                case "lost" -> m.lostPerCpu.put(c.stream(), perCpu(counters, c.index()));
+                case "unpaired" -> m.unpaired.put(c.stream(), sum(counters, c.index()));
+                default -> { } // "unwind": UnwindSetup.manifest
+            }
+        }
     }
 
     private static long sum(long[][] counters, int which) {
@@ -430,21 +420,11 @@ public final class Recording {
         m.options.command = opts.command().isEmpty() ? null : opts.command();
         m.options.durationSeconds = opts.durationSeconds();
         m.options.arguments = opts.arguments();
-        m.options.sources = sources();
+        m.options.sources = opts.sources();
         m.options.transport = "BPF ring buffers: the perf_event sampler's own (no other program writes it), and with"
             + " the other sources one each for scheduler events, NMIs, lock contention and futex waits";
         m.options.excluded = List.of("the recorder's own process (pid " + ProcessHandle.current().pid() + ")");
         m.options.recorderPid = (int) ProcessHandle.current().pid();
-    }
-
-    /** The recorded sources, named as the manifest lists them (Manifest.Options.sources). */
-    private List<String> sources() {
-        List<String> on = new ArrayList<>(List.of("samples"));
-        if (opts.sched()) on.add("sched");
-        if (opts.sched() && opts.offcpuStacks()) on.add("offcpu_stacks");
-        if (opts.locks()) on.add("locks");
-        if (opts.futex()) on.add("futex");
-        return on;
     }
 
     private void abandon(CaptureWriter out, Manifest manifest) {

@@ -1,6 +1,7 @@
 package dev.profiler.recorder;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** What to record and where; built by the CLI, or directly by tests. */
@@ -21,6 +22,19 @@ public record RecordingOptions(
     List<String> arguments) {
 
     public enum Target { SYSTEM, PIDS, COMMAND }
+
+    /**
+     * The recorded sources by the shim's names (ShimSources), as the manifest
+     * lists them: samples always, then sched, offcpu_stacks, locks, futex.
+     */
+    public List<String> sources() {
+        List<String> on = new ArrayList<>(List.of("samples"));
+        if (sched) on.add("sched");
+        if (sched && offcpuStacks) on.add("offcpu_stacks");
+        if (locks) on.add("locks");
+        if (futex) on.add("futex");
+        return on;
+    }
 
     /** How user stacks are walked: with unwind tables from .eh_frame (frame pointers where none), or frame pointers only. */
     public enum CallGraph { DWARF, FP }

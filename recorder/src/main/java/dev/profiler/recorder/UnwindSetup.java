@@ -1,8 +1,9 @@
 package dev.profiler.recorder;
 
 import dev.profiler.formats.Manifest;
-import dev.profiler.recorder.bpf.BpfRecords;
+import dev.profiler.recorder.bpf.BpfException;
 import dev.profiler.recorder.bpf.BpfSession;
+import dev.profiler.recorder.bpf.ShimSources;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
 import dev.profiler.recorder.unwind.TableCache;
@@ -78,12 +79,13 @@ final class UnwindSetup {
     }
 
     /** manifest.sampling.unwinding: the walks' outcomes (BPF counters) and the tables. */
-    static Manifest.Unwinding manifest(UnwindLoader.Stats s, long[][] counters) {
+    static Manifest.Unwinding manifest(UnwindLoader.Stats s, long[][] counters) throws BpfException {
         Manifest.Unwinding u = new Manifest.Unwinding();
-        for (int i = 0; i < BpfRecords.UNWIND_OUTCOMES.size(); i++) {
+        for (ShimSources.Counter counter : ShimSources.counters()) {
+            if (!counter.kind().equals("unwind")) continue;
             long n = 0;
-            for (long[] c : counters) n += c[BpfRecords.CNT_UNWIND_FIRST + i];
-            u.samples.put(BpfRecords.UNWIND_OUTCOMES.get(i), n);
+            for (long[] c : counters) n += c[counter.index()];
+            u.samples.put(counter.stream(), n);
         }
         u.tables = s.tables();
         u.rows = s.rows();

@@ -7,27 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Java mirror of bpf/profiler.h: counter indexes and the byte layout of
- * the records the shim hands over. The only class that knows those offsets.
- * The batch tables' columns are not mirrored: BatchLayout reads them from
- * the shim.
+ * The Java mirror of bpf/profiler.h: the byte layout of the records the shim
+ * hands over, and dictionaries in index order. The only class that knows those offsets.
+ * The batch tables' columns and the counters are not mirrored: BatchLayout
+ * and ShimSources read them from the shim.
  */
 public final class BpfRecords {
     public static final int ABI_VERSION = 14;
     public static final int MAX_FRAMES = 127;
     /** PROF_MAX_SYSCALL: recorded system call numbers are below it. */
     public static final int MAX_SYSCALL = 512;
-
-    public static final int CNT_SAMPLES_EMITTED = 0, CNT_SAMPLES_LOST = 1;
-    public static final int CNT_SWITCH_EMITTED = 2, CNT_SWITCH_LOST = 3;
-    public static final int CNT_WAKEUP_EMITTED = 4, CNT_WAKEUP_LOST = 5;
-    public static final int CNT_LOCK_EMITTED = 6, CNT_LOCK_LOST = 7;
-    public static final int CNT_LOCK_UNPAIRED_BEGIN = 8, CNT_LOCK_UNPAIRED_END = 9;
-    public static final int CNT_FUTEX_EMITTED = 10, CNT_FUTEX_LOST = 11;
-    public static final int CNT_IRQ_EMITTED = 12, CNT_IRQ_LOST = 13, CNT_NMI_EMITTED = 14, CNT_NMI_LOST = 15;
-    /** enum prof_counter's PROF_CNT_UNWIND_*: one per PROF_UNWIND_OUTCOMES entry, in order. */
-    public static final int CNT_UNWIND_FIRST = 16;
-    public static final int CNT_MAX = 20;
 
     /** PROF_TASK_STATES, PROF_WAKE_KINDS: dictionary values in index order. */
     public static final List<String> TASK_STATES = List.of("R", "S", "D", "T", "t", "X", "Z", "P", "I", "?");
@@ -56,7 +45,31 @@ public final class BpfRecords {
 
     /** enum prof_proc_what. */
     public static final int PROC_FORK = 0, PROC_EXEC = 1, PROC_EXIT = 2;
-    static final int PROC_BYTES = 192;
+    /** struct prof_proc: offsets in bytes. */
+    static final int PR_WHAT = 4, PR_TS = 8, PR_PID = 16, PR_TID = 20, PR_PPID = 24, PR_GROUP_DEAD = 28, PR_COMM = 32,
+        PR_START_CODE = 48, PR_END_CODE = 56, PR_FILENAME = 64, PROC_BYTES = 192;
+    /** struct prof_name_def: offsets in bytes. */
+    static final int ND_ID = 0, ND_LEN = 4, ND_BYTES = 8;
+
+    /**
+     * Every offset above by its C name ("struct" for a size), for the test
+     * that compares them with the shim's (pshim_record_layout).
+     */
+    static final Map<String, Integer> LAYOUT = Map.ofEntries(
+        Map.entry("prof_stack_def", SD_IPS), Map.entry("prof_stack_def.raw_id", SD_RAW_ID),
+        Map.entry("prof_stack_def.pid", SD_PID), Map.entry("prof_stack_def.kstack_len", SD_KSTACK_LEN),
+        Map.entry("prof_stack_def.ustack_len", SD_USTACK_LEN), Map.entry("prof_stack_def.flags", SD_FLAGS),
+        Map.entry("prof_stack_def.ips", SD_IPS),
+        Map.entry("prof_thread_seen", THREAD_SEEN_BYTES), Map.entry("prof_thread_seen.tid", TS_TID),
+        Map.entry("prof_thread_seen.pid", TS_PID), Map.entry("prof_thread_seen.first_ts", TS_FIRST),
+        Map.entry("prof_thread_seen.last_ts", TS_LAST), Map.entry("prof_thread_seen.comm", TS_COMM),
+        Map.entry("prof_proc", PROC_BYTES), Map.entry("prof_proc.what", PR_WHAT), Map.entry("prof_proc.ts", PR_TS),
+        Map.entry("prof_proc.pid", PR_PID), Map.entry("prof_proc.tid", PR_TID), Map.entry("prof_proc.ppid", PR_PPID),
+        Map.entry("prof_proc.group_dead", PR_GROUP_DEAD), Map.entry("prof_proc.comm", PR_COMM),
+        Map.entry("prof_proc.start_code", PR_START_CODE), Map.entry("prof_proc.end_code", PR_END_CODE),
+        Map.entry("prof_proc.filename", PR_FILENAME),
+        Map.entry("prof_name_def", ND_BYTES), Map.entry("prof_name_def.id", ND_ID),
+        Map.entry("prof_name_def.len", ND_LEN), Map.entry("prof_name_def.bytes", ND_BYTES));
 
     /**
      * A process or thread lifecycle event (struct prof_proc). Exec only:
@@ -67,9 +80,10 @@ public final class BpfRecords {
                             long startCode, long endCode, String filename) {}
 
     static ProcEvent decodeProc(ByteBuffer b, int at) {
-        return new ProcEvent(b.getInt(at + 4), b.getLong(at + 8), b.getInt(at + 16), b.getInt(at + 20),
-            b.getInt(at + 24), b.getInt(at + 28) != 0, cString(b, at + 32, 16), b.getLong(at + 48),
-            b.getLong(at + 56), cString(b, at + 64, 128));
+        return new ProcEvent(b.getInt(at + PR_WHAT), b.getLong(at + PR_TS), b.getInt(at + PR_PID),
+            b.getInt(at + PR_TID), b.getInt(at + PR_PPID), b.getInt(at + PR_GROUP_DEAD) != 0,
+            cString(b, at + PR_COMM, PR_START_CODE - PR_COMM), b.getLong(at + PR_START_CODE),
+            b.getLong(at + PR_END_CODE), cString(b, at + PR_FILENAME, PROC_BYTES - PR_FILENAME));
     }
 
     /** A thread that had samples or scheduler events in a batch. */
@@ -96,19 +110,20 @@ public final class BpfRecords {
         Map<Integer, String> names = new LinkedHashMap<>();
         int at = 0;
         for (int i = 0; i < count; i++) {
-            int id = b.getInt(at), len = b.getInt(at + 4);
-            if (len < 0 || at + 8L + len > b.limit()) throw new IllegalStateException("shim handed over a malformed name");
+            int id = b.getInt(at + ND_ID), len = b.getInt(at + ND_LEN);
+            if (len < 0 || at + (long) ND_BYTES + len > b.limit())
+                throw new IllegalStateException("shim handed over a malformed name");
             byte[] bytes = new byte[len];
-            b.get(at + 8, bytes);
+            b.get(at + ND_BYTES, bytes);
             names.put(id, new String(bytes, StandardCharsets.UTF_8));
-            at += (8 + len + 7) & ~7;
+            at += (ND_BYTES + len + 7) & ~7;
         }
         return names;
     }
 
     static ThreadSeen decodeThread(ByteBuffer b, int at) {
         return new ThreadSeen(b.getInt(at + TS_TID), b.getInt(at + TS_PID), b.getLong(at + TS_FIRST),
-            b.getLong(at + TS_LAST), cString(b, at + TS_COMM, 16));
+            b.getLong(at + TS_LAST), cString(b, at + TS_COMM, THREAD_SEEN_BYTES - TS_COMM));
     }
 
     static String cString(ByteBuffer b, int at, int max) {

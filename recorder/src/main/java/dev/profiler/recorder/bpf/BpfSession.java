@@ -62,28 +62,21 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
      * What to load. Ring sizes are rounded up to powers of two; the BPF side
      * wakes the consumer once wakeupBytes are pending in a ring.
      *
-     * @param sched also load the scheduler programs (attach with {@link #attachSched})
-     * @param offcpuStacks with sched: capture the stack of every task switched out
-     * @param locks also load the kernel lock contention programs (attach with {@link #attachLocks})
-     * @param futex also load the futex wait programs (attach with {@link #attachFutex})
+     * @param sources the recorded sources besides the sampler, by the shim's names
+     *     ({@link ShimSources#sources}: sched, offcpu_stacks, locks, futex); attach them with
+     *     {@link #attachSources}
      * @param unwindRows above 0: walk user stacks with unwind tables of up to this many rows
      *     (--call-graph dwarf; written through {@link UnwindMaps}); 0: by frame pointers
      */
     public record Config(int selfTgid, boolean filterByTgid, long sampleRingBytes, long eventRingBytes,
-                         long wakeupBytes, boolean sched, boolean offcpuStacks, boolean locks, boolean futex,
-                         long unwindRows, boolean verbose) {
-        /** PSHIM_SRC_* bits of native/shim.c. */
-        int sources() {
-            return (sched ? 1 : 0) | (sched && offcpuStacks ? 2 : 0) | (locks ? 4 : 0) | (futex ? 8 : 0);
-        }
-    }
+                         long wakeupBytes, List<String> sources, long unwindRows, boolean verbose) {}
 
     /** Loads the programs (verified by the kernel here, before anything is attached). */
     public static BpfSession open(Config c) throws BpfException {
         library();
         byte[] err = new byte[512];
         Pointer h = ShimLibrary.pshim_open(c.selfTgid(), c.filterByTgid() ? 1 : 0, c.sampleRingBytes(),
-            c.eventRingBytes(), c.wakeupBytes(), c.sources(), c.unwindRows(),
+            c.eventRingBytes(), c.wakeupBytes(), ShimSources.bits(c.sources()), c.unwindRows(),
             c.verbose() ? 1 : 0, err, err.length);
         if (h == null) throw new BpfException(cString(err));
         return new BpfSession(h);
@@ -137,22 +130,10 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
         return eventSource;
     }
 
-    /** Attaches the scheduler programs: context switches and wakeups. */
-    public void attachSched() throws BpfException {
+    /** Attaches every program of the sources {@link Config#sources} loaded. */
+    public void attachSources() throws BpfException {
         byte[] err = new byte[512];
-        if (ShimLibrary.pshim_attach_sched(handle, err, err.length) < 0) throw new BpfException(cString(err));
-    }
-
-    /** Attaches the kernel lock contention programs. */
-    public void attachLocks() throws BpfException {
-        byte[] err = new byte[512];
-        if (ShimLibrary.pshim_attach_locks(handle, err, err.length) < 0) throw new BpfException(cString(err));
-    }
-
-    /** Attaches the futex wait programs. */
-    public void attachFutex() throws BpfException {
-        byte[] err = new byte[512];
-        if (ShimLibrary.pshim_attach_futex(handle, err, err.length) < 0) throw new BpfException(cString(err));
+        if (ShimLibrary.pshim_attach_sources(handle, err, err.length) < 0) throw new BpfException(cString(err));
     }
 
     /** Lock waits begun and not ended (read after detach: they will not end in the capture). */
@@ -186,14 +167,15 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
     /** Records the shim could not decode, so far (a malformed record is skipped, not fatal). */
     public long undecodableRecords() { return undecodable; }
 
-    /** counters[cpu][BpfRecords.CNT_*]. */
+    /** counters[cpu][ShimSources.Counter.index()]. */
     public long[][] counters() throws BpfException {
-        long[] flat = new long[ncpus * BpfRecords.CNT_MAX];
+        int count = ShimSources.counters().size();
+        long[] flat = new long[ncpus * count];
         int n = ShimLibrary.pshim_counters(handle, flat, ncpus);
         if (n < 0) throw new BpfException("cannot read BPF counters (errno " + -n + ")");
-        long[][] out = new long[ncpus][BpfRecords.CNT_MAX];
+        long[][] out = new long[ncpus][count];
         for (int c = 0; c < ncpus; c++)
-            System.arraycopy(flat, c * BpfRecords.CNT_MAX, out[c], 0, BpfRecords.CNT_MAX);
+            System.arraycopy(flat, c * count, out[c], 0, count);
         return out;
     }
 

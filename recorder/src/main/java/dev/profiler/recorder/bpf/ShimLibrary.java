@@ -38,13 +38,25 @@ final class ShimLibrary {
 
     static native int pshim_unwind_set_process(Pointer shim, int pid, java.nio.Buffer src, int size);
 
-    static native int pshim_attach_sched(Pointer shim, byte[] err, int errLen);
+    static native long pshim_record_layout(String name);
 
-    static native int pshim_attach_locks(Pointer shim, byte[] err, int errLen);
+    static native int pshim_source_count();
+
+    static native String pshim_source_name(int i);
+
+    static native String pshim_source_needs(int i);
+
+    static native int pshim_counter_count();
+
+    static native String pshim_counter_source(int i);
+
+    static native String pshim_counter_stream(int i);
+
+    static native String pshim_counter_kind(int i);
+
+    static native int pshim_attach_sources(Pointer shim, byte[] err, int errLen);
 
     static native int pshim_lock_waits_open(Pointer shim);
-
-    static native int pshim_attach_futex(Pointer shim, byte[] err, int errLen);
 
     static native int pshim_add_tgid(Pointer shim, int tgid);
 

@@ -23,7 +23,7 @@ class BpfSessionWakeTest {
     private static BpfSession open() throws Exception {
         try {
             return BpfSession.open(new BpfSession.Config((int) ProcessHandle.current().pid(), true, 1 << 20, 1 << 20,
-                0, false, false, false, false, 0, false));
+                0, java.util.List.of(), 0, false));
         } catch (BpfException | UnsatisfiedLinkError e) {
             if ("1".equals(System.getenv("PROFILER_REQUIRE_BPF")))
                 fail("BPF is required (PROFILER_REQUIRE_BPF=1) but unavailable: " + e.getMessage());

@@ -12,11 +12,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The batch tables as the built shim defines them (bpf/profiler.h) against
- * the capture tables (CaptureTable): they agree, and each way they could
+ * What the built shim defines (bpf/profiler.h, native/shim.c) against the
+ * Java side's view of it: the batch tables against the capture tables
+ * (CaptureTable), the records Java decodes against BpfRecords' offsets, the
+ * sources and counters Java reads. They agree, and each way the tables could
  * disagree is caught. Loads the shim only; no BPF.
  */
-class BatchLayoutTest {
+class ShimLayoutTest {
     @Test
     void theShimsTablesAreTheCaptureTablesColumnForColumn() throws Exception {
         BatchLayout layout = BpfSession.layout();
@@ -71,6 +73,40 @@ class BatchLayoutTest {
     void aTableNoCaptureTableIsNamedAfterIsReported() {
         BatchLayout l = new BatchLayout(List.of(new BatchLayout.Table(0, "page_faults", null, List.of("ts"), new int[] {8})));
         assertEquals(List.of("the shim fills a table page_faults that no capture table is named after"), l.differences());
+    }
+
+    @Test
+    void theRecordsJavaDecodesHaveTheShimsOffsets() throws Exception {
+        BpfSession.library();
+        assertTrue(BpfRecords.LAYOUT.size() >= 28);
+        for (var e : BpfRecords.LAYOUT.entrySet())
+            assertEquals(ShimLibrary.pshim_record_layout(e.getKey()), (long) e.getValue(), e.getKey());
+        assertEquals(-1, ShimLibrary.pshim_record_layout("prof_proc.no_such_field"));
+    }
+
+    @Test
+    void sourcesAndCountersAreReadFromTheShim() throws Exception {
+        List<String> names = ShimSources.sources().stream().map(ShimSources.Source::name).toList();
+        assertEquals(List.of("sched", "offcpu_stacks", "locks", "futex"), names);
+        assertEquals("sched", ShimSources.sources().get(1).needs());
+        assertEquals(1 | 2 | 8, ShimSources.bits(List.of("samples", "sched", "offcpu_stacks", "futex")));
+        BpfException e = assertThrows(BpfException.class, () -> ShimSources.bits(List.of("offcpu_stacks")));
+        assertEquals("offcpu_stacks needs sched", e.getMessage());
+        e = assertThrows(BpfException.class, () -> ShimSources.bits(List.of("page_faults")));
+        assertEquals("the native shim records no source named page_faults", e.getMessage());
+
+        List<ShimSources.Counter> counters = ShimSources.counters();
+        for (int i = 0; i < counters.size(); i++) {
+            ShimSources.Counter c = counters.get(i);
+            assertEquals(i, c.index());
+            assertTrue(c.source().equals("samples") || names.contains(c.source()), c.toString());
+            if (c.kind().equals("emitted"))
+                assertTrue(counters.stream().anyMatch(l -> l.kind().equals("lost") && l.stream().equals(c.stream())),
+                    "a lost counter beside " + c);
+        }
+        assertEquals(BpfRecords.UNWIND_OUTCOMES,
+            counters.stream().filter(c -> c.kind().equals("unwind")).map(ShimSources.Counter::stream).toList(),
+            "the unwind counters in samples.unwind's dictionary order");
     }
 
     private static BatchLayout layoutWith(BatchLayout.Table t, List<String> columns, int[] widths) {
