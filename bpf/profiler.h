@@ -2,9 +2,12 @@
 /*
  * The records that cross from BPF to user space, and nothing else.
  * Included by the BPF programs (bpf/NAME.bpf.c, with vmlinux.h) and by the
- * native shim (native/shim.c, with <linux/types.h>). The Java side mirrors
- * this file in exactly one class: recorder/.../bpf/BpfRecords.java.
- * Change both together, and bump PROF_ABI_VERSION when a layout changes.
+ * native shim (native/shim.c, with <linux/types.h>). Java reads the batch
+ * tables (PROF_BATCH_TABLES) and the counters (PROF_COUNTERS) from the
+ * shim; it mirrors only the records it decodes itself, in one class
+ * (recorder/.../bpf/BpfRecords.java), and checks those offsets against the
+ * shim's at load (pshim_record_layout). Bump PROF_ABI_VERSION, and
+ * BpfRecords.ABI_VERSION, when what a field means changes.
  */
 #ifndef PROFILER_H
 #define PROFILER_H

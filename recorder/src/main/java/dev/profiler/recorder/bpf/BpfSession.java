@@ -51,10 +51,14 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
         if (ShimLibrary.pshim_abi_version() != BpfRecords.ABI_VERSION)
             throw new BpfException("native shim ABI " + ShimLibrary.pshim_abi_version() + " does not match the Java side ("
                 + BpfRecords.ABI_VERSION + "); rebuild with mvn package");
-        List<String> differ = BatchLayout.shim().differences();
+        List<String> differ = new java.util.ArrayList<>(BatchLayout.shim().differences());
+        BpfRecords.LAYOUT.forEach((name, offset) -> {
+            long shim = ShimLibrary.pshim_record_layout(name);
+            if (shim != offset) differ.add(name + " is at " + shim + " in the shim, " + offset + " in BpfRecords");
+        });
         if (!differ.isEmpty())
-            throw new BpfException("the native shim's tables differ from the capture tables (" + String.join("; ", differ)
-                + "): bpf/profiler.h and formats/.../CaptureTable.java must agree");
+            throw new BpfException("the native shim's layouts differ from the Java side's (" + String.join("; ", differ)
+                + "): bpf/profiler.h, BpfRecords and CaptureTable must agree; rebuild with mvn package");
         loaded = true;
     }
 
