@@ -27,26 +27,59 @@ public final class ProcessMaps {
     public static ProcessMaps read(Path procRoot, int pid) throws IOException {
         List<Mapping> out = new ArrayList<>();
         for (String line : Files.readAllLines(procRoot.resolve(Integer.toString(pid)).resolve("maps"))) {
+            // most mappings are data (a JVM has thousands): skip them on the permissions' x alone
+            int space = line.indexOf(' ');
+            if (space < 0 || space + 3 >= line.length() || line.charAt(space + 3) != 'x') continue;
             Mapping m = parse(line);
-            if (m != null && m.executable()) out.add(m);
+            if (m != null) out.add(m);
         }
         return new ProcessMaps(List.copyOf(out));
     }
 
-    /** "7f..-7f.. r-xp 00001000 08:01 1234   /usr/lib/x.so" */
+    /**
+     * "7f..-7f.. r-xp 00001000 08:01 1234   /usr/lib/x.so": fields cut by
+     * hand, not by a regex split (which was a tenth of the recorder's CPU
+     * while processes came and went); the path is the rest of the line and
+     * may hold spaces.
+     */
     static Mapping parse(String line) {
-        String[] f = line.trim().split("\\s+", 6);
-        if (f.length < 5) return null;
-        int dash = f[0].indexOf('-');
-        if (dash < 0) return null;
-        long start = Long.parseUnsignedLong(f[0], 0, dash, 16);
-        long end = Long.parseUnsignedLong(f[0], dash + 1, f[0].length(), 16);
-        boolean exec = f[1].length() >= 3 && f[1].charAt(2) == 'x';
-        long offset = Long.parseUnsignedLong(f[2], 16);
-        String path = f.length == 6 ? f[5] : null;
+        int[] field = new int[2];
+        int at = 0;
+        long start, end, offset;
+        boolean exec;
+        try {
+            if ((at = nextField(line, at, field)) < 0) return null;
+            int dash = line.indexOf('-', field[0]);
+            if (dash < 0 || dash >= field[1]) return null;
+            start = Long.parseUnsignedLong(line, field[0], dash, 16);
+            end = Long.parseUnsignedLong(line, dash + 1, field[1], 16);
+            if ((at = nextField(line, at, field)) < 0) return null;
+            exec = field[1] - field[0] >= 3 && line.charAt(field[0] + 2) == 'x';
+            if ((at = nextField(line, at, field)) < 0) return null;
+            offset = Long.parseUnsignedLong(line, field[0], field[1], 16);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if ((at = nextField(line, at, field)) < 0 || (at = nextField(line, at, field)) < 0) return null; // dev, inode
+        int from = at, to = line.length();
+        while (from < to && Character.isWhitespace(line.charAt(from))) from++;
+        while (to > from && Character.isWhitespace(line.charAt(to - 1))) to--;
+        String path = from == to ? null : line.substring(from, to);
         if (path != null && path.endsWith(" (deleted)")) path = path.substring(0, path.length() - 10);
         if (path != null && path.isEmpty()) path = null;
         return new Mapping(start, end, offset, path, exec);
+    }
+
+    /** The next whitespace-separated field from at: its bounds in field[0..1]; returns where it ends, or -1. */
+    private static int nextField(String line, int at, int[] field) {
+        int n = line.length();
+        while (at < n && Character.isWhitespace(line.charAt(at))) at++;
+        if (at == n) return -1;
+        int end = at;
+        while (end < n && !Character.isWhitespace(line.charAt(end))) end++;
+        field[0] = at;
+        field[1] = end;
+        return end;
     }
 
     public List<Mapping> mappings() { return mappings; }
