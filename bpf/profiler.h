@@ -62,7 +62,9 @@ enum prof_record_kind {
 	X(PROF_CNT_UNWIND_COMPLETE, "samples", "complete", "unwind") \
 	X(PROF_CNT_UNWIND_FELL_BACK, "samples", "fell back", "unwind") \
 	X(PROF_CNT_UNWIND_TRUNCATED, "samples", "truncated", "unwind") \
-	X(PROF_CNT_UNWIND_ERROR, "samples", "error", "unwind")
+	X(PROF_CNT_UNWIND_ERROR, "samples", "error", "unwind") \
+	X(PROF_CNT_LIBS_EMITTED, "libraries", "library_change", "emitted") \
+	X(PROF_CNT_LIBS_LOST, "libraries", "library_change", "lost")
 
 /* The enum of an X-macro list: its ids, 0, 1, 2, ... in list order. */
 #define PROF_LIST_ID(id, ...) id,
@@ -239,11 +241,12 @@ struct prof_irq {
 };
 
 /* A process or thread lifecycle event (tp_btf/sched_process_fork, _exec,
- * _exit). */
+ * _exit), or a change of a process's loaded libraries (bpf/libraries.bpf.c). */
 enum prof_proc_what {
 	PROF_PROC_FORK = 0,  /* pid/tid: the new task; ppid: the parent's tgid */
 	PROF_PROC_EXEC = 1,  /* pid: the process that exec'd; comm: its new name */
 	PROF_PROC_EXIT = 2,  /* a thread exited; group_dead: the last one of its process */
+	PROF_PROC_LIBS = 3,  /* its loader changed its loaded libraries (bpf/libraries.bpf.c) */
 };
 
 struct prof_proc {
@@ -255,7 +258,7 @@ struct prof_proc {
 	__u32 ppid;
 	__u32 group_dead;
 	char comm[16];
-	/* exec only: where the new program's code was mapped, and its path as
+	/* exec: where the new program's code was mapped, and its path as
 	 * given to execve, so a process gone before the recorder reads /proc
 	 * still symbolizes its own code */
 	__u64 start_code;

@@ -4,7 +4,7 @@
  * layout (those are in profiler.h): a rule every program shares.
  *
  * Records are submitted with BPF_RB_NO_WAKEUP; the consumer polls with a
- * 250 ms timeout and drains everything. Only the record that makes the
+ * 1 s timeout and drains everything. Only the record that makes the
  * pending data cross `wakeup_bytes` (a quarter of the ring, set by the
  * shim) forces a wakeup, so a storm that keeps the ring above the mark
  * wakes the consumer once per crossing, not once per record: measured on a

@@ -256,7 +256,7 @@ static int add_irq(struct event_batch *b, const struct prof_irq *q, size_t size)
 
 static int add_proc(struct event_batch *b, const struct prof_proc *p, size_t size)
 {
-	if (size < sizeof(*p) || p->what > PROF_PROC_EXIT)
+	if (size < sizeof(*p) || p->what > PROF_PROC_LIBS)
 		return -EINVAL;
 	if (b->nprocs == b->procs_cap) {
 		uint32_t cap = b->procs_cap ? b->procs_cap * 2 : 64;
@@ -267,7 +267,7 @@ static int add_proc(struct event_batch *b, const struct prof_proc *p, size_t siz
 		b->procs_cap = cap;
 	}
 	b->procs[b->nprocs++] = *p;
-	if (p->what != PROF_PROC_EXIT && thread_table_saw(b->threads, p->tid, p->pid, p->ts, p->comm))
+	if ((p->what == PROF_PROC_FORK || p->what == PROF_PROC_EXEC) && thread_table_saw(b->threads, p->tid, p->pid, p->ts, p->comm))
 		return -ENOMEM;
 	return 0;
 }

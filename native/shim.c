@@ -30,6 +30,7 @@
 #include "sched.skel.h"
 #include "locks.skel.h"
 #include "futex.skel.h"
+#include "libraries.skel.h"
 #include "event_batch.h"
 #include "unwind_maps.h"
 #include <bpf/btf.h>
@@ -45,6 +46,7 @@ struct pshim {
 	struct sampler_bpf *skel;
 	/* each source's BPF object (SOURCES order), NULL unless it was asked for */
 	struct bpf_object *objects[MAX_SOURCES];
+	int attached[MAX_SOURCES]; /* 1 once its programs are attached */
 	/* links of every program of those objects (attach_object) */
 	struct bpf_link *object_links[MAX_OBJECT_LINKS];
 	int nobject_links;
@@ -235,6 +237,7 @@ struct source {
 	const char *name;
 	const char *what;    /* in messages: "cannot load the scheduler BPF programs" */
 	const char *needs;   /* the source it modifies (no object of its own), or NULL */
+	int optional;        /* an aid the recording works without: if it cannot attach, it stays off */
 	const void *(*elf_bytes)(size_t *size);
 	const char *rings[MAX_SOURCE_RINGS];
 	unsigned ring_divisor;
@@ -242,10 +245,12 @@ struct source {
 };
 
 static const struct source SOURCES[] = {
-	{ "sched", "scheduler", NULL, sched_bpf__elf_bytes, { "events", "nmi_events" }, 1, prepare_sched },
-	{ "offcpu_stacks", "off-CPU stack", "sched", NULL, { NULL }, 0, NULL },
-	{ "locks", "lock contention", NULL, locks_bpf__elf_bytes, { "lock_events" }, 4, NULL },
-	{ "futex", "futex", NULL, futex_bpf__elf_bytes, { "futex_events" }, 4, prepare_futex },
+	{ "sched", "scheduler", NULL, 0, sched_bpf__elf_bytes, { "events", "nmi_events" }, 1, prepare_sched },
+	{ "offcpu_stacks", "off-CPU stack", "sched", 0, NULL, { NULL }, 0, NULL },
+	{ "locks", "lock contention", NULL, 0, locks_bpf__elf_bytes, { "lock_events" }, 4, NULL },
+	{ "futex", "futex", NULL, 0, futex_bpf__elf_bytes, { "futex_events" }, 4, prepare_futex },
+	/* no ld.so at the psABI path (another libc, another architecture): the 250 ms poll finds new libraries */
+	{ "libraries", "library", NULL, 1, libraries_bpf__elf_bytes, { "library_events" }, 128, NULL },
 };
 #define NSOURCES ((int)(sizeof(SOURCES) / sizeof(SOURCES[0])))
 _Static_assert(sizeof(SOURCES) / sizeof(SOURCES[0]) <= MAX_SOURCES, "raise MAX_SOURCES");
@@ -491,16 +496,32 @@ static int attach_object(struct pshim *h, struct bpf_object *obj, const char *wh
 	return 0;
 }
 
-/* Attaches every program of every source pshim_open loaded. */
+/* Attaches every program of every source pshim_open loaded. An optional
+ * source that cannot attach is left off (pshim_source_on says so), with the
+ * links it got so far undone. */
 int pshim_attach_sources(struct pshim *h, char *err, int errlen)
 {
 	for (int i = 0; i < NSOURCES; i++) {
-		int rc = h->objects[i] ? attach_object(h, h->objects[i], SOURCES[i].what, err, errlen) : 0;
+		if (!h->objects[i])
+			continue;
+		int first_link = h->nobject_links;
+		int rc = attach_object(h, h->objects[i], SOURCES[i].what, err, errlen);
+		if (rc && SOURCES[i].optional) {
+			while (h->nobject_links > first_link)
+				bpf_link__destroy(h->object_links[--h->nobject_links]);
+			if (err && errlen > 0)
+				err[0] = 0;
+			continue;
+		}
 		if (rc)
 			return rc;
+		h->attached[i] = 1;
 	}
 	return 0;
 }
+
+/* 1 when source i (SOURCES order) was loaded and attached. */
+int pshim_source_on(struct pshim *h, int i) { return i >= 0 && i < NSOURCES && h->attached[i]; }
 
 int pshim_add_tgid(struct pshim *h, uint32_t tgid)
 {

@@ -33,7 +33,7 @@ class TransportRuleTest {
 
     static BpfSession openAll() throws Exception {
         BpfSession s = BpfSession.open(new BpfSession.Config((int) ProcessHandle.current().pid(), true, 4 << 20,
-            4 << 20, 256 << 10, List.of("sched", "offcpu_stacks", "locks", "futex"), 1 << 20, false));
+            4 << 20, 256 << 10, List.of("sched", "offcpu_stacks", "locks", "futex", "libraries"), 1 << 20, false));
         s.attachSampler(99, true);
         s.attachSources();
         return s;
@@ -72,13 +72,13 @@ class TransportRuleTest {
                     "on_irq_entry", "on_irq_exit", "on_softirq_entry", "on_softirq_exit", "on_nmi",
                     "on_local_timer_entry", "on_local_timer_exit",
                     "on_proc_fork", "on_proc_exec", "on_proc_exit",
-                    "on_contention_begin", "on_contention_end", "on_futex_enter", "on_futex_exit"),
+                    "on_contention_begin", "on_contention_end", "on_futex_enter", "on_futex_exit", "on_libraries_changed"),
                 loaded, "every program of the recorder is loaded and inspected");
-            assertEquals(5, writers.size(), "five ring buffers (samples, scheduler events and interrupts, NMIs,"
-                + " lock waits, futex waits): " + writers);
+            assertEquals(6, writers.size(), "six ring buffers (samples, scheduler events and interrupts, NMIs,"
+                + " lock waits, futex waits, code mappings): " + writers);
             for (Set<String> w : writers.values()) {
                 boolean alone = w.equals(Set.of("on_cpu_sample")) || w.equals(Set.of("on_contention_end"))
-                    || w.equals(Set.of("on_futex_exit")) || w.equals(Set.of("on_nmi"));
+                    || w.equals(Set.of("on_futex_exit")) || w.equals(Set.of("on_nmi")) || w.equals(Set.of("on_libraries_changed"));
                 assertTrue(alone || SCHED_PROGRAMS.containsAll(w),
                     "a ring buffer shared by a program that can run in NMI context (the sampler, NMI handling, lock"
                         + " contention): " + w);
@@ -100,7 +100,7 @@ class TransportRuleTest {
         try (BpfSession s = openAll()) {
             for (int id : s.programIds()) ours.add(id);
         }
-        assertEquals(20, ours.size());
+        assertEquals(21, ours.size());
         // The kernel frees a detached tracing program after an RCU grace
         // period (tasks-trace for trampolines), so allow it a few seconds.
         Set<String> left = new HashSet<>();

@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
@@ -65,23 +67,15 @@ final class ProcessTracker {
     private final Map<Integer, Thread> threads = new LinkedHashMap<>();
     private UnwindLoader unwind;
     private IntPredicate unwound;
-    /** Processes exec'd in the last YOUNG_NANOS whose libraries may still come, by pid. */
-    private final Map<Integer, Young> young = new LinkedHashMap<>();
-
-    /** When it exec'd, and how many executable mappings it had then and at the last read. */
-    private static final class Young {
-        final long execAt;
-        final int atExec;
-        int lastRead;
-
-        Young(long execAt, int atExec) {
-            this.execAt = execAt;
-            this.atExec = atExec;
-            this.lastRead = atExec;
-        }
-    }
-    /** ld.so maps a new program's libraries within milliseconds of its exec, usually after we read it. */
-    private static final long YOUNG_NANOS = 250_000_000L, YOUNG_READ_NANOS = 10_000_000L;
+    /**
+     * --call-graph dwarf: processes whose loader changed their libraries
+     * (the libraries source's events) since their mappings were last read,
+     * read again at most every MAPPED_READ_NANOS: the loader reports a
+     * change before and after it maps, and dlopen's of several libraries
+     * come in bursts; read at the first report and once after.
+     */
+    private final Set<Integer> mappedSinceRead = new LinkedHashSet<>();
+    private static final long MAPPED_READ_NANOS = 10_000_000L;
 
     ProcessTracker(Path procRoot, CaptureWriter out, Symbolizer symbolizer, StackInterner stacks) {
         this.stacks = stacks;
@@ -119,7 +113,6 @@ final class ProcessTracker {
                 boolean identityRead = readIdentity(e.pid(), p);
                 p.refreshes = 0;
                 boolean mapsRead = readMaps(e.pid(), p, false);
-                if (unwind != null && mapsRead) young.put(e.pid(), new Young(System.nanoTime(), p.maps.mappings().size()));
                 symbolizer.forgetProcess(e.pid());
                 stacks.forgetProcess(e.pid());
                 if (!mapsRead) {
@@ -140,7 +133,9 @@ final class ProcessTracker {
                 if (p == null) p = describe(e.pid(), e.comm());
                 p.exitTs = e.ts();
                 if (unwind != null) unwind.processGone(e.pid());
+                mappedSinceRead.remove(e.pid());
             }
+            case BpfRecords.PROC_LIBS -> librariesChanged(e.pid(), e.comm());
             default -> { }
         }
     }
@@ -192,35 +187,37 @@ final class ProcessTracker {
     }
 
     /**
-     * --call-graph dwarf: reads again, every 10 ms for their first 250 ms,
-     * the mappings of processes that just exec'd, until their libraries came
-     * and stopped coming, so the walker has their tables before their first
-     * 100 ms are sampled; returns whether any process is still watched (the
-     * poll loop then polls sooner).
+     * A recorded process's loader changed its libraries (--call-graph
+     * dwarf): its mappings are read now, so the walker has a new library's
+     * table before its code's first samples, or, if they were read less than
+     * MAPPED_READ_NANOS ago, at {@link #refreshLibraries}. A process not
+     * described yet is described now.
      */
-    boolean refreshYoung() throws IOException {
-        if (young.isEmpty()) return false;
+    private void librariesChanged(int pid, String comm) throws IOException {
+        if (unwind == null || !unwound.test(pid)) return;
+        Proc p = processes.get(pid);
+        if (p == null) describe(pid, comm);
+        else if (System.nanoTime() - p.mapsReadAt >= MAPPED_READ_NANOS) readMaps(pid, p, true);
+        else mappedSinceRead.add(pid);
+    }
+
+    /**
+     * Reads the mappings of the processes whose libraries changed too soon
+     * after their last read; returns whether any is still waiting (the poll
+     * loop then polls again within MAPPED_READ_NANOS).
+     */
+    boolean refreshLibraries() throws IOException {
+        if (mappedSinceRead.isEmpty()) return false;
         long now = System.nanoTime();
-        var it = young.entrySet().iterator();
+        var it = mappedSinceRead.iterator();
         while (it.hasNext()) {
-            Map.Entry<Integer, Young> e = it.next();
-            Proc p = processes.get(e.getKey());
-            Young y = e.getValue();
-            if (p == null || now - y.execAt > YOUNG_NANOS) {
-                it.remove();
-                continue;
-            }
-            if (now - p.mapsReadAt < YOUNG_READ_NANOS) continue;
-            if (!readMaps(e.getKey(), p, true)) {
-                it.remove();
-                continue;
-            }
-            int n = p.maps.mappings().size();
-            // its libraries came, and no more since the last read: ld.so is done (dlopen is mapsFor's)
-            if (n > y.atExec && n == y.lastRead) it.remove();
-            y.lastRead = n;
+            int pid = it.next();
+            Proc p = processes.get(pid);
+            if (p != null && now - p.mapsReadAt < MAPPED_READ_NANOS) continue;
+            it.remove();
+            if (p != null) readMaps(pid, p, true);
         }
-        return !young.isEmpty();
+        return !mappedSinceRead.isEmpty();
     }
 
     /**

@@ -38,22 +38,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Recording {
     /**
      * Poll timeout: how long the consumer sleeps when the BPF side has not
-     * woken it (a ring a quarter full does). Each loop costs the recorder
-     * ~0.25 ms however little it drains; recorder CPU per second at 999 Hz
+     * woken it (a ring a quarter full does, and with --call-graph dwarf so
+     * does every change of a recorded process's libraries,
+     * bpf/libraries.bpf.c). Each loop costs the recorder ~0.1-0.25 ms
+     * however little it drains: recorder CPU per second at 999 Hz
      * (bench/steady-cost): 100 ms 7.9-8.8 ms/s, 250 ms 6.0-7.1, 500 ms
-     * 6.0-6.7. Not longer: a library a process maps while recorded
-     * (dlopen) gets its unwind table only when the loop sees its first
-     * addresses, and with a 1 s timeout 12% of a dlopen'ed library's
-     * samples in its first 3 s fell back to frame pointers (DwarfUnwindTest;
-     * a BPF hook on executable mmaps would lift this). A stop request and
-     * the command's exit end the wait at once (BpfSession.wake).
+     * 6.0-6.7. A stop request and the command's exit end the wait at once
+     * (BpfSession.wake).
      */
-    static final int POLL_TIMEOUT_MS = 250;
-    /** While a process that just exec'd maps its libraries (ProcessTracker.refreshYoung). */
-    static final int YOUNG_POLL_TIMEOUT_MS = 10;
+    static final int POLL_TIMEOUT_MS = 1000;
+    /**
+     * With --call-graph dwarf where the library events cannot attach (no
+     * ld.so at the psABI path): a library a process maps (dlopen) gets its
+     * unwind table only when the loop sees its first addresses, and with a
+     * 1 s timeout 12% of a dlopen'ed library's samples in its first 3 s fell
+     * back to frame pointers (DwarfUnwindTest).
+     */
+    static final int POLL_TIMEOUT_NO_LIBRARY_EVENTS_MS = 250;
+    /** While a process whose libraries changed waits for its mappings to be read again (ProcessTracker.refreshLibraries). */
+    static final int MAPPED_POLL_TIMEOUT_MS = 10;
     /**
      * 0: the BPF side wakes the consumer when a ring is a quarter full
-     * (bpf/wakeup.h); otherwise the 250 ms poll drains it.
+     * (bpf/wakeup.h); otherwise the 1 s poll drains it.
      */
     static final long WAKEUP_BYTES = 0;
     /** The shim stops draining into a batch once it holds this many samples. */
@@ -173,9 +179,14 @@ public final class Recording {
             }
             BpfSession.EventSource source = bpf.attachSampler(opts.frequencyHz(), true);
             bpf.attachSources();
+            List<String> sourcesOn = new ArrayList<>();
+            for (String name : opts.sources())
+                if (bpf.sourceOn(name)) sourcesOn.add(name);
+            int pollTimeoutMs = opts.callGraph() == RecordingOptions.CallGraph.DWARF && !sourcesOn.contains("libraries")
+                ? POLL_TIMEOUT_NO_LIBRARY_EVENTS_MS : POLL_TIMEOUT_MS;
             seedDictionaries(out);
             long periodNs = 1_000_000_000L / opts.frequencyHz();
-            fillManifest(manifest, source, periodNs, ncpus);
+            fillManifest(manifest, source, periodNs, ncpus, sourcesOn);
             out.writeManifest(manifest);
 
             BatchLayout layout = BpfSession.layout();
@@ -196,9 +207,9 @@ public final class Recording {
             StatusLine status = new StatusLine(err, System.console() != null);
             long deadline = opts.durationSeconds() == null ? Long.MAX_VALUE
                 : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
-            boolean youngProcesses = false;
+            boolean mappingsDue = false;
             while (!stopRequested.get()) {
-                int timeoutMs = youngProcesses ? YOUNG_POLL_TIMEOUT_MS : POLL_TIMEOUT_MS;
+                int timeoutMs = mappingsDue ? MAPPED_POLL_TIMEOUT_MS : pollTimeoutMs;
                 if (deadline != Long.MAX_VALUE) // -d ends on time, not up to a poll timeout late
                     timeoutMs = (int) Math.max(0, Math.min(timeoutMs, (deadline - System.nanoTime()) / 1_000_000 + 1));
                 EventBatch batch = bpf.poll(timeoutMs, MAX_BATCH_ROWS);
@@ -208,7 +219,7 @@ public final class Recording {
                     jitNamer.due(stacks.unnamedJitByPid());
                 }
                 jitNamer.watchCommand();
-                youngProcesses = tracker.refreshYoung();
+                mappingsDue = tracker.refreshLibraries();
                 out.flushDue();
                 if (status.due())
                     status.update(statusCounts(), lostSoFar(bpf), out.bytesOnDisk());
@@ -236,7 +247,7 @@ public final class Recording {
 
             long[][] counters = bpf.counters();
             if (unwindLoader != null) manifest.sampling.unwinding = UnwindSetup.manifest(unwindLoader.stats(), counters);
-            fillCounters(manifest.counters, counters, opts.sources());
+            fillCounters(manifest.counters, counters, sourcesOn);
             if (opts.locks()) // a begin still waiting at the stop will not end in the capture either
                 manifest.counters.unpaired.merge("lock_contention_begin", bpf.lockWaitsOpen(), Long::sum);
             manifest.counters.droppedByRecorder = droppedByRecorder;
@@ -399,7 +410,7 @@ public final class Recording {
         return l;
     }
 
-    private void fillManifest(Manifest m, BpfSession.EventSource source, long periodNs, int ncpus)
+    private void fillManifest(Manifest m, BpfSession.EventSource source, long periodNs, int ncpus, List<String> sources)
             throws BpfException {
         m.recorder = "profiler-rec " + Version.VERSION;
         m.complete = false;
@@ -420,7 +431,7 @@ public final class Recording {
         m.options.command = opts.command().isEmpty() ? null : opts.command();
         m.options.durationSeconds = opts.durationSeconds();
         m.options.arguments = opts.arguments();
-        m.options.sources = opts.sources();
+        m.options.sources = sources;
         m.options.transport = "BPF ring buffers: the perf_event sampler's own (no other program writes it), and with"
             + " the other sources one each for scheduler events, NMIs, lock contention and futex waits";
         m.options.excluded = List.of("the recorder's own process (pid " + ProcessHandle.current().pid() + ")");

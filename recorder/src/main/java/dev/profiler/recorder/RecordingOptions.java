@@ -25,7 +25,10 @@ public record RecordingOptions(
 
     /**
      * The recorded sources by the shim's names (ShimSources), as the manifest
-     * lists them: samples always, then sched, offcpu_stacks, locks, futex.
+     * lists them: samples always, then sched, offcpu_stacks, locks, futex,
+     * and with --call-graph dwarf libraries (changes of recorded processes'
+     * loaded libraries, so new ones' unwind tables come before their first
+     * samples; off where it cannot attach, BpfSession.sourceOn).
      */
     public List<String> sources() {
         List<String> on = new ArrayList<>(List.of("samples"));
@@ -33,6 +36,7 @@ public record RecordingOptions(
         if (sched && offcpuStacks) on.add("offcpu_stacks");
         if (locks) on.add("locks");
         if (futex) on.add("futex");
+        if (callGraph == CallGraph.DWARF) on.add("libraries");
         return on;
     }
 

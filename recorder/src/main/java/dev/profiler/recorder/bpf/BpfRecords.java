@@ -44,7 +44,7 @@ public final class BpfRecords {
     public record StackDef(int rawId, int pid, long[] kernelIps, long[] userIps, boolean event) {}
 
     /** enum prof_proc_what. */
-    public static final int PROC_FORK = 0, PROC_EXEC = 1, PROC_EXIT = 2;
+    public static final int PROC_FORK = 0, PROC_EXEC = 1, PROC_EXIT = 2, PROC_LIBS = 3;
     /** struct prof_proc: offsets in bytes. */
     static final int PR_WHAT = 4, PR_TS = 8, PR_PID = 16, PR_TID = 20, PR_PPID = 24, PR_GROUP_DEAD = 28, PR_COMM = 32,
         PR_START_CODE = 48, PR_END_CODE = 56, PR_FILENAME = 64, PROC_BYTES = 192;

@@ -25,6 +25,7 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
 
     private Pointer handle;
     private final int ncpus;
+    private int sourcesAsked;
     private EventSource eventSource;
     private long undecodable;
 
@@ -83,7 +84,9 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
             c.eventRingBytes(), c.wakeupBytes(), ShimSources.bits(c.sources()), c.unwindRows(),
             c.verbose() ? 1 : 0, err, err.length);
         if (h == null) throw new BpfException(cString(err));
-        return new BpfSession(h);
+        BpfSession s = new BpfSession(h);
+        s.sourcesAsked = ShimSources.bits(c.sources());
+        return s;
     }
 
     public static long monotonicNanos() throws BpfException {
@@ -139,6 +142,20 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
         byte[] err = new byte[512];
         if (ShimLibrary.pshim_attach_sources(handle, err, err.length) < 0) throw new BpfException(cString(err));
     }
+
+    /**
+     * Whether a source asked for is on, after {@link #attachSources}: an
+     * optional one (libraries) stays off where it cannot attach.
+     */
+    public boolean sourceOn(String name) throws BpfException {
+        if (name.equals(ShimSources.SAMPLES)) return true;
+        for (ShimSources.Source s : ShimSources.sources())
+            if (s.name().equals(name)) return s.needs() != null ? sourceOn(s.needs()) && asked(s)
+                : ShimLibrary.pshim_source_on(handle, s.index()) == 1;
+        return false;
+    }
+
+    private boolean asked(ShimSources.Source s) { return (sourcesAsked & s.bit()) != 0; }
 
     /** Lock waits begun and not ended (read after detach: they will not end in the capture). */
     public long lockWaitsOpen() {

@@ -56,6 +56,8 @@ final class ShimLibrary {
 
     static native int pshim_attach_sources(Pointer shim, byte[] err, int errLen);
 
+    static native int pshim_source_on(Pointer shim, int i);
+
     static native int pshim_lock_waits_open(Pointer shim);
 
     static native int pshim_add_tgid(Pointer shim, int tgid);

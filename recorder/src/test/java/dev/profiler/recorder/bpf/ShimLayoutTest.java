@@ -87,7 +87,7 @@ class ShimLayoutTest {
     @Test
     void sourcesAndCountersAreReadFromTheShim() throws Exception {
         List<String> names = ShimSources.sources().stream().map(ShimSources.Source::name).toList();
-        assertEquals(List.of("sched", "offcpu_stacks", "locks", "futex"), names);
+        assertEquals(List.of("sched", "offcpu_stacks", "locks", "futex", "libraries"), names);
         assertEquals("sched", ShimSources.sources().get(1).needs());
         assertEquals(1 | 2 | 8, ShimSources.bits(List.of("samples", "sched", "offcpu_stacks", "futex")));
         BpfException e = assertThrows(BpfException.class, () -> ShimSources.bits(List.of("offcpu_stacks")));
