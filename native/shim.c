@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * A thin C shim over libbpf for the Java recorder (loaded through JNA).
- * It loads the BPF skeleton, opens one perf_event per CPU, and drains the
- * ring buffers into one batch per poll (event_batch.c: each table's
- * columns, new stacks, threads seen), so Java makes a few native calls per
- * batch and does no work per event. Symbolization and writing happen in
- * Java.
+ * It loads the sampler's BPF skeleton and the other sources' objects
+ * (sources.c), opens one perf_event per CPU, and drains the ring buffers
+ * into one batch per poll (event_batch.c: each table's columns, new stacks,
+ * threads seen), so Java makes a few native calls per batch and does no
+ * work per event. Symbolization and writing happen in Java.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,7 +19,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
 #include <linux/types.h>
@@ -27,20 +26,14 @@
 #include <bpf/bpf.h>
 #include "profiler.h"
 #include "sampler.skel.h"
-#include "sched.skel.h"
-#include "locks.skel.h"
-#include "futex.skel.h"
-#include "libraries.skel.h"
+#include "sources.h"
 #include "event_batch.h"
 #include "unwind_maps.h"
-#include <bpf/btf.h>
 
 #define EVENT_SOURCE_HW_CYCLES 1
 #define EVENT_SOURCE_SW_CPU_CLOCK 2
 
 #define MAX_OBJECT_LINKS 32
-#define MAX_SOURCES 8      /* entries of SOURCES, at most */
-#define MAX_SOURCE_RINGS 2 /* rings of one source */
 
 struct pshim {
 	struct sampler_bpf *skel;
@@ -83,7 +76,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return verbose ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-static void set_err(char *err, int errlen, const char *fmt, ...)
+void shim_set_err(char *err, int errlen, const char *fmt, ...)
 {
 	if (!err || errlen <= 0)
 		return;
@@ -112,235 +105,15 @@ static unsigned long round_up_pow2(unsigned long v)
 	return p;
 }
 
-static void load_error(char *err, int errlen, int rc, const char *what)
+void shim_load_error(char *err, int errlen, int rc, const char *what)
 {
 	int e = -rc;
 	if (e == EPERM || e == EACCES)
-		set_err(err, errlen, "loading the %s BPF programs was refused (%s): needs CAP_BPF and CAP_PERFMON, or root;"
+		shim_set_err(err, errlen, "loading the %s BPF programs was refused (%s): needs CAP_BPF and CAP_PERFMON, or root;"
 			" with them, the kernel's verifier rejected the programs (--verbose prints its log)", what, strerror(e));
 	else
-		set_err(err, errlen, "cannot load the %s BPF programs: %s (%s)", what, strerror(e), last_libbpf_msg);
+		shim_set_err(err, errlen, "cannot load the %s BPF programs: %s (%s)", what, strerror(e), last_libbpf_msg);
 }
-
-/* What pshim_open was asked for, that every source's object is set up with. */
-struct settings {
-	uint32_t self_tgid;
-	int filter_by_tgid;
-	int sources;                /* bit 1 << i: SOURCES[i] is on */
-	unsigned long ring_bytes;   /* of the event rings: a source's first ring is this / ring_divisor */
-	unsigned long wakeup_bytes; /* 0: a quarter of the ring (bpf/wakeup.h) */
-	unsigned long unwind_rows;  /* 0: user stacks by frame pointers */
-};
-
-/* Sets a `const volatile` global of a BPF object before it is loaded, by
- * name: what a skeleton's typed rodata struct does, for any object. */
-static int set_rodata(struct bpf_object *obj, const char *var, const void *value, size_t size)
-{
-	struct btf *btf = bpf_object__btf(obj);
-	int sec_id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
-	if (sec_id <= 0)
-		return -ENOENT;
-	struct bpf_map *rodata = NULL, *m;
-	bpf_object__for_each_map(m, obj) {
-		const char *name = bpf_map__name(m);
-		size_t n = strlen(name);
-		if (bpf_map__is_internal(m) && n >= 7 && !strcmp(name + n - 7, ".rodata"))
-			rodata = m;
-	}
-	size_t data_size;
-	const void *initial = rodata ? bpf_map__initial_value(rodata, &data_size) : NULL;
-	if (!initial)
-		return -ENOENT;
-	const struct btf_type *sec = btf__type_by_id(btf, sec_id);
-	const struct btf_var_secinfo *vs = btf_var_secinfos(sec);
-	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
-		const struct btf_type *v = btf__type_by_id(btf, vs->type);
-		if (strcmp(btf__name_by_offset(btf, v->name_off), var))
-			continue;
-		if (vs->size != size || vs->offset + size > data_size)
-			return -EINVAL;
-		char *data = malloc(data_size);
-		if (!data)
-			return -ENOMEM;
-		memcpy(data, initial, data_size);
-		memcpy(data + vs->offset, value, size);
-		int rc = bpf_map__set_initial_value(rodata, data, data_size);
-		free(data);
-		return rc;
-	}
-	return -ENOENT;
-}
-
-static int set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t v) { return set_rodata(obj, var, &v, 4); }
-
-/* Arguments of tp_btf/sched_switch on this kernel, from its BTF: the
- * typedef btf_trace_sched_switch is a pointer to a function whose first
- * parameter is the tracepoint's data pointer. -1 if BTF says nothing. */
-static int sched_switch_args(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return -1;
-	int n = -1;
-	int id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	if (t)
-		t = btf__type_by_id(btf, t->type);
-	if (t && btf_is_ptr(t))
-		t = btf__type_by_id(btf, t->type);
-	if (t && btf_is_func_proto(t))
-		n = btf_vlen(t) - 1;
-	btf__free(btf);
-	return n;
-}
-
-static int source_bit(const char *name);
-
-static int prepare_sched(struct bpf_object *obj, const struct settings *s, char *err, int errlen)
-{
-	int rc = set_rodata_u32(obj, "switch_has_prev_state", sched_switch_args() >= 4);
-	return rc ? rc : set_rodata_u32(obj, "offcpu_stacks", (s->sources & source_bit("offcpu_stacks")) ? 1 : 0);
-}
-
-/* The syscall tracepoints are found by id in tracefs; a fresh machine may
- * not have it mounted. */
-static int prepare_futex(struct bpf_object *obj, const struct settings *s, char *err, int errlen)
-{
-	if (!access("/sys/kernel/tracing/events/syscalls", F_OK) ||
-	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
-		return 0;
-	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) && errno != EBUSY) {
-		set_err(err, errlen, "--futex needs tracefs, and mounting it on /sys/kernel/tracing failed: %s",
-			strerror(errno));
-		return -errno;
-	}
-	if (access("/sys/kernel/tracing/events/syscalls", F_OK)) {
-		set_err(err, errlen, "--futex needs the syscall tracepoints, and this kernel has none "
-			"(CONFIG_FTRACE_SYSCALLS)");
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/*
- * The recorded sources besides the sampler (which is always on and owns the
- * maps the others share). Each is one descriptor: its name (the manifest's
- * options.sources, counters' owner in PROF_COUNTERS), its bit in
- * pshim_open's `sources`, its BPF object (from its skeleton, opened through
- * libbpf's generic API), its rings (the first sized by the recorder, the
- * others as declared), and what it needs set before load. Every program of
- * the object is attached by pshim_attach_sources. A source with no object
- * modifies the one it needs. Java reads names and bits through
- * pshim_source_*; what it records is defined by bpf/profiler.h's tables.
- */
-struct source {
-	const char *name;
-	const char *what;    /* in messages: "cannot load the scheduler BPF programs" */
-	const char *needs;   /* the source it modifies (no object of its own), or NULL */
-	int optional;        /* an aid the recording works without: if it cannot attach, it stays off */
-	const void *(*elf_bytes)(size_t *size);
-	const char *rings[MAX_SOURCE_RINGS];
-	unsigned ring_divisor;
-	int (*prepare)(struct bpf_object *obj, const struct settings *s, char *err, int errlen);
-};
-
-static const struct source SOURCES[] = {
-	{ "sched", "scheduler", NULL, 0, sched_bpf__elf_bytes, { "events", "nmi_events" }, 1, prepare_sched },
-	{ "offcpu_stacks", "off-CPU stack", "sched", 0, NULL, { NULL }, 0, NULL },
-	{ "locks", "lock contention", NULL, 0, locks_bpf__elf_bytes, { "lock_events" }, 4, NULL },
-	{ "futex", "futex", NULL, 0, futex_bpf__elf_bytes, { "futex_events" }, 4, prepare_futex },
-	/* no ld.so at the psABI path (another libc, another architecture): the 250 ms poll finds new libraries */
-	{ "libraries", "library", NULL, 1, libraries_bpf__elf_bytes, { "library_events" }, 128, NULL },
-};
-#define NSOURCES ((int)(sizeof(SOURCES) / sizeof(SOURCES[0])))
-_Static_assert(sizeof(SOURCES) / sizeof(SOURCES[0]) <= MAX_SOURCES, "raise MAX_SOURCES");
-
-/* A source's bit in pshim_open's `sources`: 1 << its index. */
-static int source_bit(const char *name)
-{
-	for (int i = 0; i < NSOURCES; i++)
-		if (!strcmp(SOURCES[i].name, name))
-			return 1 << i;
-	return 0;
-}
-
-/* Opens and loads one source's object: the settings every object shares
- * (bpf/common.bpf.h), the size of its first ring, the sampler object's
- * filter, counters and unwind tables, then what the source itself needs. */
-static int open_source(struct pshim *h, int i, const struct settings *set, char *err, int errlen)
-{
-	const struct source *src = &SOURCES[i];
-	size_t size;
-	const void *bytes = src->elf_bytes(&size);
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = src->name);
-	struct bpf_object *obj = bpf_object__open_mem(bytes, size, &opts);
-	if (!obj) {
-		set_err(err, errlen, "cannot open the %s BPF object: %s", src->what, strerror(errno));
-		return -errno;
-	}
-	h->objects[i] = obj;
-	unsigned long ring = round_up_pow2(set->ring_bytes / src->ring_divisor);
-	uint64_t wakeup = set->wakeup_bytes ? set->wakeup_bytes : ring / 4;
-	struct bpf_map *first_ring = bpf_object__find_map_by_name(obj, src->rings[0]);
-	int rc = first_ring ? bpf_map__set_max_entries(first_ring, ring) : -ENOENT;
-	if (!rc)
-		rc = set_rodata_u32(obj, "self_tgid", set->self_tgid);
-	if (!rc)
-		rc = set_rodata_u32(obj, "filter_by_tgid", set->filter_by_tgid ? 1 : 0);
-	if (!rc)
-		rc = set_rodata(obj, "wakeup_bytes", &wakeup, sizeof(wakeup));
-	if (!rc)
-		rc = bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, "target_tgids"),
-				       bpf_map__fd(h->skel->maps.target_tgids));
-	if (!rc)
-		rc = bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, "counters"), bpf_map__fd(h->skel->maps.counters));
-	struct unwind_map_set mine = { bpf_object__find_map_by_name(obj, "unwind_rows"),
-				       bpf_object__find_map_by_name(obj, "unwind_pages"),
-				       bpf_object__find_map_by_name(obj, "unwind_rules"),
-				       bpf_object__find_map_by_name(obj, "unwind_processes") };
-	if (!rc && set->unwind_rows && mine.rows) {
-		rc = set_rodata_u32(obj, "unwind_with_tables", 1);
-		if (!rc)
-			rc = unwind_maps_share(&mine, &h->sampler_unwind, set->unwind_rows);
-	}
-	if (rc) {
-		set_err(err, errlen, "cannot set up the %s BPF object: %s", src->what, strerror(-rc));
-		return rc;
-	}
-	if (src->prepare && (rc = src->prepare(obj, set, err, errlen)))
-		return rc;
-	rc = bpf_object__load(obj);
-	if (rc) {
-		load_error(err, errlen, rc, src->what);
-		return rc;
-	}
-	return 0;
-}
-
-/* The recorded sources, for Java, by index (NULL past the end); pshim_open
- * takes source i as bit 1 << i. */
-int pshim_source_count(void) { return NSOURCES; }
-
-const char *pshim_source_name(int i) { return i >= 0 && i < NSOURCES ? SOURCES[i].name : NULL; }
-
-/* The source a modifier needs on with it, or NULL. */
-const char *pshim_source_needs(int i) { return i >= 0 && i < NSOURCES ? SOURCES[i].needs : NULL; }
-
-/* PROF_COUNTERS, for Java: each counter's source, stream and kind by index. */
-#define COUNTER_SOURCE(id, source, stream, kind) source,
-#define COUNTER_STREAM(id, source, stream, kind) stream,
-#define COUNTER_KIND(id, source, stream, kind) kind,
-static const char *const COUNTER_SOURCES[] = { PROF_COUNTERS(COUNTER_SOURCE) };
-static const char *const COUNTER_STREAMS[] = { PROF_COUNTERS(COUNTER_STREAM) };
-static const char *const COUNTER_KINDS[] = { PROF_COUNTERS(COUNTER_KIND) };
-
-int pshim_counter_count(void) { return PROF_CNT_MAX; }
-
-const char *pshim_counter_source(int i) { return i >= 0 && i < PROF_CNT_MAX ? COUNTER_SOURCES[i] : NULL; }
-
-const char *pshim_counter_stream(int i) { return i >= 0 && i < PROF_CNT_MAX ? COUNTER_STREAMS[i] : NULL; }
-
-const char *pshim_counter_kind(int i) { return i >= 0 && i < PROF_CNT_MAX ? COUNTER_KINDS[i] : NULL; }
 
 /* The sampler object's maps stay, the other objects go. */
 static void close_objects(struct pshim *h)
@@ -365,19 +138,19 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 
 	struct pshim *h = calloc(1, sizeof(*h));
 	if (!h) {
-		set_err(err, errlen, "out of memory");
+		shim_set_err(err, errlen, "out of memory");
 		return NULL;
 	}
 	h->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (h->wakefd < 0) {
-		set_err(err, errlen, "cannot create an eventfd: %s", strerror(errno));
+		shim_set_err(err, errlen, "cannot create an eventfd: %s", strerror(errno));
 		free(h);
 		return NULL;
 	}
 	h->ncpus = libbpf_num_possible_cpus();
 	h->skel = sampler_bpf__open();
 	if (!h->skel) {
-		set_err(err, errlen, "cannot open BPF object: %s", strerror(errno));
+		shim_set_err(err, errlen, "cannot open BPF object: %s", strerror(errno));
 		goto fail;
 	}
 	h->skel->rodata->self_tgid = self_tgid;
@@ -394,30 +167,32 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 
 	int rc = sampler_bpf__load(h->skel);
 	if (rc) {
-		load_error(err, errlen, rc, "sampler");
+		shim_load_error(err, errlen, rc, "sampler");
 		goto fail;
 	}
 	if (unwind_rows) {
 		h->unwind = unwind_maps_open(&h->sampler_unwind);
 		if (!h->unwind) {
-			set_err(err, errlen, "cannot map the unwind tables: %s", strerror(errno));
+			shim_set_err(err, errlen, "cannot map the unwind tables: %s", strerror(errno));
 			goto fail;
 		}
 	}
-	struct settings set = { self_tgid, filter_by_tgid, sources, event_ring_bytes, wakeup_bytes, unwind_rows };
+	struct source_settings set = { self_tgid, filter_by_tgid, sources, event_ring_bytes, wakeup_bytes, unwind_rows };
+	struct shared_maps shared = { bpf_map__fd(h->skel->maps.target_tgids), bpf_map__fd(h->skel->maps.counters),
+				      &h->sampler_unwind };
 	for (int i = 0; i < NSOURCES; i++) {
 		if (!(sources & (1 << i)))
 			continue;
 		if (SOURCES[i].needs && !(sources & source_bit(SOURCES[i].needs))) {
-			set_err(err, errlen, "%s needs %s", SOURCES[i].name, SOURCES[i].needs);
+			shim_set_err(err, errlen, "%s needs %s", SOURCES[i].name, SOURCES[i].needs);
 			goto fail;
 		}
-		if (SOURCES[i].elf_bytes && open_source(h, i, &set, err, errlen))
+		if (SOURCES[i].elf_bytes && !(h->objects[i] = source_open(i, &set, &shared, err, errlen)))
 			goto fail;
 	}
 	h->batch = eb_new();
 	if (!h->batch) {
-		set_err(err, errlen, "out of memory");
+		shim_set_err(err, errlen, "out of memory");
 		goto fail;
 	}
 	return h;
@@ -476,19 +251,19 @@ int pshim_lock_waits_open(struct pshim *h)
 static int attach_object(struct pshim *h, struct bpf_object *obj, const char *what, char *err, int errlen)
 {
 	if (!obj) {
-		set_err(err, errlen, "%s programs were not loaded", what);
+		shim_set_err(err, errlen, "%s programs were not loaded", what);
 		return -EINVAL;
 	}
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, obj) {
 		if (h->nobject_links == MAX_OBJECT_LINKS) {
-			set_err(err, errlen, "too many programs to attach (%d)", MAX_OBJECT_LINKS);
+			shim_set_err(err, errlen, "too many programs to attach (%d)", MAX_OBJECT_LINKS);
 			return -E2BIG;
 		}
 		struct bpf_link *l = bpf_program__attach(p);
 		if (!l) {
 			int e = errno;
-			set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(p), strerror(e));
+			shim_set_err(err, errlen, "cannot attach %s: %s", bpf_program__name(p), strerror(e));
 			return -e;
 		}
 		h->object_links[h->nobject_links++] = l;
@@ -550,7 +325,7 @@ int pshim_attach_sampler(struct pshim *h, int freq_hz, int allow_hw, char *err, 
 	h->perf_fds = calloc(h->ncpus, sizeof(int));
 	h->links = calloc(h->ncpus, sizeof(*h->links));
 	if (!h->perf_fds || !h->links) {
-		set_err(err, errlen, "out of memory");
+		shim_set_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (int i = 0; i < h->ncpus; i++)
@@ -588,23 +363,23 @@ int pshim_attach_sampler(struct pshim *h, int freq_hz, int allow_hw, char *err, 
 		h->links[cpu] = bpf_program__attach_perf_event(h->skel->progs.on_cpu_sample, fd);
 		if (!h->links[cpu]) {
 			last_err = errno;
-			set_err(err, errlen, "cannot attach sampler on CPU %d: %s", cpu, strerror(errno));
+			shim_set_err(err, errlen, "cannot attach sampler on CPU %d: %s", cpu, strerror(errno));
 			return -last_err;
 		}
 		attached++;
 	}
 	if (!attached) {
 		if (last_err == EACCES || last_err == EPERM)
-			set_err(err, errlen, "perf_event_open was refused (%s): needs CAP_PERFMON, or root", strerror(last_err));
+			shim_set_err(err, errlen, "perf_event_open was refused (%s): needs CAP_PERFMON, or root", strerror(last_err));
 		else
-			set_err(err, errlen, "perf_event_open failed on every CPU: %s", strerror(last_err ? last_err : ENODEV));
+			shim_set_err(err, errlen, "perf_event_open failed on every CPU: %s", strerror(last_err ? last_err : ENODEV));
 		return -(last_err ? last_err : ENODEV);
 	}
 	h->event_source = source;
 	if (h->skel->rodata->filter_by_tgid) {
 		h->fork_link = bpf_program__attach(h->skel->progs.on_fork);
 		if (!h->fork_link) {
-			set_err(err, errlen, "cannot attach the fork tracker: %s", strerror(errno));
+			shim_set_err(err, errlen, "cannot attach the fork tracker: %s", strerror(errno));
 			return -errno;
 		}
 	}

@@ -102,6 +102,17 @@ public final class CaptureWriter implements AutoCloseable {
         for (TableWriter w : tables.values()) w.flushIfOlderThan(FLUSH_INTERVAL_NANOS);
     }
 
+    /**
+     * Milliseconds until {@link #flushDue} has a table to flush (0: now), or
+     * Long.MAX_VALUE with no rows pending: a loop that sleeps longer than a
+     * second wakes by then, so batches stay about a second apart.
+     */
+    public long millisUntilFlushDue() {
+        long n = Long.MAX_VALUE;
+        for (TableWriter w : tables.values()) n = Math.min(n, w.nanosUntilFlush(FLUSH_INTERVAL_NANOS));
+        return n == Long.MAX_VALUE ? n : (n + 999_999) / 1_000_000;
+    }
+
     public void flushAll() throws IOException {
         for (TableWriter w : tables.values()) w.flush();
     }

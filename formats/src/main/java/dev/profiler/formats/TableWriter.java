@@ -51,7 +51,8 @@ public final class TableWriter implements AutoCloseable {
     private final boolean[] bulkDictionary;
     private int rows;
     private long rowsWritten;
-    private long lastFlushNanos = System.nanoTime();
+    /** When the oldest pending row came (valid while rows > 0). */
+    private long firstPendingNanos;
 
     TableWriter(CaptureTable table, BufferAllocator allocator, FileChannel out, int batchRows) throws IOException {
         this(table, allocator, out, batchRows, CommonsCompressionFactory.INSTANCE);
@@ -90,6 +91,7 @@ public final class TableWriter implements AutoCloseable {
             throw new IllegalArgumentException(table.tableName() + ": expected " + columns.size()
                 + " values, got " + values.length);
         for (int c = 0; c < values.length; c++) set(c, columns.get(c), values[c]);
+        if (rows == 0) firstPendingNanos = System.nanoTime();
         rows++;
         if (rows >= batchRows) flush();
     }
@@ -160,6 +162,7 @@ public final class TableWriter implements AutoCloseable {
                 if (columns.get(c).nullable()) setValidUnlessMinusOne(v, data[c], done, rows, chunk);
                 else setValid(v.getValidityBuffer(), rows, chunk);
             }
+            if (rows == 0) firstPendingNanos = System.nanoTime();
             rows += chunk;
             done += chunk;
             if (rows >= batchRows) flush();
@@ -231,7 +234,6 @@ public final class TableWriter implements AutoCloseable {
 
     /** Writes the pending rows as one record batch, if there are any. */
     public void flush() throws IOException {
-        lastFlushNanos = System.nanoTime();
         if (rows == 0) return;
         for (FieldVector v : vectors) v.setValueCount(rows);
         root.setRowCount(rows);
@@ -244,9 +246,15 @@ public final class TableWriter implements AutoCloseable {
         for (FieldVector v : vectors) v.reset();
     }
 
+    /** Nanoseconds until flushIfOlderThan(maxAgeNanos) would flush (0: due now), or Long.MAX_VALUE with no rows pending. */
+    public long nanosUntilFlush(long maxAgeNanos) {
+        if (rows == 0) return Long.MAX_VALUE;
+        return Math.max(0, firstPendingNanos + maxAgeNanos - System.nanoTime());
+    }
+
     /** Flushes if the pending rows have waited at least maxAgeNanos. */
     public void flushIfOlderThan(long maxAgeNanos) throws IOException {
-        if (System.nanoTime() - lastFlushNanos >= maxAgeNanos) flush();
+        if (rows > 0 && System.nanoTime() - firstPendingNanos >= maxAgeNanos) flush();
     }
 
     @Override

@@ -55,6 +55,22 @@ class CaptureRoundTripTest {
     }
 
     @Test
+    void rowsAreFlushedOnceTheOldestHasWaitedAndTheWriterSaysWhen() throws Exception {
+        try (CaptureWriter out = CaptureWriter.create(tmp.resolve("w.cap"), false)) {
+            assertEquals(Long.MAX_VALUE, out.millisUntilFlushDue(), "nothing pending, nothing to wake for");
+            TableWriter threads = out.table(CaptureTable.THREADS);
+            threads.append(rowsFor(CaptureTable.THREADS, 1).get(0));
+            long due = out.millisUntilFlushDue();
+            assertTrue(due > 0 && due <= 1000, "the row's second has just begun: " + due);
+            threads.flushIfOlderThan(60_000_000_000L);
+            assertEquals(0, threads.rowsWritten(), "a minute has not passed");
+            threads.flushIfOlderThan(0);
+            assertEquals(1, threads.rowsWritten());
+            assertEquals(Long.MAX_VALUE, out.millisUntilFlushDue(), "flushed: nothing pending again");
+        }
+    }
+
+    @Test
     void everyTableRoundTripsAcrossBatchesWithGrowingDictionaries() throws Exception {
         Path cap = tmp.resolve("t.cap");
         int rowsPerTable = 50; // batches of 8 rows: 7 batches, the dictionaries grow in each

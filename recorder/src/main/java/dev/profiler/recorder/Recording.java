@@ -20,11 +20,9 @@ import dev.profiler.recorder.unwind.UnwindLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +151,8 @@ public final class Recording {
         Manifest manifest = new Manifest();
         String summary;
         BpfSession.Config config = new BpfSession.Config((int) ProcessHandle.current().pid(), filter, sampleRingBytes,
-            eventRingBytes, WAKEUP_BYTES, opts.sources(), opts.callGraph() == RecordingOptions.CallGraph.DWARF ? UnwindSetup.ROWS : 0, opts.verbose());
+            eventRingBytes, WAKEUP_BYTES, opts.sources(),
+            opts.callGraph() == RecordingOptions.CallGraph.DWARF ? UnwindSetup.ROWS : 0, opts.verbose());
         try (BpfSession bpf = BpfSession.open(config); WakeRegistration wake = wakeOn(bpf);
              JitNamer jitNamer = new JitNamer(PROC)) {
             // Read after loading our programs: their JIT code is then in
@@ -209,7 +208,8 @@ public final class Recording {
                 : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
             boolean mappingsDue = false;
             while (!stopRequested.get()) {
-                int timeoutMs = mappingsDue ? MAPPED_POLL_TIMEOUT_MS : pollTimeoutMs;
+                // and no later than the next flush is due: batches reach the files about a second apart
+                int timeoutMs = (int) Math.min(mappingsDue ? MAPPED_POLL_TIMEOUT_MS : pollTimeoutMs, out.millisUntilFlushDue());
                 if (deadline != Long.MAX_VALUE) // -d ends on time, not up to a poll timeout late
                     timeoutMs = (int) Math.max(0, Math.min(timeoutMs, (deadline - System.nanoTime()) / 1_000_000 + 1));
                 EventBatch batch = bpf.poll(timeoutMs, MAX_BATCH_ROWS);
@@ -433,7 +433,7 @@ public final class Recording {
         m.options.arguments = opts.arguments();
         m.options.sources = sources;
         m.options.transport = "BPF ring buffers: the perf_event sampler's own (no other program writes it), and with"
-            + " the other sources one each for scheduler events, NMIs, lock contention and futex waits";
+            + " the other sources one each for scheduler events, NMIs, lock contention, futex waits and library changes";
         m.options.excluded = List.of("the recorder's own process (pid " + ProcessHandle.current().pid() + ")");
         m.options.recorderPid = (int) ProcessHandle.current().pid();
     }
