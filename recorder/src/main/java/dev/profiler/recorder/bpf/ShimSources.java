@@ -25,35 +25,34 @@ public final class ShimSources {
      */
     public record Counter(int index, String source, String stream, String kind) {}
 
-    private static volatile List<Source> sources;
-    private static volatile List<Counter> counters;
+    /** Both lists as the loaded shim has them, read together once. */
+    private record Catalog(List<Source> sources, List<Counter> counters) {
+        static Catalog read() {
+            List<Source> sources = new ArrayList<>();
+            for (int i = 0; i < ShimLibrary.pshim_source_count(); i++)
+                sources.add(new Source(i, ShimLibrary.pshim_source_name(i), ShimLibrary.pshim_source_needs(i)));
+            List<Counter> counters = new ArrayList<>();
+            for (int i = 0; i < ShimLibrary.pshim_counter_count(); i++)
+                counters.add(new Counter(i, ShimLibrary.pshim_counter_source(i), ShimLibrary.pshim_counter_stream(i),
+                    ShimLibrary.pshim_counter_kind(i)));
+            return new Catalog(List.copyOf(sources), List.copyOf(counters));
+        }
+    }
+
+    private static volatile Catalog catalog;
 
     private ShimSources() {}
 
-    public static List<Source> sources() throws BpfException {
+    private static Catalog catalog() throws BpfException {
         BpfSession.library();
-        List<Source> l = sources;
-        if (l == null) {
-            List<Source> read = new ArrayList<>();
-            for (int i = 0; i < ShimLibrary.pshim_source_count(); i++)
-                read.add(new Source(i, ShimLibrary.pshim_source_name(i), ShimLibrary.pshim_source_needs(i)));
-            sources = l = List.copyOf(read);
-        }
-        return l;
+        Catalog c = catalog;
+        if (c == null) catalog = c = Catalog.read();
+        return c;
     }
 
-    public static List<Counter> counters() throws BpfException {
-        BpfSession.library();
-        List<Counter> l = counters;
-        if (l == null) {
-            List<Counter> read = new ArrayList<>();
-            for (int i = 0; i < ShimLibrary.pshim_counter_count(); i++)
-                read.add(new Counter(i, ShimLibrary.pshim_counter_source(i), ShimLibrary.pshim_counter_stream(i),
-                    ShimLibrary.pshim_counter_kind(i)));
-            counters = l = List.copyOf(read);
-        }
-        return l;
-    }
+    public static List<Source> sources() throws BpfException { return catalog().sources(); }
+
+    public static List<Counter> counters() throws BpfException { return catalog().counters(); }
 
     /** pshim_open's bits for these sources ("samples" is always on); a clear error for a name the shim lacks. */
     static int bits(Collection<String> names) throws BpfException {
