@@ -2,10 +2,11 @@
 /*
  * A thin C shim over libbpf for the Java recorder (loaded through JNA).
  * It loads the sampler's BPF skeleton and the other sources' objects
- * (sources.c), opens one perf_event per CPU, and drains the ring buffers
- * into one batch per poll (event_batch.c: each table's columns, new stacks,
- * threads seen), so Java makes a few native calls per batch and does no
- * work per event. Symbolization and writing happen in Java.
+ * (sources.c), opens one perf_event per CPU, drains the ring buffers on a
+ * thread of its own (drain.c) and decodes what it drained into one batch
+ * per poll (event_batch.c: each table's columns, new stacks, threads seen),
+ * so Java makes a few native calls per batch and does no work per event.
+ * Symbolization and writing happen in Java.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include "profiler.h"
 #include "sampler.skel.h"
+#include "drain.h"
 #include "sources.h"
 #include "event_batch.h"
 #include "unwind_maps.h"
@@ -43,10 +44,8 @@ struct pshim {
 	/* links of every program of those objects (attach_object) */
 	struct bpf_link *object_links[MAX_OBJECT_LINKS];
 	int nobject_links;
-	struct ring_buffer *rb_samples; /* the sampler's ring */
-	struct ring_buffer *rb_events;  /* every other source's rings */
-	int epfd;                       /* waits on both, and on wakefd */
-	int wakefd;                     /* eventfd: pshim_wake ends a wait early (a stop, a command's exit) */
+	struct drain *drain; /* drains every ring on its own thread; NULL until the first poll */
+	int wakefd;          /* eventfd: pshim_wake ends a wait early (a stop, a command's exit) */
 	int ncpus;
 	int *perf_fds;
 	struct bpf_link **links;
@@ -386,49 +385,32 @@ int pshim_attach_sampler(struct pshim *h, int freq_hz, int allow_hw, char *err, 
 	return source;
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+static int decode_record(void *ctx, const void *data, size_t size)
 {
 	struct pshim *h = ctx;
 	/* An undecodable record is counted by eb_add and skipped; only running
-	 * out of memory stops the drain. */
+	 * out of memory stops the walk. */
 	return eb_add(h->batch, data, size) == -ENOMEM ? -ENOMEM : 0;
 }
 
+/* Staged records past which the drain thread leaves the rest in the rings:
+ * Java is then far behind (a storm writes ~100 MB/s; Java takes the stage
+ * every few tens of ms), and the BPF side counts what it cannot write. */
+#define STAGE_LIMIT (64ul << 20)
+
 static int open_rings(struct pshim *h)
 {
-	h->rb_samples = ring_buffer__new(bpf_map__fd(h->skel->maps.samples), on_record, h, NULL);
-	if (!h->rb_samples)
-		return -errno;
-	for (int i = 0; i < NSOURCES; i++) {
-		for (int r = 0; h->objects[i] && r < MAX_SOURCE_RINGS && SOURCES[i].rings[r]; r++) {
+	h->drain = drain_new(STAGE_LIMIT);
+	if (!h->drain)
+		return -ENOMEM;
+	int rc = drain_add_ring(h->drain, bpf_map__fd(h->skel->maps.samples), 1);
+	for (int i = 0; !rc && i < NSOURCES; i++) {
+		for (int r = 0; !rc && h->objects[i] && r < MAX_SOURCE_RINGS && SOURCES[i].rings[r]; r++) {
 			struct bpf_map *m = bpf_object__find_map_by_name(h->objects[i], SOURCES[i].rings[r]);
-			if (!m)
-				return -ENOENT;
-			if (!h->rb_events) {
-				h->rb_events = ring_buffer__new(bpf_map__fd(m), on_record, h, NULL);
-				if (!h->rb_events)
-					return -errno;
-			} else if (ring_buffer__add(h->rb_events, bpf_map__fd(m), on_record, h)) {
-				return -errno;
-			}
+			rc = m ? drain_add_ring(h->drain, bpf_map__fd(m), 0) : -ENOENT;
 		}
 	}
-	/* One wait over both: each ring_buffer's epoll fd is itself pollable. */
-	h->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (h->epfd < 0)
-		return -errno;
-	struct ring_buffer *rbs[2] = { h->rb_samples, h->rb_events };
-	for (int i = 0; i < 2; i++) {
-		if (!rbs[i])
-			continue;
-		struct epoll_event ev = { .events = EPOLLIN };
-		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rbs[i]), &ev))
-			return -errno;
-	}
-	struct epoll_event wake = { .events = EPOLLIN };
-	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wakefd, &wake))
-		return -errno;
-	return 0;
+	return rc ? rc : drain_start(h->drain, h->wakefd);
 }
 
 /* Ends the current (or next) pshim_poll wait at once. Any thread, and a
@@ -440,52 +422,25 @@ void pshim_wake(struct pshim *h)
 	(void)n; /* EAGAIN: the counter is already non-zero, a wake is pending */
 }
 
-static int consume(struct ring_buffer *rb)
+/* Waits up to timeout_ms for data, then hands everything drained so far
+ * into a new batch (see event_batch.h, drain.h). Returns its row count over
+ * all tables (0: nothing) or a negative errno. Always takes after the wait:
+ * the BPF side wakes us only in batches. */
+long pshim_poll(struct pshim *h, int timeout_ms)
 {
-	if (!rb)
-		return 0;
-	int rc = ring_buffer__consume(rb);
-	return rc < 0 && rc != -EINTR ? rc : 0;
-}
-
-/* Waits up to timeout_ms for data, then drains everything pending in every
- * ring buffer into a new batch (see event_batch.h). Returns its row count
- * over all tables (0: nothing) or a negative errno. Always consumes after
- * the wait: the BPF side wakes us only in batches.
- *
- * Drain order: events, samples, events again. An exec always precedes the
- * new image's samples, so once the samples are drained, a second pass over
- * the events catches every exec those samples could come after, and Java
- * sees it (and the new mappings) before it symbolizes their stacks. With
- * one pass, a process's first samples could come a batch before its exec
- * and be symbolized against the old image. */
-long pshim_poll(struct pshim *h, int timeout_ms, unsigned long max_rows)
-{
-	if (!h->rb_samples) {
+	if (!h->drain) {
 		int rc = open_rings(h);
 		if (rc)
 			return rc;
 	}
 	eb_reset(h->batch);
-	struct epoll_event evs[3];
-	if (epoll_wait(h->epfd, evs, 3, timeout_ms) < 0 && errno != EINTR)
-		return -errno;
+	int rc = drain_wait(h->drain, timeout_ms);
 	uint64_t wakes;
 	ssize_t n = read(h->wakefd, &wakes, sizeof(wakes)); /* re-arm; EAGAIN when nobody woke us */
 	(void)n;
-	while (eb_total_rows(h->batch) < max_rows) {
-		uint32_t before = eb_total_rows(h->batch);
-		int rc = consume(h->rb_events);
-		if (!rc)
-			rc = consume(h->rb_samples);
-		if (!rc)
-			rc = consume(h->rb_events);
-		if (rc)
-			return rc;
-		if (eb_total_rows(h->batch) == before)
-			break;
-	}
-	return eb_total_rows(h->batch);
+	if (!rc)
+		rc = drain_take(h->drain, decode_record, h);
+	return rc < 0 ? rc : (long)eb_total_rows(h->batch);
 }
 
 /* out[0..PROF_TABLE_COUNT) rows per table, then new stacks, bytes of new
@@ -622,12 +577,7 @@ void pshim_close(struct pshim *h)
 	if (!h)
 		return;
 	pshim_detach(h);
-	if (h->rb_samples)
-		ring_buffer__free(h->rb_samples);
-	if (h->rb_events)
-		ring_buffer__free(h->rb_events);
-	if (h->epfd > 0)
-		close(h->epfd);
+	drain_free(h->drain);
 	if (h->wakefd > 0)
 		close(h->wakefd);
 	close_objects(h);

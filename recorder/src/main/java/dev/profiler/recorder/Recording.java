@@ -60,8 +60,6 @@ public final class Recording {
      * (bpf/wakeup.h); otherwise the 1 s poll drains it.
      */
     static final long WAKEUP_BYTES = 0;
-    /** The shim stops draining into a batch once it holds this many samples. */
-    static final long MAX_BATCH_ROWS = 256 * 1024;
     static final Path PROC = Path.of("/proc");
 
     private final RecordingOptions opts;
@@ -141,11 +139,19 @@ public final class Recording {
 
         int ncpus = Runtime.getRuntime().availableProcessors();
         long sampleRingBytes = Math.max(4L << 20, (long) ncpus * (512 << 10));
-        // A context-switch storm (a pipe ping-pong: ~1M switches/s, 72 bytes
-        // each, plus two wakeups) writes ~15 MB in 100 ms; the BPF side wakes
-        // the consumer when a quarter of the ring is pending, long before
-        // the poll timeout.
-        long eventRingBytes = Math.max(32L << 20, (long) ncpus * (4 << 20));
+        // The shim drains the rings on a thread of its own (native/drain.c),
+        // so a ring holds only what comes while that thread is not
+        // scheduled, not everything during Java's slowest batch (up to
+        // ~250 ms in a build). A context-switch storm (a pipe ping-pong:
+        // ~1M switches/s, 72 bytes each, plus two wakeups) writes ~15 MB in
+        // 100 ms; the BPF side wakes the drain at every quarter of the ring.
+        // Measured with the drain thread: two unpinned ping-pongs (350k
+        // switches/s), 0 lost down to a 4 MB event ring; a futex storm
+        // (160k waits/s, 30-frame stacks), 0 lost down to a 1 MB futex ring.
+        // Each ring counts twice in the recorder's RSS (its pages are mapped
+        // twice, for the wrap-around): 106 MB with the 32 MB event ring it
+        // needed before the drain thread, 33 MB now.
+        long eventRingBytes = Math.max(8L << 20, (long) ncpus * (1 << 20));
         boolean filter = opts.target() != RecordingOptions.Target.SYSTEM;
         GatedCommand command = null;
         Manifest manifest = new Manifest();
@@ -212,7 +218,7 @@ public final class Recording {
                 int timeoutMs = (int) Math.min(mappingsDue ? MAPPED_POLL_TIMEOUT_MS : pollTimeoutMs, out.millisUntilFlushDue());
                 if (deadline != Long.MAX_VALUE) // -d ends on time, not up to a poll timeout late
                     timeoutMs = (int) Math.max(0, Math.min(timeoutMs, (deadline - System.nanoTime()) / 1_000_000 + 1));
-                EventBatch batch = bpf.poll(timeoutMs, MAX_BATCH_ROWS);
+                EventBatch batch = bpf.poll(timeoutMs);
                 if (batch != null) {
                     consume(batch, layout, tracker, stacks, out, periodNs);
                     tracker.resolveUnmapped(stacks.unmappedAddedByPid(), false);
@@ -236,7 +242,7 @@ public final class Recording {
             // Stop cleanly: detach every event source, then drain until empty.
             bpf.detach();
             EventBatch batch;
-            while ((batch = bpf.poll(0, MAX_BATCH_ROWS)) != null) consume(batch, layout, tracker, stacks, out, periodNs);
+            while ((batch = bpf.poll(0)) != null) consume(batch, layout, tracker, stacks, out, periodNs);
             droppedByRecorder = bpf.undecodableRecords();
             tracker.resolveUnmapped(stacks.unmappedAddedByPid(), true);
             jitNamer.finish(stacks.pidsWithUnnamedJit(), err); // running JVMs: a last perf map each

@@ -1,21 +1,26 @@
 package dev.profiler.recorder;
 
+import com.carrotsearch.hppc.IntObjectHashMap;
+import com.carrotsearch.hppc.LongIntHashMap;
+import com.carrotsearch.hppc.ObjectIntHashMap;
 import dev.profiler.formats.CaptureTable;
 import dev.profiler.formats.CaptureWriter;
 import dev.profiler.recorder.symbols.Frame;
 import dev.profiler.recorder.symbols.ProcessMaps;
 import dev.profiler.recorder.symbols.Symbolizer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.commons.codec.digest.MurmurHash3;
 
 /**
  * Deduplicates stacks and frames. A raw stack (pid + addresses) comes here
@@ -23,6 +28,10 @@ import java.util.TreeSet;
  * so the same code in two processes is one frame, and the same symbolized
  * stack is one stack_id. New frames and stacks are appended to the capture
  * as they appear.
+ *
+ * Its indexes live for the whole recording, so they are kept small: keyed
+ * by primitives, and a stack by a 128-bit fingerprint of its frame ids
+ * rather than the ids themselves (FingerprintIndex).
  */
 final class StackInterner {
     /** Outermost user functions that mean "the unwinder reached the thread's start". */
@@ -31,23 +40,10 @@ final class StackInterner {
         "clone", "clone3", "__clone", "__clone3", "__clone_internal", "start_thread", "thread_start");
 
     /*
-     * The hash keys below write equals and hashCode out: a record's generated
+     * FrameKey writes equals and hashCode out: a record's generated
      * ones go through method handles (ObjectMethods), which the recorder's
      * C1-only JIT does not inline; they were ~10% of its steady CPU.
      */
-
-    /** A user address as one process saw it; symbolized once, whatever stacks it appears in. */
-    private record UserAddress(int pid, long address, boolean returnAddress) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof UserAddress a && a.address == address && a.pid == pid && a.returnAddress == returnAddress;
-        }
-
-        @Override
-        public int hashCode() {
-            return (int) (address ^ (address >>> 32)) * 31 + pid * 2 + (returnAddress ? 1 : 0);
-        }
-    }
 
     private record FrameKey(Frame.Kind kind, String module, String buildId, long offset, int jitPid) {
         @Override
@@ -62,27 +58,18 @@ final class StackInterner {
         }
     }
 
-    private record StackKey(long[] frameIds, int kernelFrames) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof StackKey k && k.kernelFrames == kernelFrames && Arrays.equals(k.frameIds, frameIds);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * Arrays.hashCode(frameIds) + kernelFrames;
-        }
-    }
-
     private final Symbolizer symbolizer;
     private final CaptureWriter out;
-    private final Map<Long, Long> kernelFrames = new HashMap<>();
-    private final Map<FrameKey, Long> userFrames = new HashMap<>();
-    private final Map<UserAddress, Long> userAddresses = new HashMap<>();
-    private final Map<Long, Boolean> entryPointFrames = new HashMap<>();
+    /** Kernel address -> frame id. */
+    private final LongIntHashMap kernelFrames = new LongIntHashMap();
+    private final ObjectIntHashMap<FrameKey> userFrames = new ObjectIntHashMap<>();
+    /** Per process: user address (shifted left, the low bit set for a return address) -> frame id. */
+    private final IntObjectHashMap<LongIntHashMap> userAddresses = new IntObjectHashMap<>();
+    /** Frame ids of thread entry points. */
+    private final BitSet entryPointFrames = new BitSet();
     /** User frames of a file with no symbol there (held-back frames too, until resolved: they count as unnamed). */
-    private final Set<Long> unnamedUserFrames = new HashSet<>();
-    private final Map<StackKey, Long> stacks = new HashMap<>();
+    private final BitSet unnamedUserFrames = new BitSet();
+    private final FingerprintIndex stacks = new FingerprintIndex();
     /** A frame held back: symbolized later, when more is known. */
     private record PendingFrame(int pid, long address, boolean returnAddress) {}
 
@@ -125,22 +112,27 @@ final class StackInterner {
         if (event) kernel = withoutTracingFrames(kernel);
         long[] ids = new long[kernel.length + user.length];
         for (int i = 0; i < kernel.length; i++) ids[i] = kernelFrameId(kernel[i], i > 0);
+        LongIntHashMap addresses = user.length == 0 ? null : userAddresses.get(pid);
+        if (addresses == null && user.length > 0) userAddresses.put(pid, addresses = new LongIntHashMap());
         for (int i = 0; i < user.length; i++) {
-            UserAddress a = new UserAddress(pid, user[i], i > 0);
-            Long fid = userAddresses.get(a);
-            if (fid == null) {
+            long key = user[i] << 1 | (i > 0 ? 1 : 0);
+            int slot = addresses.indexOf(key);
+            int fid;
+            if (addresses.indexExists(slot)) fid = addresses.indexGet(slot);
+            else {
                 fid = userFrameId(symbolizer.userFrame(pid, maps, user[i], i > 0), pid, i > 0);
-                userAddresses.put(a, fid);
+                addresses.indexInsert(slot, key, fid);
             }
             ids[kernel.length + i] = fid;
         }
-        boolean truncated = user.length > 0 && !reachesEntryPoint(ids, user.length);
-        StackKey key = new StackKey(ids, kernel.length);
-        Long id = stacks.get(key);
-        if (id == null) {
-            id = (long) stacks.size();
-            stacks.put(key, id);
-            out.table(CaptureTable.STACKS).append(id, ids, (short) kernel.length, truncated);
+        ByteBuffer bytes = ByteBuffer.allocate(ids.length * 8);
+        bytes.asLongBuffer().put(ids);
+        long[] fingerprint = MurmurHash3.hash128x64(bytes.array(), 0, bytes.capacity(), kernel.length);
+        int id = stacks.find(fingerprint[0], fingerprint[1]);
+        if (id < 0) {
+            id = stacks.add(fingerprint[0], fingerprint[1]);
+            boolean truncated = user.length > 0 && !reachesEntryPoint(ids, user.length);
+            out.table(CaptureTable.STACKS).append((long) id, ids, (short) kernel.length, truncated);
         }
         return id;
     }
@@ -151,7 +143,7 @@ final class StackInterner {
      * new image rarely reuses the old one's addresses.)
      */
     void forgetProcess(int pid) throws IOException {
-        userAddresses.keySet().removeIf(a -> a.pid() == pid);
+        userAddresses.remove(pid);
         writeUnmapped(pid);
     }
 
@@ -170,26 +162,26 @@ final class StackInterner {
         return false;
     }
 
-    private long kernelFrameId(long addr, boolean returnAddress) throws IOException {
-        Long id = kernelFrames.get(addr);
-        if (id != null) return id;
-        long newId = nextFrameId();
-        kernelFrames.put(addr, newId);
+    private int kernelFrameId(long addr, boolean returnAddress) throws IOException {
+        int slot = kernelFrames.indexOf(addr);
+        if (kernelFrames.indexExists(slot)) return kernelFrames.indexGet(slot);
+        int newId = nextFrameId();
+        kernelFrames.indexInsert(slot, addr, newId);
         writeFrame(newId, symbolizer.kernelFrame(addr, returnAddress));
         return newId;
     }
 
-    private long userFrameId(Frame f, int pid, boolean returnAddress) throws IOException {
+    private int userFrameId(Frame f, int pid, boolean returnAddress) throws IOException {
         FrameKey key = new FrameKey(f.kind(), f.module(), f.buildId(), f.offset(),
             f.kind() == Frame.Kind.JIT || f.module().equals("[unknown]") ? pid : 0);
-        Long id = userFrames.get(key);
-        if (id != null) return id;
-        long newId = nextFrameId();
-        userFrames.put(key, newId);
-        entryPointFrames.put(newId, f.function() != null && THREAD_ENTRY_POINTS.contains(f.function()));
-        if (f.function() == null && f.kind() == Frame.Kind.USER) unnamedUserFrames.add(newId);
+        int slot = userFrames.indexOf(key);
+        if (userFrames.indexExists(slot)) return userFrames.indexGet(slot);
+        int newId = nextFrameId();
+        userFrames.indexInsert(slot, key, newId);
+        if (f.function() != null && THREAD_ENTRY_POINTS.contains(f.function())) entryPointFrames.set(newId);
+        if (f.function() == null && f.kind() == Frame.Kind.USER) unnamedUserFrames.set(newId);
         if (f.kind() == Frame.Kind.USER && f.module().equals("[unknown]")) {
-            pendingUnmapped.computeIfAbsent(pid, k -> new HashMap<>()).put(newId, new PendingFrame(pid, f.address(), returnAddress));
+            pendingUnmapped.computeIfAbsent(pid, k -> new HashMap<>()).put((long) newId, new PendingFrame(pid, f.address(), returnAddress));
             unmappedAdded.merge(pid, 1, Integer::sum);
         }
         else placeFrame(newId, f, pid, returnAddress);
@@ -243,13 +235,12 @@ final class StackInterner {
      * one (the C library's start routine).
      */
     private boolean reachesEntryPoint(long[] ids, int userFrames) {
-        long outermost = ids[ids.length - 1];
-        if (entryPointFrames.getOrDefault(outermost, false)) return true;
-        return userFrames >= 2 && unnamedUserFrames.contains(outermost)
-            && entryPointFrames.getOrDefault(ids[ids.length - 2], false);
+        int outermost = (int) ids[ids.length - 1];
+        if (entryPointFrames.get(outermost)) return true;
+        return userFrames >= 2 && unnamedUserFrames.get(outermost) && entryPointFrames.get((int) ids[ids.length - 2]);
     }
 
-    private long nextFrameId() {
+    private int nextFrameId() {
         return kernelFrames.size() + userFrames.size();
     }
 

@@ -163,12 +163,12 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
     }
 
     /**
-     * Waits up to timeoutMs, then drains pending records (stopping once
-     * maxRows rows are in hand). Returns the batch (valid until the next
-     * poll), or null when nothing came.
+     * Waits up to timeoutMs, then takes every record drained so far (the
+     * shim drains the rings on a thread of its own meanwhile). Returns the
+     * batch (valid until the next poll), or null when nothing came.
      */
-    public EventBatch poll(int timeoutMs, long maxRows) throws BpfException {
-        long n = ShimLibrary.pshim_poll(handle, timeoutMs, maxRows);
+    public EventBatch poll(int timeoutMs) throws BpfException {
+        long n = ShimLibrary.pshim_poll(handle, timeoutMs);
         if (n < 0) throw new BpfException("reading the BPF ring buffers failed (errno " + -n + ")");
         BatchLayout layout = BatchLayout.shim();
         long[] info = new long[EventBatch.infoLength(layout)];

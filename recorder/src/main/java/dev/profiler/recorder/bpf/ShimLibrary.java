@@ -66,7 +66,7 @@ final class ShimLibrary {
 
     static native int pshim_attach_sampler(Pointer shim, int freqHz, int allowHardware, byte[] err, int errLen);
 
-    static native long pshim_poll(Pointer shim, int timeoutMs, long maxRows);
+    static native long pshim_poll(Pointer shim, int timeoutMs);
 
     /** Ends the current or next pshim_poll wait at once; any thread. */
     static native void pshim_wake(Pointer shim);

@@ -3,6 +3,8 @@ package dev.profiler.recorder.symbols;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * C++ demangling through libstdc++'s own {@code __cxa_demangle}: the
@@ -33,7 +35,12 @@ public final class Demangler {
     public static String demangle(String name) {
         if (name == null || !name.startsWith("_Z") || CXA_DEMANGLE == null) return name;
         int[] status = new int[1];
-        Pointer p = (Pointer) CXA_DEMANGLE.invoke(Pointer.class, new Object[] {name, null, null, status});
+        // A NUL-terminated byte[], not the String: JNA copies an array for the
+        // call only, where a String becomes a native Memory freed by a
+        // Cleaner after a collection (7.9k of them alive in a build's 20 s).
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        byte[] mangled = Arrays.copyOf(utf8, utf8.length + 1);
+        Pointer p = (Pointer) CXA_DEMANGLE.invoke(Pointer.class, new Object[] {mangled, null, null, status});
         if (p == null || status[0] != 0) return name;
         try {
             return p.getString(0);

@@ -35,11 +35,11 @@ class BpfSessionWakeTest {
     @Test
     void wakeEndsAPollWaitFromAnotherThread() throws Exception {
         try (BpfSession s = open()) {
-            s.poll(0, 1); // sets up the rings
+            s.poll(0); // sets up the rings
             long start = System.nanoTime();
             CompletableFuture<Object> poll = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return s.poll(20_000, 1024);
+                    return s.poll(20_000);
                 } catch (BpfException e) {
                     throw new IllegalStateException(e);
                 }
@@ -56,14 +56,14 @@ class BpfSessionWakeTest {
     @Test
     void aWakeBeforeThePollEndsItsWait() throws Exception {
         try (BpfSession s = open()) {
-            s.poll(0, 1);
+            s.poll(0);
             s.wake();
             long start = System.nanoTime();
-            assertNull(s.poll(20_000, 1024));
+            assertNull(s.poll(20_000));
             assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000, "the wake was kept for the next poll");
             // and it was consumed: the next poll waits its timeout again
             start = System.nanoTime();
-            s.poll(300, 1024);
+            s.poll(300);
             assertTrue((System.nanoTime() - start) / 1_000_000 >= 250, "a consumed wake does not end later waits");
         }
     }
