@@ -126,7 +126,7 @@ int on_futex_exit(struct syscall_trace_exit *ctx)
 	__u64 size = sizeof(*r) + (__u64)un * 8;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	__u64 wake = wake_flags_for(bpf_ringbuf_query(&futex_events, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes);
+	__u64 wake = wake_flags_for(bpf_ringbuf_query(&futex_events, BPF_RB_AVAIL_DATA) + ring_bytes(size), size, wakeup_bytes);
 	if (bpf_ringbuf_output(&futex_events, s, size, wake) == 0)
 		count(PROF_CNT_FUTEX_EMITTED);
 	else

@@ -121,7 +121,7 @@ int BPF_PROG(on_contention_end, void *lock, int ret)
 	__u64 size = sizeof(*r) + (__u64)kn * 8;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	__u64 wake = wake_flags_for(bpf_ringbuf_query(&lock_events, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes);
+	__u64 wake = wake_flags_for(bpf_ringbuf_query(&lock_events, BPF_RB_AVAIL_DATA) + ring_bytes(size), size, wakeup_bytes);
 	if (bpf_ringbuf_output(&lock_events, s, size, wake) == 0)
 		count(PROF_CNT_LOCK_EMITTED);
 	else

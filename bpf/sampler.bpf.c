@@ -103,7 +103,7 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	__u64 size = sizeof(s->hdr) + (__u64)(kn + un) * 8;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	__u64 flags = wake_flags_for(bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes);
+	__u64 flags = wake_flags_for(bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) + ring_bytes(size), size, wakeup_bytes);
 	if (bpf_ringbuf_output(&samples, s, size, flags) == 0)
 		count(PROF_CNT_SAMPLES_EMITTED);
 	else

@@ -192,7 +192,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (size > sizeof(*s))
 		size = sizeof(*s);
 	if (bpf_ringbuf_output(&events, s, size,
-			       wake_flags_for(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size, size, wakeup_bytes)) == 0)
+			       wake_flags_for(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + ring_bytes(size), size, wakeup_bytes)) == 0)
 		count(PROF_CNT_SWITCH_EMITTED);
 	else
 		count(PROF_CNT_SWITCH_LOST);
