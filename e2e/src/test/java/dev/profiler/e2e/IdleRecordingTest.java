@@ -44,6 +44,37 @@ class IdleRecordingTest {
         assertTrue(allSwitches < 5000L * seconds, allSwitches + " switches in " + seconds + " s of a quiet machine");
     }
 
+    /**
+     * The capture ends while every source is still attached: a thread that
+     * switches every millisecond has its last switch within a few ms of
+     * end_ns. It ended after the recorder's final work (~130-180 ms on a
+     * quiet machine, ~440 ms in a build), so threads waiting at the end
+     * looked like runqueue stalls behind the recorder.
+     */
+    @Test
+    void theCaptureEndsWhereTheEventsEnd() throws Exception {
+        Tools.requireBpf();
+        Path cap = tmp.resolve("end.cap");
+        Thread sleeper = new Thread(() -> {
+            try {
+                while (true) Thread.sleep(1);
+            } catch (InterruptedException e) {
+                // the test is done
+            }
+        });
+        sleeper.start();
+        try {
+            Tools.Result r = Tools.tool("profiler-rec", "-a", "-d", "2", "-o", cap.toString());
+            assertEquals(0, r.exit(), r.toString());
+        } finally {
+            sleeper.interrupt();
+            sleeper.join();
+        }
+        long gapMs = scalar(cap, "SELECT ((SELECT end_ns FROM capture_info) - max(ts)) // 1000000 FROM sched_switch");
+        // (negative: switches recorded while the sources were being detached, after end_ns)
+        assertTrue(gapMs < 50, "the last switch came " + gapMs + " ms before the capture's end");
+    }
+
     static long scalar(Path cap, String sql) throws Exception {
         return Tools.scalar(cap, sql);
     }

@@ -240,6 +240,13 @@ public final class Recording {
             status.end();
 
             // Stop cleanly: detach every event source, then drain until empty.
+            // The capture ends before the detach, while every source is still
+            // attached. Ended after the work below (a last perf map from each
+            // JVM, symbolizing, writing), the capture ran ~440 ms past its
+            // last switch in a build's recording, and the threads still
+            // waiting then showed as 440 ms runqueue stalls behind the
+            // recorder's own thread, which the capture leaves out.
+            manifest.endNs = BpfSession.monotonicNanos();
             bpf.detach();
             EventBatch batch;
             while ((batch = bpf.poll(0)) != null) consume(batch, layout, tracker, stacks, out, periodNs);
@@ -259,7 +266,6 @@ public final class Recording {
             manifest.counters.droppedByRecorder = droppedByRecorder;
             manifest.counters.recorderCpuNs = ProcessHandle.current().info().totalCpuDuration()
                 .map(d -> d.toNanos()).orElse(0L);
-            manifest.endNs = BpfSession.monotonicNanos();
             out.close();
             manifest.counters.captureBytes = out.bytesOnDisk();
             manifest.rows = out.rowCounts();
