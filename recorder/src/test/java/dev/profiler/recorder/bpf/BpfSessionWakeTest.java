@@ -2,11 +2,9 @@ package dev.profiler.recorder.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,21 +13,10 @@ import org.junit.jupiter.api.Test;
  * a wake that comes before the poll is not lost.
  */
 class BpfSessionWakeTest {
-    /**
-     * A session with no source attached. Skipped only where BPF cannot be
-     * loaded at all (not root, no BTF); with PROFILER_REQUIRE_BPF=1, which
-     * .ci/run sets, that fails the test instead, as Tools.requireBpf does.
-     */
-    private static BpfSession open() throws Exception {
-        try {
-            return BpfSession.open(new BpfSession.Config((int) ProcessHandle.current().pid(), true, 1 << 20, 1 << 20,
-                0, java.util.List.of(), 0, false));
-        } catch (BpfException | UnsatisfiedLinkError e) {
-            if ("1".equals(System.getenv("PROFILER_REQUIRE_BPF")))
-                fail("BPF is required (PROFILER_REQUIRE_BPF=1) but unavailable: " + e.getMessage());
-            Assumptions.abort("BPF unavailable here: " + e.getMessage());
-            return null;
-        }
+    /** A session with no source attached (TestSessions: skipped only where BPF cannot be loaded). */
+    private static BpfSession open() {
+        return TestSessions.openOrSkip(new BpfSession.Config((int) ProcessHandle.current().pid(), true, 1 << 20, 1 << 20,
+            0, java.util.List.of(), 0, false));
     }
 
     @Test
