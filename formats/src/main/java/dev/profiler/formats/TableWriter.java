@@ -22,7 +22,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
@@ -223,11 +222,15 @@ public final class TableWriter implements AutoCloseable {
             case STRING -> ((VarCharVector) vec).setSafe(rows, ((String) v).getBytes(StandardCharsets.UTF_8));
             case DICT_STRING -> ((IntVector) vec).setSafe(rows, dictionaries.indexOf(c, (String) v));
             case INT64_LIST -> {
-                UnionListWriter w = ((ListVector) vec).getWriter();
-                w.setPosition(rows);
-                w.startList();
-                for (long x : (long[]) v) w.writeBigInt(x);
-                w.endList();
+                // Straight into the list's offsets and its values vector: the
+                // generic UnionListWriter was ~9% of the recorder's CPU in a
+                // build's recording (5k new stacks a second, 40 frames each).
+                ListVector list = (ListVector) vec;
+                long[] xs = (long[]) v;
+                BigIntVector values = (BigIntVector) list.getDataVector();
+                int start = list.startNewValue(rows);
+                for (int i = 0; i < xs.length; i++) values.setSafe(start + i, xs[i]);
+                list.endValue(rows, xs.length);
             }
         }
     }
