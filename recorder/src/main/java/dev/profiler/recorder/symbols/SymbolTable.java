@@ -1,5 +1,6 @@
 package dev.profiler.recorder.symbols;
 
+import com.carrotsearch.hppc.sorting.IndirectSort;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,16 +76,20 @@ public final class SymbolTable {
         }
 
         public SymbolTable build() {
-            Integer[] order = new Integer[n];
             boolean sorted = true;
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-                if (i > 0 && Long.compareUnsigned(starts[i - 1], starts[i]) > 0) sorted = false;
-            }
+            for (int i = 1; i < n && sorted; i++)
+                if (Long.compareUnsigned(starts[i - 1], starts[i]) > 0) sorted = false;
+            int[] order;
             if (!sorted || hasSameStarts())
-                // same start: the sized symbol first, so lookups see a real extent
-                Arrays.sort(order, (a, b) -> starts[a] != starts[b] ? Long.compareUnsigned(starts[a], starts[b])
-                    : Long.compare(ends[b], ends[a]));
+                // same start: the sized symbol first, so lookups see a real extent. A stable
+                // sort of int indexes: over boxed Integers it was ~3% of the recorder's CPU in
+                // a build's recording (a symbol table per new binary) and ~40 ms of kallsyms'.
+                order = IndirectSort.mergesort(0, n, (a, b) -> starts[a] != starts[b]
+                    ? Long.compareUnsigned(starts[a], starts[b]) : Long.compare(ends[b], ends[a]));
+            else {
+                order = new int[n];
+                for (int i = 0; i < n; i++) order[i] = i;
+            }
             long[] s = new long[n], e = new long[n];
             int[] r = new int[n];
             int k = 0;
