@@ -48,7 +48,10 @@ public final class ElfFile {
 
     /** Parses the file; throws IOException if it is not a 64-bit LE ELF file. */
     public static ElfFile read(Path path) throws IOException {
-        return parse(ElfSections.open(path).bytes(), path);
+        ElfSections file = ElfSections.open(path);
+        ElfFile elf = parse(file.bytes(), path);
+        file.releasePages(); // the symbol table is built; names are read again only on a hit
+        return elf;
     }
 
     private static ElfFile parse(ByteBuffer b, Path path) throws IOException {

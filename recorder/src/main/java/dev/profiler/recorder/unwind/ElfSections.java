@@ -43,6 +43,9 @@ public final class ElfSections {
         }
     }
 
+    /** Drops the pages read so far from the resident set (MappedPages); reading again faults them back in. */
+    public void releasePages() { MappedPages.release(file); }
+
     /** The whole file, little-endian, read-only. */
     public ByteBuffer bytes() { return file.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
 

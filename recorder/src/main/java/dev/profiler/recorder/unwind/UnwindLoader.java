@@ -202,7 +202,9 @@ public final class UnwindLoader {
             if (paged != null) cacheHits++;
             else {
                 try {
-                    paged = PagedRows.of(UnwindTable.of(EhFrame.read(ElfSections.open(file.path()))));
+                    ElfSections sections = ElfSections.open(file.path());
+                    paged = PagedRows.of(UnwindTable.of(EhFrame.read(sections)));
+                    sections.releasePages(); // the rows are built: .eh_frame is not read again
                 } catch (java.nio.file.NoSuchFileException e) {
                     // read through /proc/PID/root of a process that just exited (a build's
                     // short-lived mkdir): not the file's fault; the next process mapping it retries
