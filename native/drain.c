@@ -62,11 +62,11 @@ static int consume(struct ring_buffer *rb)
 	return rc < 0 && rc != -EINTR ? rc : 0;
 }
 
-/* Events, samples, events again, until nothing more comes (under mu). An
- * exec always precedes the new image's samples, so once the samples are
- * drained, the second pass over the events catches every exec they could
- * come after. */
-static int drain_rings(struct drain *d, int obey_limit)
+/* Events, samples, events again, until nothing more comes or the stage is
+ * at its limit (under mu). An exec always precedes the new image's samples,
+ * so once the samples are drained, the second pass over the events catches
+ * every exec they could come after. */
+static int drain_rings(struct drain *d)
 {
 	for (;;) {
 		size_t before = d->filling.len;
@@ -75,7 +75,7 @@ static int drain_rings(struct drain *d, int obey_limit)
 			rc = consume(d->samples);
 		if (!rc)
 			rc = consume(d->events);
-		if (rc || d->filling.len == before || (obey_limit && d->filling.len >= d->limit))
+		if (rc || d->filling.len == before || d->filling.len >= d->limit)
 			return rc;
 	}
 }
@@ -120,7 +120,7 @@ static void *drain_thread(void *arg)
 			return NULL;
 		}
 		size_t before = d->filling.len;
-		int rc = drain_rings(d, 1);
+		int rc = drain_rings(d);
 		if (rc)
 			d->error = rc;
 		size_t staged = d->filling.len - before;
@@ -208,7 +208,7 @@ int drain_take(struct drain *d, drain_record_fn fn, void *ctx)
 	pthread_mutex_lock(&d->mu);
 	int rc = d->error;
 	if (!rc)
-		rc = drain_rings(d, 0);
+		rc = drain_rings(d);
 	struct stage s = d->filling;
 	d->filling = d->taken; /* empty: len 0, its buffer kept */
 	d->taken = s;
