@@ -13,10 +13,59 @@ import java.util.Map;
  * its build id under /usr/lib/debug/.build-id, when installed.
  */
 public final class ElfCache {
-    /** What the cache knows of one file; elf null when it is unreadable or not ELF. */
-    public record Entry(ElfFile elf, SymbolTable symbols, SymbolTable dataSymbols) {}
+    /**
+     * What the cache knows of one file; elf null when it is unreadable or
+     * not ELF. The symbol tables (the file's, or its debug file's) are
+     * built on the first lookup: most files are read for their build id
+     * only.
+     */
+    public final class Entry {
+        private final ElfFile elf;
+        private SymbolTable symbols;
+        private SymbolTable dataSymbols;
 
-    private static final Entry MISSING = new Entry(null, SymbolTable.EMPTY, SymbolTable.EMPTY);
+        private Entry(ElfFile elf) {
+            this.elf = elf;
+        }
+
+        public ElfFile elf() { return elf; }
+
+        public SymbolTable symbols() {
+            if (symbols == null) findSymbols();
+            return symbols;
+        }
+
+        public SymbolTable dataSymbols() {
+            if (dataSymbols == null) findSymbols();
+            return dataSymbols;
+        }
+
+        /** The file's own tables, or, for a stripped file, its debug file's where that has more. */
+        private void findSymbols() {
+            if (elf == null) {
+                symbols = dataSymbols = SymbolTable.EMPTY;
+                return;
+            }
+            SymbolTable syms = elf.symbols(), data = elf.dataSymbols();
+            if (!elf.hasSymtab() && elf.buildId() != null && elf.buildId().length() > 2) {
+                Path debug = debugRoot.resolve(elf.buildId().substring(0, 2))
+                    .resolve(elf.buildId().substring(2) + ".debug");
+                if (Files.isRegularFile(debug)) {
+                    try {
+                        ElfFile d = ElfFile.read(debug);
+                        if (d.symbols().size() > syms.size()) syms = d.symbols();
+                        if (d.dataSymbols().size() > data.size()) data = d.dataSymbols();
+                    } catch (IOException ignored) {
+                        // a broken debug file: the file's own .dynsym still serves
+                    }
+                }
+            }
+            symbols = syms;
+            dataSymbols = data;
+        }
+    }
+
+    private final Entry missing = new Entry(null);
     private final Map<Object, Entry> byFile = new HashMap<>();
     private final Path debugRoot;
 
@@ -29,31 +78,16 @@ public final class ElfCache {
         try {
             key = Files.getAttribute(file, "unix:dev") + ":" + Files.getAttribute(file, "unix:ino");
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return MISSING;
+            return missing;
         }
         return byFile.computeIfAbsent(key, k -> load(file));
     }
 
     private Entry load(Path file) {
         try {
-            ElfFile elf = ElfFile.read(file);
-            SymbolTable symbols = elf.symbols(), data = elf.dataSymbols();
-            if (!elf.hasSymtab() && elf.buildId() != null && elf.buildId().length() > 2) {
-                Path debug = debugRoot.resolve(elf.buildId().substring(0, 2))
-                    .resolve(elf.buildId().substring(2) + ".debug");
-                if (Files.isRegularFile(debug)) {
-                    try {
-                        ElfFile d = ElfFile.read(debug);
-                        if (d.symbols().size() > symbols.size()) symbols = d.symbols();
-                        if (d.dataSymbols().size() > data.size()) data = d.dataSymbols();
-                    } catch (IOException ignored) {
-                        // a broken debug file: the file's own .dynsym still serves
-                    }
-                }
-            }
-            return new Entry(elf, symbols, data);
+            return new Entry(ElfFile.read(file));
         } catch (IOException | RuntimeException e) {
-            return MISSING;
+            return missing;
         }
     }
 }

@@ -109,6 +109,38 @@ class ElfFileTest {
         assertEquals("_Znot_valid", Demangler.demangle("_Znot_valid"));
     }
 
+    /**
+     * The symbol tables are read on the first lookup, not with the headers:
+     * a file whose symbols lie past its end still gives its build id and
+     * segments (the recorder reads every mapped file's build id), and
+     * lookups in it find nothing rather than failing.
+     */
+    @Test
+    void symbolsPastTheEndOfTheFileLeaveTheBuildIdReadable() throws Exception {
+        Path damaged = tmp.resolve("symbols-past-the-end");
+        byte[] bytes = Files.readAllBytes(binary);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(0x28);
+        int shentsize = Short.toUnsignedInt(b.getShort(0x3a)), shnum = Short.toUnsignedInt(b.getShort(0x3c));
+        int moved = 0;
+        for (int i = 0; i < shnum; i++) {
+            int sh = (int) (shoff + (long) i * shentsize);
+            int type = b.getInt(sh + 4);
+            if (type == 2 || type == 11) { // SHT_SYMTAB, SHT_DYNSYM: their entries now lie past the end
+                b.putLong(sh + 0x18, bytes.length + 4096L);
+                moved++;
+            }
+        }
+        assertEquals(2, moved, ".symtab and .dynsym");
+        Files.write(damaged, bytes);
+
+        ElfFile elf = ElfFile.read(damaged);
+        assertEquals(ElfFile.read(binary).buildId(), elf.buildId());
+        assertEquals(ElfFile.read(binary).segments(), elf.segments());
+        assertNull(elf.symbols().lookup(nm.get("known_function")));
+        assertEquals(0, elf.dataSymbols().size());
+    }
+
     @Test
     void notElfIsAnIOException() throws Exception {
         Path junk = Files.writeString(tmp.resolve("junk"), "x".repeat(100));
