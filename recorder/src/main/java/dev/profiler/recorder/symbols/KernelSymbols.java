@@ -2,7 +2,6 @@ package dev.profiler.recorder.symbols;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -11,9 +10,9 @@ import java.nio.file.Path;
  * Module symbols carry their module name ("[ext4]"); the core kernel is
  * "[kernel.kallsyms]", as perf names it.
  *
- * Parsed from the raw bytes, keeping names as offsets into them: ~120k
- * lines are read at every recorder start, and a String per line was most of
- * that cost.
+ * Parsed in C (native/kallsyms.c: ~120k lines at every recorder start),
+ * keeping names as offsets into the file's bytes: a String per line was
+ * most of that cost once, and parsing in the interpreter the rest.
  */
 public final class KernelSymbols {
     public static final String KERNEL_MODULE = "[kernel.kallsyms]";
@@ -34,35 +33,15 @@ public final class KernelSymbols {
     }
 
     public static KernelSymbols load(Path kallsyms) throws IOException {
-        byte[] text = Files.readAllBytes(kallsyms);
+        NativeKallsyms.Parsed k = NativeKallsyms.read(kallsyms);
+        byte[] text = k.text();
         // name refs: offset of the name; it ends at a tab, newline or end of text
         SymbolTable.Names names = ref -> token(text, ref);
-        SymbolTable.Builder b = new SymbolTable.Builder(names);
-        SymbolTable.Builder mods = new SymbolTable.Builder(names);
-        SymbolTable.Builder data = new SymbolTable.Builder(names);
-        int p = 0, n = text.length;
-        while (p < n) {
-            // "ffffffff81000000 T _stext\n" or "ffffffffc0a01000 t foo\t[ext4]\n"
-            long addr = 0;
-            int q = p;
-            for (; q < n && text[q] != ' '; q++) addr = (addr << 4) | Character.digit(text[q], 16);
-            int eol = q;
-            while (eol < n && text[eol] != '\n') eol++;
-            if (q + 3 < eol) {
-                byte type = text[q + 1];
-                if ((type == 't' || type == 'T' || type == 'w' || type == 'W') && addr != 0) { // 0: kptr_restrict
-                    int name = q + 3;
-                    b.add(addr, 0, name);
-                    int tab = name;
-                    while (tab < eol && text[tab] != '\t') tab++;
-                    if (tab < eol) mods.add(addr, 0, tab + 1);
-                } else if ((type == 'd' || type == 'D' || type == 'b' || type == 'B') && Long.compareUnsigned(addr, KERNEL_IMAGE_START) >= 0) {
-                    data.add(addr, 0, q + 3);
-                }
-            }
-            p = eol + 1;
-        }
-        return new KernelSymbols(b.build(), mods.build(), data.build());
+        return new KernelSymbols(table(k.functions(), names), table(k.modules(), names), table(k.data(), names));
+    }
+
+    private static SymbolTable table(NativeKallsyms.Table t, SymbolTable.Names names) {
+        return SymbolTable.ofSorted(t.addrs(), t.names(), names);
     }
 
     private static String token(byte[] text, int at) {

@@ -38,6 +38,15 @@ public final class SymbolTable {
 
     public int size() { return starts.length; }
 
+    /**
+     * A table of symbols of unknown size, already sorted by start (unsigned)
+     * with one symbol per start: each holds up to the next.
+     */
+    public static SymbolTable ofSorted(long[] starts, int[] nameRefs, Names names) {
+        if (starts.length != nameRefs.length) throw new IllegalArgumentException("one name per start");
+        return new SymbolTable(starts, new long[starts.length], nameRefs, names);
+    }
+
     /** Collects symbols in any order; {@link #build} sorts them. */
     public static final class Builder {
         private final Names names;

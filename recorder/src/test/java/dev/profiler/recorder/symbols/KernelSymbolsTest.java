@@ -53,4 +53,39 @@ class KernelSymbolsTest {
         assertNull(k.lookupData(0xffffffff82b00000L + 1_000_000), "far past the last data symbol");
         assertNull(k.lookupData(0xffffffff81000110L), "text is not data");
     }
+
+    /**
+     * The kernel lists BPF programs and modules after the core kernel, not
+     * in address order, and several names can share an address: lookups
+     * see the table sorted, with the first name listed for an address.
+     */
+    @Test
+    void unsortedLinesAreSortedAndTheFirstOfSeveralNamesAtAnAddressWins() throws Exception {
+        Path f = tmp.resolve("kallsyms");
+        Files.writeString(f, String.join("\n",
+            "ffffffffc0a01000 t late_module_fn\t[late]",
+            "ffffffff81000200 T second",
+            "ffffffff81000100 T first",
+            "ffffffff81000100 t first_alias",
+            "ffffffff81000300 W weak_fn",
+            "ffffffffa0000000 t bpf_prog_6deef7357e7b4530_on_switch\t[bpf]",
+            "not a line",
+            "ffffffff81000400 T no_newline_at_the_end"));
+        KernelSymbols k = KernelSymbols.load(f);
+        assertEquals("first", k.lookup(0xffffffff81000180L).name());
+        assertEquals("second", k.lookup(0xffffffff81000200L).name());
+        assertEquals("weak_fn", k.lookup(0xffffffff81000304L).name());
+        assertEquals("no_newline_at_the_end", k.lookup(0xffffffff81000404L).name());
+        SymbolTable.Hit bpf = k.lookup(0xffffffffa0000010L);
+        assertEquals("bpf_prog_6deef7357e7b4530_on_switch", bpf.name());
+        assertEquals("[bpf]", k.moduleOf(0xffffffffa0000010L, bpf));
+        assertEquals("late_module_fn", k.lookup(0xffffffffc0a01008L).name());
+        assertNull(k.lookup(0xffffffff80000000L), "below the first symbol");
+    }
+
+    @Test
+    void anUnreadableFileIsAnIOExceptionWithTheReason() {
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> KernelSymbols.load(tmp.resolve("missing")));
+        assertEquals("No such file or directory", e.getMessage());
+    }
 }
