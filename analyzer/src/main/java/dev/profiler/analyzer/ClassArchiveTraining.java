@@ -13,10 +13,10 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Run once by the build (mvn package) under -XX:ArchiveClassesAtExit: a
- * query, the top report and a pprof conversion of a tiny capture, so the
- * class-data archive covers the analyzer's start-up paths (Arrow, DuckDB
- * JDBC, picocli, the encoders).
+ * Run once by the build (mvn package), which archives the classes it loads
+ * (see the root pom): a query, the top report and a pprof conversion of a
+ * tiny capture, so the class-data archive covers the analyzer's start-up
+ * paths (Arrow, DuckDB JDBC, picocli, the encoders).
  */
 public final class ClassArchiveTraining {
     private ClassArchiveTraining() {}
