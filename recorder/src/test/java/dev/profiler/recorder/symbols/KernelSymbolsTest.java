@@ -11,9 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 class KernelSymbolsTest {
     @TempDir Path tmp;
 
-    KernelSymbols load() throws Exception {
+    /** Loads a kallsyms file of these lines, joined by newlines (no newline after the last). */
+    KernelSymbols load(String... lines) throws Exception {
         Path f = tmp.resolve("kallsyms");
-        Files.writeString(f, String.join("\n",
+        Files.writeString(f, String.join("\n", lines));
+        return KernelSymbols.load(f);
+    }
+
+    KernelSymbols load() throws Exception {
+        return load(
             "0000000000000000 A fixed_percpu_data",
             "0000000000001000 D per_cpu_thing",
             "ffffffff81000000 T _stext",
@@ -23,8 +29,7 @@ class KernelSymbolsTest {
             "ffffffff82b00000 B some_bss_lock",
             "ffffffffc0a01000 t ext4_fn\t[ext4]",
             "ffffffffc0a08000 d ext4_lock\t[ext4]",
-            ""));
-        return KernelSymbols.load(f);
+            "");
     }
 
     @Test
@@ -61,8 +66,7 @@ class KernelSymbolsTest {
      */
     @Test
     void unsortedLinesAreSortedAndTheFirstOfSeveralNamesAtAnAddressWins() throws Exception {
-        Path f = tmp.resolve("kallsyms");
-        Files.writeString(f, String.join("\n",
+        KernelSymbols k = load(
             "ffffffffc0a01000 t late_module_fn\t[late]",
             "ffffffff81000200 T second",
             "ffffffff81000100 T first",
@@ -70,8 +74,7 @@ class KernelSymbolsTest {
             "ffffffff81000300 W weak_fn",
             "ffffffffa0000000 t bpf_prog_6deef7357e7b4530_on_switch\t[bpf]",
             "not a line",
-            "ffffffff81000400 T no_newline_at_the_end"));
-        KernelSymbols k = KernelSymbols.load(f);
+            "ffffffff81000400 T no_newline_at_the_end");
         assertEquals("first", k.lookup(0xffffffff81000180L).name());
         assertEquals("second", k.lookup(0xffffffff81000200L).name());
         assertEquals("weak_fn", k.lookup(0xffffffff81000304L).name());
