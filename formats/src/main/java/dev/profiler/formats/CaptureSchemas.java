@@ -27,6 +27,23 @@ public final class CaptureSchemas {
         return new Schema(fields);
     }
 
+    /**
+     * The fields as an IPC stream's schema message states them: a
+     * dictionary-encoded column has its dictionary's type (UTF-8) with the
+     * encoding, where the in-memory field has the index type.
+     */
+    static List<Field> messageFields(CaptureTable table) {
+        List<Field> fields = new ArrayList<>();
+        List<Column> columns = table.columns();
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            Field f = field(c, i);
+            fields.add(c.kind() != Column.Kind.DICT_STRING ? f
+                : new Field(c.name(), new FieldType(c.nullable(), ArrowType.Utf8.INSTANCE, f.getDictionary()), List.of()));
+        }
+        return fields;
+    }
+
     static Field field(Column c, int index) {
         if (c.kind() == Column.Kind.DICT_STRING) {
             DictionaryEncoding enc = new DictionaryEncoding(dictionaryId(index), false, DICT_INDEX);

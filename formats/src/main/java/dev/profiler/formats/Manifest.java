@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -140,23 +140,23 @@ public final class Manifest {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-        .enable(SerializationFeature.INDENT_OUTPUT);
+    /** Reads manifests; made on first use (the recorder only writes them, see ManifestJson). */
+    private static final class Reader {
+        static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    }
 
     /** Writes atomically (temp file + rename), so a crash never leaves half a manifest. */
     public void write(Path captureDir) throws IOException {
         Path tmp = captureDir.resolve(CaptureFiles.MANIFEST + ".tmp");
-        JSON.writeValue(tmp.toFile(), this);
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            ManifestJson.write(this, out);
+        }
         Files.move(tmp, captureDir.resolve(CaptureFiles.MANIFEST),
             StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public static Manifest read(Path captureDir) throws IOException {
-        return JSON.readValue(captureDir.resolve(CaptureFiles.MANIFEST).toFile(), Manifest.class);
-    }
-
-    public String toJson() throws IOException {
-        return JSON.writeValueAsString(this);
+        return Reader.JSON.readValue(captureDir.resolve(CaptureFiles.MANIFEST).toFile(), Manifest.class);
     }
 }

@@ -18,14 +18,9 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.dictionary.Dictionary;
-import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.ipc.ArrowStreamWriter;
-import org.apache.arrow.vector.ipc.message.IpcOption;
 
 /**
  * Appends rows to one capture table and writes them as ZSTD-compressed
@@ -34,16 +29,15 @@ import org.apache.arrow.vector.ipc.message.IpcOption;
  * recorder killed at any moment leaves every batch before that moment
  * readable.
  *
- * Dictionary-encoded columns keep one growing dictionary per column; the
- * stream writer re-sends it (whole, same ids) whenever it changed, which the
- * IPC file format cannot do.
+ * Dictionary-encoded columns keep one growing dictionary per column; it is
+ * re-sent (whole, same id) before a batch whenever it grew, which the IPC
+ * file format cannot do. The stream is written by {@link IpcStreamOut}.
  */
 public final class TableWriter implements AutoCloseable {
     private final CaptureTable table;
-    private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
     private final Dictionaries dictionaries;
-    private final ArrowStreamWriter writer;
+    private final IpcStreamOut writer;
     private final BatchedChannel channel;
     private final int batchRows;
     /** Per dictionary column: bulk appends carry its indexes (see seedDictionary). */
@@ -62,16 +56,23 @@ public final class TableWriter implements AutoCloseable {
                 CompressionCodec.Factory codecs) throws IOException {
         this.table = table;
         this.batchRows = batchRows;
-        this.root = VectorSchemaRoot.create(CaptureSchemas.schema(table), allocator);
-        this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
+        List<Column> columns = table.columns();
+        this.vectors = new FieldVector[columns.size()];
         this.dictionaries = new Dictionaries(table, allocator);
         this.bulkDictionary = new boolean[vectors.length];
         this.channel = new BatchedChannel(out);
-        this.writer = new ArrowStreamWriter(root, dictionaries.provider, channel, IpcOption.DEFAULT, codecs,
-            CompressionUtil.CodecType.ZSTD);
-        root.allocateNew();
-        writer.start();
-        channel.drain();
+        this.writer = new IpcStreamOut(channel, codecs.createCodec(CompressionUtil.CodecType.ZSTD));
+        try {
+            for (int c = 0; c < vectors.length; c++) {
+                vectors[c] = CaptureSchemas.field(columns.get(c), c).createVector(allocator);
+                vectors[c].allocateNew();
+            }
+            writer.writeSchema(CaptureSchemas.messageFields(table));
+            channel.drain();
+        } catch (IOException | RuntimeException e) {
+            closeVectors();
+            throw e;
+        }
     }
 
     public CaptureTable table() { return table; }
@@ -239,8 +240,8 @@ public final class TableWriter implements AutoCloseable {
     public void flush() throws IOException {
         if (rows == 0) return;
         for (FieldVector v : vectors) v.setValueCount(rows);
-        root.setRowCount(rows);
-        writer.writeBatch();
+        dictionaries.writeGrown(writer);
+        writer.writeBatch(rows, vectors);
         channel.drain();
         rowsWritten += rows;
         rows = 0;
@@ -262,36 +263,53 @@ public final class TableWriter implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
+        try (channel) { // closing it writes what is left and closes the file
             flush();
-            writer.end();
-            channel.drain();
+            writer.writeEndOfStream();
         } finally {
-            writer.close();
-            root.close();
-            dictionaries.close();
+            closeVectors();
         }
+    }
+
+    private void closeVectors() {
+        for (FieldVector v : vectors)
+            if (v != null) v.close();
+        dictionaries.close();
     }
 
     /** One growing string dictionary per dictionary-encoded column. */
     private static final class Dictionaries implements AutoCloseable {
-        final DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider();
         final VarCharVector[] values;
         final Map<String, Integer>[] index;
+        /** Per column: values the stream has (-1: none sent yet, not even an empty dictionary). */
+        final int[] sent;
 
         @SuppressWarnings("unchecked")
         Dictionaries(CaptureTable table, BufferAllocator allocator) {
             List<Column> columns = table.columns();
             values = new VarCharVector[columns.size()];
             index = new Map[columns.size()];
+            sent = new int[columns.size()];
             for (int c = 0; c < columns.size(); c++) {
                 Column col = columns.get(c);
                 if (col.kind() != Column.Kind.DICT_STRING) continue;
                 values[c] = (VarCharVector) CaptureSchemas.dictionaryValuesField(col).createVector(allocator);
                 values[c].allocateNew();
                 index[c] = new HashMap<>();
-                var field = CaptureSchemas.field(col, c);
-                provider.put(new Dictionary(values[c], field.getDictionary()));
+                sent[c] = -1;
+            }
+        }
+
+        /**
+         * Sends every dictionary that grew since it was last sent, in id
+         * order, each whole: a reader keeps the last one it saw per id.
+         * Every dictionary goes before the first batch, even empty.
+         */
+        void writeGrown(IpcStreamOut out) throws IOException {
+            for (int c = 0; c < values.length; c++) {
+                if (values[c] == null || sent[c] == values[c].getValueCount()) continue;
+                out.writeDictionary(CaptureSchemas.dictionaryId(c), values[c]);
+                sent[c] = values[c].getValueCount();
             }
         }
 
