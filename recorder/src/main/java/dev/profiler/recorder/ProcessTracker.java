@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntPredicate;
+import java.util.function.LongSupplier;
 
 /**
  * Processes and threads seen in the recording. A process is described
@@ -24,11 +25,21 @@ import java.util.function.IntPredicate;
  * process is usually still there to read); a child that is already gone
  * inherits its parent's mappings, which it shared until any exec. Mappings
  * are also read again when an address falls outside them (dlopen), at most
- * once a second. Threads and processes are written at the end, when
+ * once a second, and less often while such reads find nothing new. Threads and processes are written at the end, when
  * last_seen, exec and exit times are known; mappings as they are read.
  */
 final class ProcessTracker {
     private static final long MAPS_REFRESH_NANOS = 1_000_000_000L;
+    /**
+     * Each re-read that finds the same mappings doubles the wait before the
+     * next, up to this. Code without frame pointers walked with --call-graph
+     * fp (Debian's: nearly everything) yields made-up return addresses in no
+     * mapping, new ones in every second of samples: a busy such process had
+     * its mappings read and compared every second of the recording, however
+     * long. Frames that wait are symbolized at the next read or at the stop,
+     * never lost (StackInterner holds them back).
+     */
+    private static final long MAX_MAPS_REFRESH_NANOS = 16_000_000_000L;
     /** A new process maps its libraries just after exec, often after we read it: its first re-reads may come sooner. */
     private static final long YOUNG_MAPS_REFRESH_NANOS = 20_000_000L, YOUNG_REFRESHES = 3;
 
@@ -36,6 +47,8 @@ final class ProcessTracker {
         ProcessMaps maps;
         long mapsReadAt;
         int refreshes;
+        /** Wait before re-reading for addresses outside the mappings: grows while re-reads find nothing new. */
+        long refreshEvery = MAPS_REFRESH_NANOS;
         /** StackInterner's count of this process's unmapped frames when its mappings were last read. */
         int unmappedAtRead;
         Integer ppid;
@@ -77,7 +90,17 @@ final class ProcessTracker {
     private final Set<Integer> mappedSinceRead = new LinkedHashSet<>();
     private static final long MAPPED_READ_NANOS = 10_000_000L;
 
+    private final LongSupplier clock;
+    /** /proc/PID/maps reads so far, every process. */
+    private long mapsReads;
+
     ProcessTracker(Path procRoot, CaptureWriter out, Symbolizer symbolizer, StackInterner stacks) {
+        this(procRoot, out, symbolizer, stacks, System::nanoTime);
+    }
+
+    /** clock: nanoTime, or a test's. */
+    ProcessTracker(Path procRoot, CaptureWriter out, Symbolizer symbolizer, StackInterner stacks, LongSupplier clock) {
+        this.clock = clock;
         this.stacks = stacks;
         this.procRoot = procRoot;
         this.out = out;
@@ -93,6 +116,8 @@ final class ProcessTracker {
         this.unwind = loader;
         this.unwound = recorded;
     }
+
+    long mapsReads() { return mapsReads; }
 
     /** A process or thread was forked, exec'd or exited (BPF lifecycle events, in order). */
     void lifecycle(BpfRecords.ProcEvent e) throws IOException {
@@ -171,11 +196,8 @@ final class ProcessTracker {
     ProcessMaps mapsFor(int pid, long[] addrs) throws IOException {
         Proc p = processes.get(pid);
         if (p == null) return null;
-        long minAge = p.refreshes < YOUNG_REFRESHES ? YOUNG_MAPS_REFRESH_NANOS : MAPS_REFRESH_NANOS;
-        if (System.nanoTime() - p.mapsReadAt > minAge && !allMapped(p.maps, addrs)) {
-            p.refreshes++;
-            readMaps(pid, p, true);
-        }
+        long minAge = p.refreshes < YOUNG_REFRESHES ? YOUNG_MAPS_REFRESH_NANOS : p.refreshEvery;
+        if (clock.getAsLong() - p.mapsReadAt > minAge && !allMapped(p.maps, addrs)) readMaps(pid, p, true);
         return p.maps;
     }
 
@@ -197,7 +219,7 @@ final class ProcessTracker {
         if (unwind == null || !unwound.test(pid)) return;
         Proc p = processes.get(pid);
         if (p == null) describe(pid, comm);
-        else if (System.nanoTime() - p.mapsReadAt >= MAPPED_READ_NANOS) readMaps(pid, p, true);
+        else if (clock.getAsLong() - p.mapsReadAt >= MAPPED_READ_NANOS) readMaps(pid, p, true);
         else mappedSinceRead.add(pid);
     }
 
@@ -208,7 +230,7 @@ final class ProcessTracker {
      */
     boolean refreshLibraries() throws IOException {
         if (mappedSinceRead.isEmpty()) return false;
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         var it = mappedSinceRead.iterator();
         while (it.hasNext()) {
             int pid = it.next();
@@ -227,11 +249,11 @@ final class ProcessTracker {
      * end (final) every such process that is still there, at once.
      */
     void resolveUnmapped(Map<Integer, Integer> unmappedAdded, boolean finalRead) throws IOException {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         for (Map.Entry<Integer, Integer> e : unmappedAdded.entrySet()) {
             Proc p = processes.get(e.getKey());
             if (p == null || e.getValue() <= p.unmappedAtRead) continue;
-            if (!finalRead && now - p.mapsReadAt < MAPS_REFRESH_NANOS) continue;
+            if (!finalRead && now - p.mapsReadAt < p.refreshEvery) continue;
             // gone: what the last read saw is all there is
             if (!readMaps(e.getKey(), p, true)) stacks.resolveUnmapped(e.getKey(), p.maps);
             p.unmappedAtRead = e.getValue();
@@ -275,12 +297,18 @@ final class ProcessTracker {
      * mappings: gone too, or its code would have no mapping at all.
      */
     private boolean readMaps(int pid, Proc p, boolean refresh) throws IOException {
-        p.mapsReadAt = System.nanoTime();
+        p.mapsReadAt = clock.getAsLong();
         ProcessMaps old = p.maps;
+        boolean young = p.refreshes < YOUNG_REFRESHES;
+        if (refresh) p.refreshes++;
         try {
             ProcessMaps read = ProcessMaps.read(procRoot, pid);
             if (read.mappings().isEmpty()) return false;
             p.maps = read;
+            mapsReads++;
+            // not while young: a new process is still mapping its libraries
+            boolean same = !young && old != null && old.mappings().equals(read.mappings());
+            p.refreshEvery = same ? Math.min(2 * p.refreshEvery, MAX_MAPS_REFRESH_NANOS) : MAPS_REFRESH_NANOS;
         } catch (IOException e) {
             return false;
         }

@@ -102,4 +102,50 @@ class ProcessTrackerTest {
         assertEquals(List.of("[unknown]", "user"), List.of(byAddress.get(nowhere)[2], byAddress.get(nowhere)[10]),
             "never mapped: unknown");
     }
+
+    /**
+     * Code without frame pointers walked by frame pointers gives made-up
+     * return addresses in no mapping, new ones every second: the mappings
+     * are read again less and less often while nothing changes (here 8 re-reads
+     * in 40 s, not 40), and every second again once a read finds a change.
+     */
+    @Test
+    void mappingsThatDoNotChangeAreReadLessAndLessOften() throws Exception {
+        Path proc = tmp.resolve("proc");
+        int pid = 4_000_321;
+        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(dir.resolve("stat"), pid + " (dash) R 1 1 1 0 -1 4194304 0 0 0 0\n");
+        Files.writeString(dir.resolve("comm"), "dash\n");
+        Files.writeString(dir.resolve("cmdline"), "sh\0-c\0loop\0");
+        String code = "555555554000-555555570000 r-xp 00000000 08:01 100 /usr/bin/dash\n";
+        Files.writeString(dir.resolve("maps"), code);
+        Files.writeString(tmp.resolve("kallsyms"), "ffffffff81000000 T _stext\n");
+        Symbolizer symbolizer = new Symbolizer(KernelSymbols.load(tmp.resolve("kallsyms")), null,
+            new ElfCache(tmp.resolve("no-debug")), proc);
+        long[] now = {0};
+        try (CaptureWriter out = CaptureWriter.create(tmp.resolve("fp.cap"), false)) {
+            StackInterner stacks = new StackInterner(symbolizer, out);
+            ProcessTracker tracker = new ProcessTracker(proc, out, symbolizer, stacks, () -> now[0]);
+            tracker.lifecycle(new BpfRecords.ProcEvent(BpfRecords.PROC_EXEC, 100, pid, pid, 1, false,
+                "dash", 0x555555554000L, 0x555555570000L, "/usr/bin/dash"));
+            long readsAtExec = tracker.mapsReads();
+            List<Long> readAt = new java.util.ArrayList<>();
+            for (int s = 1; s <= 60; s++) {
+                if (s == 41) Files.writeString(dir.resolve("maps"), code
+                    + "7f0000000000-7f0000100000 r-xp 00000000 08:01 200 /usr/lib/x86_64-linux-gnu/libfoo.so\n");
+                now[0] = s * 1_000_000_000L + 1;
+                long before = tracker.mapsReads();
+                // a second of samples: one stack with a return address in no mapping (a new one each time)
+                long[] user = {0x555555555000L, 0x1000L * s};
+                stacks.stackId(pid, tracker.mapsFor(pid, user), new long[0], user);
+                tracker.resolveUnmapped(stacks.unmappedAddedByPid(), false);
+                if (tracker.mapsReads() > before) readAt.add((long) s);
+            }
+            // three young re-reads a second apart, then waits of 2, 4, 8 and 16 s; the read at 50 s
+            // finds the library mapped at 41 s: the next is a second later again
+            assertEquals(List.of(1L, 2L, 3L, 4L, 6L, 10L, 18L, 34L, 50L, 51L, 53L, 57L), readAt,
+                "re-reads of unchanged mappings (after " + readsAtExec + " at exec)");
+            stacks.finish();
+        }
+    }
 }
