@@ -59,7 +59,7 @@ public final class CaptureReader implements AutoCloseable {
     /**
      * A reader over one table. Returns null when the file is missing or too
      * short to hold even its schema (a recorder killed at once): the caller
-     * then treats the table as empty, with the schema of {@link CaptureSchemas}.
+     * then treats the table as empty, with the columns of its {@link CaptureTable}.
      */
     public TableReader openTable(CaptureTable t, BufferAllocator allocator) throws IOException {
         Path file = dir.resolve(t.fileName());

@@ -6,9 +6,11 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
-import org.apache.arrow.vector.types.pojo.Schema;
 
-/** Arrow schemas of the capture tables, derived from {@link CaptureTable}. */
+/**
+ * Arrow fields of the capture tables, derived from {@link CaptureTable}. No
+ * {@code pojo.Schema}: its class initializer is costly (see IpcStreamOut).
+ */
 public final class CaptureSchemas {
     private static final ArrowType.Int DICT_INDEX = new ArrowType.Int(32, true);
 
@@ -18,13 +20,6 @@ public final class CaptureSchemas {
      *  per file, and every table is its own file. */
     public static long dictionaryId(int columnIndex) {
         return columnIndex;
-    }
-
-    public static Schema schema(CaptureTable table) {
-        List<Field> fields = new ArrayList<>();
-        List<Column> columns = table.columns();
-        for (int i = 0; i < columns.size(); i++) fields.add(field(columns.get(i), i));
-        return new Schema(fields);
     }
 
     /**

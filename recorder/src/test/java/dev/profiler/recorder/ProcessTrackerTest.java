@@ -41,9 +41,7 @@ class ProcessTrackerTest {
         Files.writeString(dir.resolve("comm"), "short_lived\n");
         Files.writeString(dir.resolve("cmdline"), "");
         Files.writeString(dir.resolve("maps"), "");
-        Files.writeString(tmp.resolve("kallsyms"), "ffffffff81000000 T _stext\n");
-        Symbolizer symbolizer = new Symbolizer(KernelSymbols.load(tmp.resolve("kallsyms")), null,
-            new ElfCache(tmp.resolve("no-debug")), proc);
+        Symbolizer symbolizer = symbolizer(proc);
         try (CaptureWriter out = CaptureWriter.create(tmp.resolve("t.cap"), false)) {
             StackInterner stacks = new StackInterner(symbolizer, out);
             ProcessTracker tracker = new ProcessTracker(proc, out, symbolizer, stacks);
@@ -70,15 +68,9 @@ class ProcessTrackerTest {
     void framesInNoMappingYetAreSymbolizedWhenTheMappingsAreReadAgain() throws Exception {
         Path proc = tmp.resolve("proc");
         int pid = 4_000_123;
-        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
-        Files.writeString(dir.resolve("stat"), pid + " (java) R 1 1 1 0 -1 4194304 0 0 0 0\n");
-        Files.writeString(dir.resolve("comm"), "java\n");
-        Files.writeString(dir.resolve("cmdline"), "java\0HotJava\0");
         String launcher = "555555554000-555555555000 r-xp 00000000 08:01 100 /usr/bin/java\n";
-        Files.writeString(dir.resolve("maps"), launcher);
-        Files.writeString(tmp.resolve("kallsyms"), "ffffffff81000000 T _stext\n");
-        Symbolizer symbolizer = new Symbolizer(KernelSymbols.load(tmp.resolve("kallsyms")), null,
-            new ElfCache(tmp.resolve("no-debug")), proc);
+        Path dir = runningProcess(proc, pid, "java", "java\0HotJava\0", launcher);
+        Symbolizer symbolizer = symbolizer(proc);
         long jitCode = 0x7f0000001000L, nowhere = 0x7e0000000000L;
         Path cap = tmp.resolve("jit.cap");
         try (CaptureWriter out = CaptureWriter.create(cap, false)) {
@@ -113,15 +105,9 @@ class ProcessTrackerTest {
     void mappingsThatDoNotChangeAreReadLessAndLessOften() throws Exception {
         Path proc = tmp.resolve("proc");
         int pid = 4_000_321;
-        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
-        Files.writeString(dir.resolve("stat"), pid + " (dash) R 1 1 1 0 -1 4194304 0 0 0 0\n");
-        Files.writeString(dir.resolve("comm"), "dash\n");
-        Files.writeString(dir.resolve("cmdline"), "sh\0-c\0loop\0");
         String code = "555555554000-555555570000 r-xp 00000000 08:01 100 /usr/bin/dash\n";
-        Files.writeString(dir.resolve("maps"), code);
-        Files.writeString(tmp.resolve("kallsyms"), "ffffffff81000000 T _stext\n");
-        Symbolizer symbolizer = new Symbolizer(KernelSymbols.load(tmp.resolve("kallsyms")), null,
-            new ElfCache(tmp.resolve("no-debug")), proc);
+        Path dir = runningProcess(proc, pid, "dash", "sh\0-c\0loop\0", code);
+        Symbolizer symbolizer = symbolizer(proc);
         long[] now = {0};
         try (CaptureWriter out = CaptureWriter.create(tmp.resolve("fp.cap"), false)) {
             StackInterner stacks = new StackInterner(symbolizer, out);
@@ -147,5 +133,21 @@ class ProcessTrackerTest {
                 "re-reads of unchanged mappings (after " + readsAtExec + " at exec)");
             stacks.finish();
         }
+    }
+
+    /** /proc/PID of a running process (state R, parent 1) with these mappings; its directory. */
+    private static Path runningProcess(Path proc, int pid, String comm, String cmdline, String maps) throws Exception {
+        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(dir.resolve("stat"), pid + " (" + comm + ") R 1 1 1 0 -1 4194304 0 0 0 0\n");
+        Files.writeString(dir.resolve("comm"), comm + "\n");
+        Files.writeString(dir.resolve("cmdline"), cmdline);
+        Files.writeString(dir.resolve("maps"), maps);
+        return dir;
+    }
+
+    /** A symbolizer over proc with a one-symbol kernel and no debug files. */
+    private Symbolizer symbolizer(Path proc) throws Exception {
+        Files.writeString(tmp.resolve("kallsyms"), "ffffffff81000000 T _stext\n");
+        return new Symbolizer(KernelSymbols.load(tmp.resolve("kallsyms")), null, new ElfCache(tmp.resolve("no-debug")), proc);
     }
 }
