@@ -27,12 +27,30 @@ public final class EhFrame {
     /** A function's rows, for [pcBegin, pcEnd): pc ascending, the first at pcBegin. */
     public record Fde(long pcBegin, long pcEnd, List<UnwindRow> rows) {}
 
+    /**
+     * Receives a file's FDEs in pc order and each one's rows as they are
+     * computed, none of them kept (UnwindTable reduces them as they come:
+     * libLLVM's 861k rows, kept as UnwindRow and then Row objects, took ~96 MB of heap).
+     */
+    public interface RowSink {
+        /** An FDE for [pcBegin, pcEnd) comes next; false skips it (its program is not run). */
+        boolean fde(long pcBegin, long pcEnd);
+
+        /** From pc on, until the next row: the CFA is cfaRegister + cfaOffset; rbp and the return address by their rules. */
+        void row(long pc, int cfaRegister, long cfaOffset, Rule rbp, long rbpArg, Rule ra, long raArg);
+    }
+
     private static final int MAX_REMEMBERED = 64;
     /** DW_OP_breg7 8; DW_OP_breg16 0; DW_OP_lit15; DW_OP_and; DW_OP_lit11; DW_OP_ge; DW_OP_lit3; DW_OP_shl; DW_OP_plus */
     private static final byte[] PLT_EXPRESSION = {0x77, 0x08, (byte) 0x80, 0x00, 0x3f, 0x1a, 0x3b, 0x2a, 0x33, 0x24, 0x22};
     /** The same with DW_OP_lit10 (older binutils). */
     private static final byte[] PLT_EXPRESSION_10 = {0x77, 0x08, (byte) 0x80, 0x00, 0x3f, 0x1a, 0x3a, 0x2a, 0x33, 0x24, 0x22};
     private static final int REGISTERS = 17; // x86-64 DWARF: 0-15 general purpose, 16 the return address
+    /** A sink for programs run only to check them. */
+    private static final RowSink CHECK_ONLY = new RowSink() {
+        @Override public boolean fde(long pcBegin, long pcEnd) { return true; }
+        @Override public void row(long pc, int cfaRegister, long cfaOffset, Rule rbp, long rbpArg, Rule ra, long raArg) { }
+    };
 
     private final ByteBuffer b;
     /** The section's own bytes (ElfSections.contents): positions are section offsets, from 0. */
@@ -43,51 +61,173 @@ public final class EhFrame {
      * plain 8-byte values.
      */
     private final boolean debugFrame;
-    private final String name;
+    private final String name, path;
     private final Map<Long, Cie> cies = new HashMap<>();
 
-    private EhFrame(ByteBuffer b, ElfSections.Section s, boolean debugFrame) {
+    private EhFrame(ByteBuffer b, ElfSections.Section s, boolean debugFrame, String path) {
         this.b = b;
         this.sectionAddr = s.addr();
         this.sectionEnd = b.limit();
         this.debugFrame = debugFrame;
         this.name = s.name();
+        this.path = path;
     }
 
     /**
      * The FDEs of the file's .eh_frame, then those of its .debug_frame (none
-     * if it has neither), each in section order. Where both describe a
-     * function, UnwindTable keeps the first: .eh_frame's. A .debug_frame that
-     * cannot be read is left out when .eh_frame had FDEs (debug sections are
-     * the optional part); otherwise it is an IOException like a damaged .eh_frame.
+     * if it has neither), each in section order, with their rows. Where both
+     * describe a function, UnwindTable keeps the first: .eh_frame's. A
+     * .debug_frame that cannot be read is left out when .eh_frame had FDEs
+     * (debug sections are the optional part); otherwise it is an IOException
+     * like a damaged .eh_frame.
      */
     public static List<Fde> read(ElfSections elf) throws IOException {
-        List<Fde> out = new ArrayList<>(section(elf, ".eh_frame", false));
+        FdeList fdes = index(elf);
+        List<Fde> out = new ArrayList<>(fdes.size);
+        for (int i = 0; i < fdes.size; i++) {
+            List<UnwindRow> rows = new ArrayList<>();
+            fdes.parser[i].rows(fdes, i, (pc, cfaRegister, cfaOffset, rbp, rbpArg, ra, raArg) ->
+                rows.add(new UnwindRow(pc, cfaRegister, cfaOffset, rbp, rbpArg, ra, raArg)));
+            out.add(new Fde(fdes.begin[i], fdes.end[i], rows));
+        }
+        return out;
+    }
+
+    /**
+     * The same FDEs and rows as read, given to sink in pc order (an FDE that
+     * starts where another does: .eh_frame's, then section order) and kept
+     * nowhere: what the recorder builds its tables with.
+     */
+    public static void scan(ElfSections elf, RowSink sink) throws IOException {
+        FdeList fdes = index(elf);
+        for (int i : fdes.byPcBegin()) {
+            if (sink.fde(fdes.begin[i], fdes.end[i])) fdes.parser[i].rows(fdes, i, sink::row);
+        }
+    }
+
+    /** Both sections' FDEs, where each one's program is (not yet run). */
+    private static FdeList index(ElfSections elf) throws IOException {
+        FdeList out = new FdeList();
+        EhFrame eh = parser(elf, ".eh_frame", false);
+        if (eh != null) eh.guarded(() -> eh.fdes(out));
+        int fromEhFrame = out.size;
         try {
-            out.addAll(section(elf, ".debug_frame", true));
+            EhFrame debug = parser(elf, ".debug_frame", true);
+            if (debug != null) debug.guarded(() -> {
+                debug.fdes(out);
+                // run now, so that a damaged program leaves .debug_frame out here, not halfway through a scan
+                for (int i = fromEhFrame; i < out.size; i++) debug.rows(out, i, CHECK_ONLY::row);
+            });
         } catch (IOException e) {
-            if (out.isEmpty()) throw e;
+            if (fromEhFrame == 0) throw e;
+            out.size = fromEhFrame;
         }
         return out;
     }
 
     /** One section's FDEs (package-private: the tests count each section's). */
     static List<Fde> section(ElfSections elf, String name, boolean debugFrame) throws IOException {
+        EhFrame p = parser(elf, name, debugFrame);
+        if (p == null) return List.of();
+        FdeList fdes = new FdeList();
+        p.guarded(() -> p.fdes(fdes));
+        List<Fde> out = new ArrayList<>();
+        for (int i = 0; i < fdes.size; i++) out.add(new Fde(fdes.begin[i], fdes.end[i], List.of()));
+        return out;
+    }
+
+    private static EhFrame parser(ElfSections elf, String name, boolean debugFrame) throws IOException {
         ElfSections.Section s = elf.find(name);
-        if (s == null) return List.of();
+        return s == null ? null : new EhFrame(elf.contents(s), s, debugFrame, elf.path().toString());
+    }
+
+    private interface Parse {
+        void run() throws IOException;
+    }
+
+    /** Runs a parse of this section: a read out of bounds is a damaged section, an IOException that says which. */
+    private void guarded(Parse parse) throws IOException {
         try {
-            return new EhFrame(elf.contents(s), s, debugFrame).fdes();
+            parse.run();
         } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
-            throw new IOException("corrupt " + name + " in " + elf.path() + ": " + e.getMessage());
+            throw new IOException("corrupt " + name + " in " + path + ": " + e.getMessage());
         }
     }
 
-    /** A CIE: what its FDEs share. */
-    private record Cie(long codeAlign, long dataAlign, int raRegister, int fdeEncoding, boolean hasAugmentationData,
-                       long instructionsFrom, long instructionsTo) {}
+    /** Where a row goes: RowSink.row's shape, so read can collect and scan pass through. */
+    private interface Rows {
+        void row(long pc, int cfaRegister, long cfaOffset, Rule rbp, long rbpArg, Rule ra, long raArg);
+    }
 
-    private List<Fde> fdes() throws IOException {
-        List<Fde> out = new ArrayList<>();
+    /**
+     * FDE headers in the order they were found, in growing arrays: where each
+     * FDE's program is and which CIE it uses (its rows are computed when
+     * needed, in pc order).
+     */
+    private static final class FdeList {
+        int size;
+        long[] begin = new long[1024], end = new long[1024];
+        int[] from = new int[1024], to = new int[1024];
+        Cie[] cie = new Cie[1024];
+        EhFrame[] parser = new EhFrame[1024];
+
+        void add(EhFrame p, Cie c, long pcBegin, long pcEnd, long programFrom, long programTo) {
+            if (size == begin.length) {
+                int n = size * 2;
+                begin = Arrays.copyOf(begin, n);
+                end = Arrays.copyOf(end, n);
+                from = Arrays.copyOf(from, n);
+                to = Arrays.copyOf(to, n);
+                cie = Arrays.copyOf(cie, n);
+                parser = Arrays.copyOf(parser, n);
+            }
+            begin[size] = pcBegin;
+            end[size] = pcEnd;
+            from[size] = (int) programFrom; // a section is at most 2 GiB (ElfSections)
+            to[size] = (int) programTo;
+            cie[size] = c;
+            parser[size] = p;
+            size++;
+        }
+
+        /** Indexes by pcBegin, ties in the order found (a stable sort); linkers mostly emit them sorted already. */
+        int[] byPcBegin() {
+            int[] order = new int[size];
+            boolean sorted = true;
+            for (int i = 0; i < size; i++) {
+                order[i] = i;
+                if (i > 0 && begin[i] < begin[i - 1]) sorted = false;
+            }
+            if (sorted) return order;
+            Integer[] boxed = new Integer[size];
+            for (int i = 0; i < size; i++) boxed[i] = i;
+            Arrays.sort(boxed, (x, y) -> Long.compare(begin[x], begin[y]));
+            for (int i = 0; i < size; i++) order[i] = boxed[i];
+            return order;
+        }
+    }
+
+    /** A CIE: what its FDEs share; its initial instructions run once, when an FDE first needs their state. */
+    private static final class Cie {
+        final long codeAlign, dataAlign, instructionsFrom, instructionsTo;
+        final int raRegister, fdeEncoding;
+        final boolean hasAugmentationData;
+        State initial;
+
+        Cie(long codeAlign, long dataAlign, int raRegister, int fdeEncoding, boolean hasAugmentationData,
+            long instructionsFrom, long instructionsTo) {
+            this.codeAlign = codeAlign;
+            this.dataAlign = dataAlign;
+            this.raRegister = raRegister;
+            this.fdeEncoding = fdeEncoding;
+            this.hasAugmentationData = hasAugmentationData;
+            this.instructionsFrom = instructionsFrom;
+            this.instructionsTo = instructionsTo;
+        }
+    }
+
+    /** Adds the section's FDEs to out, in section order. */
+    private void fdes(FdeList out) throws IOException {
         long p = 0;
         while (p + 4 <= sectionEnd) {
             Entry e = entryAt(p);
@@ -98,11 +238,28 @@ public final class EhFrame {
                 long ciePos = debugFrame ? e.id : e.idAt - e.id;
                 Cie cie = cies.get(ciePos);
                 if (cie == null) cie = cieAt(ciePos);
-                out.add(parseFde(cie, e.contentAt, e.end));
+                Reader r = new Reader(e.contentAt, e.end);
+                long begin = r.encoded(cie.fdeEncoding);
+                long range = r.encodedValue(cie.fdeEncoding & 0x0f);
+                if (cie.hasAugmentationData) r.skip(r.uleb());
+                out.add(this, cie, begin, begin + range, r.pos, e.end);
             }
             p = e.end;
         }
-        return out;
+    }
+
+    /** Runs FDE i's program (of this section), giving its rows to out. */
+    private void rows(FdeList fdes, int i, Rows out) throws IOException {
+        Cie cie = fdes.cie[i];
+        long begin = fdes.begin[i], pcEnd = fdes.end[i];
+        guarded(() -> {
+            if (cie.initial == null) {
+                State initial = new State();
+                run(cie, cie.instructionsFrom, cie.instructionsTo, initial, null, begin, pcEnd, null);
+                cie.initial = initial;
+            }
+            run(cie, fdes.from[i], fdes.to[i], cie.initial.copy(), cie.initial, begin, pcEnd, out);
+        });
     }
 
     /** An entry's header: its id (or CIE pointer) field and where its content starts and ends. */
@@ -167,23 +324,6 @@ public final class EhFrame {
         return new Cie(codeAlign, dataAlign, ra, fdeEncoding, z, r.pos, end);
     }
 
-    private Fde parseFde(Cie cie, long p, long end) throws IOException {
-        Reader r = new Reader(p, end);
-        long begin = r.encoded(cie.fdeEncoding);
-        long range = r.encodedValue(cie.fdeEncoding & 0x0f);
-        if (cie.hasAugmentationData) {
-            long len = r.uleb();
-            r.skip(len);
-        }
-        long pcEnd = begin + range;
-        State initial = new State();
-        List<UnwindRow> none = new ArrayList<>();
-        run(cie, cie.instructionsFrom, cie.instructionsTo, initial, null, begin, pcEnd, none);
-        List<UnwindRow> rows = new ArrayList<>();
-        run(cie, r.pos, end, initial.copy(), initial, begin, pcEnd, rows);
-        return new Fde(begin, pcEnd, rows);
-    }
-
     /** The register rules at a point of a CFA program. */
     private static final class State {
         int cfaRegister = UnwindRow.RSP;
@@ -204,9 +344,9 @@ public final class EhFrame {
             return s;
         }
 
-        UnwindRow row(long pc) {
-            return new UnwindRow(pc, cfaRegister, cfaOffset, rules[UnwindRow.RBP], args[UnwindRow.RBP],
-                rules[UnwindRow.RA], args[UnwindRow.RA]);
+        void emit(long pc, Rows out) {
+            out.row(pc, cfaRegister, cfaOffset, rules[UnwindRow.RBP], args[UnwindRow.RBP], rules[UnwindRow.RA],
+                args[UnwindRow.RA]);
         }
 
         void set(long reg, Rule rule, long arg) {
@@ -221,7 +361,7 @@ public final class EhFrame {
      * or an FDE's (initial: the CIE's state, for DW_CFA_restore), adding a
      * row each time the location moves on, and one at the end.
      */
-    private void run(Cie cie, long from, long to, State s, State initial, long loc, long pcEnd, List<UnwindRow> rows)
+    private void run(Cie cie, long from, long to, State s, State initial, long loc, long pcEnd, Rows rows)
             throws IOException {
         Reader r = new Reader(from, to);
         List<State> remembered = new ArrayList<>();
@@ -294,11 +434,11 @@ public final class EhFrame {
             }
             if (next >= 0 && rows != null) {
                 if (next < loc) throw new IOException("CFA program moves backwards");
-                if (next > loc && loc < pcEnd) rows.add(s.row(loc));
+                if (next > loc && loc < pcEnd) s.emit(loc, rows);
                 loc = next;
             }
         }
-        if (rows != null && loc < pcEnd) rows.add(s.row(loc));
+        if (rows != null && loc < pcEnd) s.emit(loc, rows);
     }
 
     private static void restore(State s, State initial, long reg) {

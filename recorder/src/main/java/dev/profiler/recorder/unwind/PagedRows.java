@@ -2,9 +2,7 @@ package dev.profiler.recorder.unwind;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A file's unwind table in the walker's layout (bpf/profiler.h): the code
@@ -18,37 +16,18 @@ import java.util.Map;
 final class PagedRows {
     static final int PAGE_SHIFT = 16;
     /** Local rule 0 and 1: no rule (a frame-pointer step), and the outermost frame. */
-    static final int RULE_NONE = 0, RULE_END = 1, MAX_RULES = 1 << 16;
-
-    /** A rule by value: how to find the CFA and rbp (UnwindTable's constants). */
-    record Rule(byte cfa, int cfaOffset, byte rbp, int rbpOffset) {
-        static final Rule NONE = new Rule(UnwindTable.NONE, 0, UnwindTable.RBP_KEEP, 0);
-        static final Rule END = new Rule(UnwindTable.END, 0, UnwindTable.RBP_KEEP, 0);
-
-        // Written out: a record's generated equals/hashCode go through method
-        // handles, slow in the recorder's C1-only JIT (one lookup per row).
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Rule r && r.cfaOffset == cfaOffset && r.rbpOffset == rbpOffset && r.cfa == cfa
-                && r.rbp == rbp;
-        }
-
-        @Override
-        public int hashCode() {
-            return ((cfaOffset * 31 + rbpOffset) * 31 + cfa) * 31 + rbp;
-        }
-    }
+    static final int RULE_NONE = UnwindTable.RULE_NONE, RULE_END = UnwindTable.RULE_END, MAX_RULES = 1 << 16;
 
     final long firstPage;
     /** Per page: its first row (relative to the file's first row), and its row count. */
     final int[] pageFirst, pageCount;
     /** pc_low | rule << 16, rule an index into `rules`. */
     final int[] rows;
-    final List<Rule> rules;
-    /** Rows whose rule did not fit (a file with more than 65,536 distinct rules): NONE. */
+    final List<UnwindTable.Rule> rules;
+    /** Rows whose rule the walker cannot hold (an rbp offset past 16 bits, or past 65,536 distinct rules): NONE. */
     final int rowsWithoutRule;
 
-    PagedRows(long firstPage, int[] pageFirst, int[] pageCount, int[] rows, List<Rule> rules, int rowsWithoutRule) {
+    PagedRows(long firstPage, int[] pageFirst, int[] pageCount, int[] rows, List<UnwindTable.Rule> rules, int rowsWithoutRule) {
         this.firstPage = firstPage;
         this.pageFirst = pageFirst;
         this.pageCount = pageCount;
@@ -59,34 +38,34 @@ final class PagedRows {
 
     /** The table laid out in pages; null for a table with no rows. */
     static PagedRows of(UnwindTable table) {
-        List<UnwindTable.Row> in = table.rows();
-        if (in.isEmpty()) return null;
-        List<Rule> rules = new ArrayList<>(List.of(Rule.NONE, Rule.END));
-        Map<Rule, Integer> index = new HashMap<>(Map.of(Rule.NONE, RULE_NONE, Rule.END, RULE_END));
+        int rowCount = table.size();
+        if (rowCount == 0) return null;
+        // the table's rules, less those whose rbp offset does not fit the walker's 16 bits (NONE instead)
+        List<UnwindTable.Rule> tableRules = table.rules();
+        List<UnwindTable.Rule> rules = new ArrayList<>();
+        int[] local = new int[tableRules.size()];
+        for (int i = 0; i < local.length; i++) {
+            UnwindTable.Rule r = tableRules.get(i);
+            boolean fits = r.rbpOffset() == (short) r.rbpOffset() && rules.size() < MAX_RULES;
+            local[i] = fits ? rules.size() : -1;
+            if (fits) rules.add(r);
+        }
         int withoutRule = 0;
-        long firstPage = in.get(0).pc() >>> PAGE_SHIFT, lastPage = in.get(in.size() - 1).pc() >>> PAGE_SHIFT;
+        long firstPage = table.pc(0) >>> PAGE_SHIFT, lastPage = table.pc(rowCount - 1) >>> PAGE_SHIFT;
         int pages = Math.toIntExact(lastPage - firstPage + 1);
         int[] pageFirst = new int[pages], pageCount = new int[pages];
-        int[] out = new int[in.size() + pages];
+        int[] out = new int[rowCount + pages];
         int n = 0, next = 0, current = -1;
         for (int p = 0; p < pages; p++) {
             long pageStart = (firstPage + p) << PAGE_SHIFT, pageEnd = pageStart + (1L << PAGE_SHIFT);
             pageFirst[p] = n;
             // the rule in effect where the page starts, unless a row starts there
-            if (current >= 0 && (next >= in.size() || in.get(next).pc() != pageStart)) out[n++] = current << 16;
-            for (; next < in.size() && in.get(next).pc() < pageEnd; next++) {
-                UnwindTable.Row r = in.get(next);
-                Rule rule = r.rbpOffset() == (short) r.rbpOffset()
-                    ? new Rule(r.cfa(), r.cfaOffset(), r.rbp(), r.rbpOffset()) : Rule.NONE; // rbp_off is 16 bits
-                Integer i = index.get(rule);
-                if (i == null && rules.size() < MAX_RULES) {
-                    i = rules.size();
-                    rules.add(rule);
-                    index.put(rule, i);
-                }
-                if (i == null) withoutRule++;
-                current = i == null ? RULE_NONE : i;
-                out[n++] = (int) (r.pc() & 0xffff) | current << 16;
+            if (current >= 0 && (next >= rowCount || table.pc(next) != pageStart)) out[n++] = current << 16;
+            for (; next < rowCount && table.pc(next) < pageEnd; next++) {
+                int rule = local[table.ruleIndex(next)];
+                if (rule < 0) withoutRule++;
+                current = rule < 0 ? RULE_NONE : rule;
+                out[n++] = (int) (table.pc(next) & 0xffff) | current << 16;
             }
             pageCount[p] = n - pageFirst[p];
         }

@@ -83,7 +83,7 @@ public final class TableCache {
             ByteBuffer b = ByteBuffer.allocate(HEADER + t.rules.size() * RULE_BYTES + t.pageFirst.length * 8 + t.rows.length * 4
                 + 4).order(ByteOrder.LITTLE_ENDIAN);
             b.put(MAGIC).putLong(t.firstPage).putInt(t.pageFirst.length).putInt(t.rows.length).putInt(t.rules.size());
-            for (PagedRows.Rule r : t.rules)
+            for (UnwindTable.Rule r : t.rules)
                 b.put(r.cfa()).put(r.rbp()).putShort((short) 0).putInt(r.cfaOffset()).putInt(r.rbpOffset());
             for (int p = 0; p < t.pageFirst.length; p++) b.putInt(t.pageFirst[p]).putInt(t.pageCount[p]);
             for (int r : t.rows) b.putInt(r);
@@ -140,16 +140,16 @@ public final class TableCache {
         if (pages <= 0 || pages > (1 << 20) || rows <= 0 || rows > (1 << 28) || rules < 2 || rules > PagedRows.MAX_RULES
             || firstPage < 0 || firstPage > (1L << 40)) return null;
         if (b.remaining() != (long) rules * RULE_BYTES + (long) pages * 8 + (long) rows * 4) return null;
-        List<PagedRows.Rule> ruleList = new ArrayList<>(rules);
+        List<UnwindTable.Rule> ruleList = new ArrayList<>(rules);
         for (int i = 0; i < rules; i++) {
             byte cfa = b.get(), rbp = b.get();
             b.getShort();
             int cfaOffset = b.getInt(), rbpOffset = b.getInt();
             if (cfa < UnwindTable.NONE || cfa > UnwindTable.END || rbp < UnwindTable.RBP_KEEP || rbp > UnwindTable.RBP_AT_CFA
                 || rbpOffset != (short) rbpOffset) return null;
-            ruleList.add(new PagedRows.Rule(cfa, cfaOffset, rbp, rbpOffset));
+            ruleList.add(new UnwindTable.Rule(cfa, cfaOffset, rbp, rbpOffset));
         }
-        if (!ruleList.get(0).equals(PagedRows.Rule.NONE) || !ruleList.get(1).equals(PagedRows.Rule.END)) return null;
+        if (!ruleList.get(0).equals(UnwindTable.Rule.NONE) || !ruleList.get(1).equals(UnwindTable.Rule.END)) return null;
         int[] pageFirst = new int[pages], pageCount = new int[pages];
         for (int p = 0; p < pages; p++) {
             pageFirst[p] = b.getInt();

@@ -64,7 +64,7 @@ public final class UnwindLoader {
     private final Symbolizer symbolizer;
     private final Extents rowSpace, pageSpace;
     private final long ruleCapacity;
-    private final Map<PagedRows.Rule, Integer> rules = new HashMap<>();
+    private final Map<UnwindTable.Rule, Integer> rules = new HashMap<>();
     private final TableCache cache;
     private final Map<String, Loaded> tables = new HashMap<>();
     private final Map<String, String> noTable = new LinkedHashMap<>(); // key -> why (path: reason)
@@ -203,7 +203,7 @@ public final class UnwindLoader {
             else {
                 try {
                     ElfSections sections = ElfSections.open(file.path());
-                    paged = PagedRows.of(UnwindTable.of(EhFrame.read(sections)));
+                    paged = PagedRows.of(UnwindTable.read(sections));
                     sections.releasePages(); // the rows are built: .eh_frame is not read again
                 } catch (java.nio.file.NoSuchFileException e) {
                     // read through /proc/PID/root of a process that just exited (a build's
@@ -286,7 +286,7 @@ public final class UnwindLoader {
     }
 
     /** The shared index of a rule, added to the rule array if new; NONE when the array is full. */
-    private int ruleIndex(PagedRows.Rule r) {
+    private int ruleIndex(UnwindTable.Rule r) {
         if (r.cfa() == UnwindTable.NONE) return RULE_NONE;
         if (r.cfa() == UnwindTable.END) return RULE_END;
         Integer index = rules.get(r);

@@ -88,6 +88,7 @@ class EhFrameTest {
             Files.write(f, copy);
             // .eh_frame is whole: a .debug_frame that cannot be read is left out, the file keeps .eh_frame's FDEs
             assertTrue(EhFrame.read(ElfSections.open(f)).size() >= ehFdes);
+            assertTrue(UnwindTable.read(ElfSections.open(f)).size() > 0, "the table the recorder builds keeps them too");
         }
     }
 
@@ -235,10 +236,16 @@ class EhFrameTest {
             } catch (IOException e) {
                 rejected++;
             }
+            try {
+                UnwindTable.read(ElfSections.open(f)); // the recorder's path: rows reduced as they are read
+            } catch (IOException e) {
+                rejected++;
+            }
         }
         assertTrue(rejected > 0, "some damage is detected, and none is anything but an IOException");
         Path truncated = tmp.resolve("truncated.so");
         Files.write(truncated, java.util.Arrays.copyOf(libc, (int) (eh.offset() + eh.size() / 2)));
         assertThrows(IOException.class, () -> EhFrame.read(ElfSections.open(truncated)));
+        assertThrows(IOException.class, () -> UnwindTable.read(ElfSections.open(truncated)));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reduced table answers, at every pc an FDE row starts, what that row
@@ -38,10 +39,28 @@ class UnwindTableTest {
         assertTrue(t.unsupported() < checked / 1000, t.unsupported() + " unsupported rows");
     }
 
+    /**
+     * The recorder builds its tables from EhFrame.scan, reducing rows as they
+     * come (no FDE kept whole): the table is row for row the one built from
+     * the FDEs read whole, on libraries whose FDEs are not all in pc order
+     * and on a program with both .eh_frame and .debug_frame.
+     */
+    @Test
+    void tablesBuiltWhileScanningAreThoseOfTheFdesReadWhole(@TempDir Path tmp) throws Exception {
+        Path libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+        for (Path lib : List.of(EhFrameTest.LIBC, EhFrameTest.LIBSTDCXX, libjvm, EhFrameTest.buildDebugFrameOnly(tmp))) {
+            UnwindTable scanned = UnwindTable.read(ElfSections.open(lib));
+            UnwindTable whole = UnwindTable.of(EhFrame.read(ElfSections.open(lib)));
+            assertEquals(whole.rows(), scanned.rows(), lib.toString());
+            assertEquals(whole.unsupported(), scanned.unsupported(), lib.toString());
+            assertTrue(scanned.size() > 5, lib + ": " + scanned.size() + " rows");
+        }
+    }
+
     @Test
     void tablesOfLibstdcxxAndLibjvmAreMostlyRspAndRbpRows() throws Exception {
         for (Path lib : List.of(EhFrameTest.LIBSTDCXX, Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so"))) {
-            UnwindTable t = UnwindTable.of(EhFrame.read(ElfSections.open(lib)));
+            UnwindTable t = UnwindTable.read(ElfSections.open(lib));
             long rbpBased = t.rows().stream().filter(r -> r.cfa() == UnwindTable.CFA_RBP).count();
             assertTrue(t.rows().size() > 10_000, lib + ": " + t.rows().size());
             assertTrue(rbpBased > 0, lib + " has rbp-based frames");
