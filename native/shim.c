@@ -6,7 +6,9 @@
  * thread of its own (drain.c) and decodes what it drained into one batch
  * per poll (event_batch.c: each table's columns, new stacks, threads seen),
  * so Java makes a few native calls per batch and does no work per event.
- * Symbolization and writing happen in Java.
+ * Symbolization happens in Java; the tables of fixed-width columns
+ * (samples, scheduler events) are written here (ipc_writer.c), the others
+ * by Java.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,6 +32,7 @@
 #include "sources.h"
 #include "event_batch.h"
 #include "unwind_maps.h"
+#include "ipc_writer.h"
 
 #define EVENT_SOURCE_HW_CYCLES 1
 #define EVENT_SOURCE_SW_CPU_CLOCK 2
@@ -55,6 +58,10 @@ struct pshim {
 	struct event_batch *batch;
 	struct unwind_maps *unwind; /* NULL unless user stacks are walked with tables */
 	struct unwind_map_set sampler_unwind; /* the sampler object's unwind maps, which the others share */
+	/* tables whose files Java handed over (ipc_writer.h): the shim writes their batches */
+	struct ipc_writer *writers[PROF_TABLE_COUNT];
+	int64_t rows_closed[PROF_TABLE_COUNT]; /* rows a closed writer wrote; -1: never handed over */
+	int batch_written; /* the current batch's rows are queued in the writers */
 };
 
 /* libbpf's last complaint, so a failure can be reported in one line. */
@@ -190,6 +197,8 @@ struct pshim *pshim_open(uint32_t self_tgid, int filter_by_tgid, unsigned long s
 			goto fail;
 	}
 	h->batch = eb_new();
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		h->rows_closed[t] = -1;
 	if (!h->batch) {
 		shim_set_err(err, errlen, "out of memory");
 		goto fail;
@@ -434,6 +443,7 @@ long pshim_poll(struct pshim *h, int timeout_ms)
 			return rc;
 	}
 	eb_reset(h->batch);
+	h->batch_written = 0;
 	int rc = drain_wait(h->drain, timeout_ms);
 	uint64_t wakes;
 	ssize_t n = read(h->wakefd, &wakes, sizeof(wakes)); /* re-arm; EAGAIN when nobody woke us */
@@ -496,6 +506,94 @@ int pshim_batch_commit(struct pshim *h, const int64_t *stack_ids, uint32_t n, in
 {
 	return eb_commit(h->batch, stack_ids, n, weight);
 }
+
+/* Writes table's batches from now on into path, which Java created and
+ * gave the stream's schema and dictionaries (ipc_writer.h); nullable[c]:
+ * column c's -1 is null. Returns 0 or a negative errno. */
+int pshim_table_write_to(struct pshim *h, int table, const char *path, const int *nullable, int batch_rows)
+{
+	if (table < 0 || table >= PROF_TABLE_COUNT || h->writers[table] || batch_rows <= 0)
+		return -EINVAL;
+	int ncols = eb_column_count(table), widths[64];
+	if (ncols <= 0 || ncols > 64)
+		return -EINVAL;
+	for (int c = 0; c < ncols; c++)
+		widths[c] = eb_column_width(table, c);
+	h->writers[table] = ipc_writer_open(path, ncols, widths, nullable, (uint32_t)batch_rows);
+	return h->writers[table] ? 0 : -errno;
+}
+
+/* Queues the current batch's rows of the handed-over tables (once, after
+ * pshim_batch_commit), then writes every table's batch whose oldest row
+ * waited max_age_ns. Returns 0 or a negative errno (a full disk). */
+int pshim_tables_write(struct pshim *h, int64_t max_age_ns)
+{
+	uint64_t now = pshim_clock_ns(0);
+	for (int t = 0; t < PROF_TABLE_COUNT; t++) {
+		struct ipc_writer *w = h->writers[t];
+		if (!w)
+			continue;
+		uint32_t n = h->batch_written ? 0 : eb_rows(h->batch, t);
+		if (n) {
+			void *cols[64];
+			int ncols = eb_column_count(t);
+			for (int c = 0; c < ncols; c++)
+				cols[c] = eb_column(h->batch, t, c);
+			int rc = ipc_writer_append(w, n, cols, now);
+			if (rc)
+				return rc;
+		}
+		int rc = ipc_writer_flush(w, (uint64_t)max_age_ns, now);
+		if (rc)
+			return rc;
+	}
+	h->batch_written = 1;
+	return 0;
+}
+
+/* ns until pshim_tables_write(h, max_age_ns) has a batch to write; INT64_MAX: no rows queued. */
+int64_t pshim_tables_ns_until_due(struct pshim *h, int64_t max_age_ns)
+{
+	uint64_t now = pshim_clock_ns(0);
+	int64_t soonest = INT64_MAX;
+	for (int t = 0; t < PROF_TABLE_COUNT; t++) {
+		if (!h->writers[t])
+			continue;
+		int64_t ns = ipc_writer_ns_until_due(h->writers[t], (uint64_t)max_age_ns, now);
+		if (ns < soonest)
+			soonest = ns;
+	}
+	return soonest;
+}
+
+/* Rows the shim wrote into table's file so far; -1 if it writes none. */
+int64_t pshim_table_rows_written(struct pshim *h, int table)
+{
+	if (table < 0 || table >= PROF_TABLE_COUNT)
+		return -1;
+	return h->writers[table] ? (int64_t)ipc_writer_rows_written(h->writers[table]) : h->rows_closed[table];
+}
+
+/* Writes what the handed-over tables hold, ends their streams and closes
+ * them. Returns 0 or the first negative errno. */
+int pshim_tables_close(struct pshim *h)
+{
+	int first = 0;
+	for (int t = 0; t < PROF_TABLE_COUNT; t++) {
+		if (!h->writers[t])
+			continue;
+		uint64_t rows = 0;
+		int rc = ipc_writer_close(h->writers[t], &rows);
+		h->rows_closed[t] = (int64_t)rows;
+		h->writers[t] = NULL;
+		if (rc && !first)
+			first = rc;
+	}
+	return first;
+}
+
+/* The text of an errno, for Java's messages. */
+const char *pshim_strerror(int errnum) { return strerror(errnum); }
 
 /* The layout of the records the shim hands to Java (bpf/profiler.h):
  * "struct" is its size, "struct.field" a field's offset; -1 for a name not
@@ -577,6 +675,7 @@ void pshim_close(struct pshim *h)
 	if (!h)
 		return;
 	pshim_detach(h);
+	pshim_tables_close(h); /* after a failure: what the tables hold is written if it can be */
 	drain_free(h->drain);
 	if (h->wakefd > 0)
 		close(h->wakefd);

@@ -97,6 +97,15 @@ public final class CaptureWriter implements AutoCloseable {
 
     public TableWriter table(CaptureTable t) { return tables.get(t); }
 
+    /**
+     * Leaves table t's record batches to another writer (TableWriter.handOver)
+     * and gives the file it appends them to.
+     */
+    public Path handOver(CaptureTable t) throws IOException {
+        tables.get(t).handOver();
+        return dir.resolve(t.fileName());
+    }
+
     /** Writes every table's pending rows that waited a second or more. */
     public void flushDue() throws IOException {
         for (TableWriter w : tables.values()) w.flushIfOlderThan(FLUSH_INTERVAL_NANOS);

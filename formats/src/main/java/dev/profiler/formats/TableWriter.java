@@ -44,6 +44,8 @@ public final class TableWriter implements AutoCloseable {
     private final boolean[] bulkDictionary;
     private int rows;
     private long rowsWritten;
+    /** The stream's batches are written by another writer (see handOver). */
+    private boolean handedOver;
     /** When the oldest pending row came (valid while rows > 0). */
     private long firstPendingNanos;
 
@@ -86,6 +88,7 @@ public final class TableWriter implements AutoCloseable {
      * null for a missing optional value.
      */
     public void append(Object... values) throws IOException {
+        checkNotHandedOver();
         List<Column> columns = table.columns();
         if (values.length != columns.size())
             throw new IllegalArgumentException(table.tableName() + ": expected " + columns.size()
@@ -130,6 +133,7 @@ public final class TableWriter implements AutoCloseable {
      * docs/design.md).
      */
     public void appendColumns(int n, ByteBuffer... data) throws IOException {
+        checkNotHandedOver();
         List<Column> columns = table.columns();
         if (data.length != columns.size())
             throw new IllegalArgumentException(table.tableName() + ": expected " + columns.size()
@@ -236,6 +240,32 @@ public final class TableWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Leaves the rest of the stream to another writer, which appends record
+     * batches of the table's columns (the recorder's shim, native/ipc_writer.c)
+     * and ends the stream: writes every dictionary now (they must be seeded
+     * whole, see seedDictionary: none may grow later) and everything before
+     * it, then writes nothing more, not even the end of the stream.
+     * Only before any row. addRowsWrittenElsewhere counts the other
+     * writer's rows in rowsWritten.
+     */
+    public void handOver() throws IOException {
+        if (rows != 0 || rowsWritten != 0) throw new IllegalStateException(table.tableName() + " has rows already");
+        dictionaries.writeGrown(writer);
+        channel.drain();
+        handedOver = true;
+    }
+
+    /** Rows the writer this table was handed over to wrote (see handOver). */
+    public void addRowsWrittenElsewhere(long n) {
+        if (!handedOver) throw new IllegalStateException(table.tableName() + " was not handed over");
+        rowsWritten += n;
+    }
+
+    private void checkNotHandedOver() {
+        if (handedOver) throw new IllegalStateException(table.tableName() + " is written by another writer now");
+    }
+
     /** Writes the pending rows as one record batch, if there are any. */
     public void flush() throws IOException {
         if (rows == 0) return;
@@ -265,7 +295,7 @@ public final class TableWriter implements AutoCloseable {
     public void close() throws IOException {
         try (channel) { // closing it writes what is left and closes the file
             flush();
-            writer.writeEndOfStream();
+            if (!handedOver) writer.writeEndOfStream();
         } finally {
             closeVectors();
         }

@@ -3,6 +3,7 @@ package dev.profiler.recorder;
 import dev.profiler.formats.CaptureException;
 import dev.profiler.formats.CaptureTable;
 import dev.profiler.formats.CaptureWriter;
+import dev.profiler.formats.Column;
 import dev.profiler.formats.Manifest;
 import dev.profiler.recorder.bpf.BatchColumns;
 import dev.profiler.recorder.bpf.BatchLayout;
@@ -22,9 +23,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -64,6 +67,10 @@ public final class Recording {
     private final RecordingOptions opts;
     private final PrintStream err;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    /** Batch tables with a column Java fills in (symbols, handler names): written by Java; the others by the shim. */
+    private static final Set<CaptureTable> FILLED_IN_JAVA =
+        EnumSet.of(CaptureTable.LOCK_CONTENTION, CaptureTable.FUTEX_WAIT, CaptureTable.IRQ);
+    private final Set<CaptureTable> writtenByShim = EnumSet.noneOf(CaptureTable.class);
     /** The session whose poll a stop request ends early, while it is open (guarded by itself). */
     private final BpfSession[] wakeable = new BpfSession[1];
 
@@ -194,6 +201,7 @@ public final class Recording {
             out.writeManifest(manifest);
 
             BatchLayout layout = BpfSession.layout();
+            handOverTables(layout, out, bpf);
             StackInterner stacks = new StackInterner(symbolizer, out);
             ProcessTracker tracker = new ProcessTracker(PROC, out, symbolizer, stacks);
             int self = (int) ProcessHandle.current().pid();
@@ -214,7 +222,9 @@ public final class Recording {
             boolean mappingsDue = false;
             while (!stopRequested.get()) {
                 // and no later than the next flush is due: batches reach the files about a second apart
-                int timeoutMs = (int) Math.min(mappingsDue ? MAPPED_POLL_TIMEOUT_MS : pollTimeoutMs, out.millisUntilFlushDue());
+                long flushDueMs = Math.min(out.millisUntilFlushDue(),
+                    (bpf.nanosUntilTablesDue(CaptureWriter.FLUSH_INTERVAL_NANOS) / 1_000_000) + 1);
+                int timeoutMs = (int) Math.min(mappingsDue ? MAPPED_POLL_TIMEOUT_MS : pollTimeoutMs, flushDueMs);
                 if (deadline != Long.MAX_VALUE) // -d ends on time, not up to a poll timeout late
                     timeoutMs = (int) Math.max(0, Math.min(timeoutMs, (deadline - System.nanoTime()) / 1_000_000 + 1));
                 EventBatch batch = bpf.poll(timeoutMs);
@@ -225,6 +235,7 @@ public final class Recording {
                 }
                 jitNamer.watchCommand();
                 mappingsDue = tracker.refreshLibraries();
+                bpf.writeTables(CaptureWriter.FLUSH_INTERVAL_NANOS); // queues this batch's rows of the shim's tables
                 out.flushDue();
                 if (status.due())
                     status.update(statusCounts(), lostSoFar(bpf), out.bytesOnDisk());
@@ -248,7 +259,10 @@ public final class Recording {
             manifest.endNs = BpfSession.monotonicNanos();
             bpf.detach();
             EventBatch batch;
-            while ((batch = bpf.poll(0)) != null) consume(batch, layout, tracker, stacks, out, periodNs);
+            while ((batch = bpf.poll(0)) != null) {
+                consume(batch, layout, tracker, stacks, out, periodNs);
+                bpf.writeTables(CaptureWriter.FLUSH_INTERVAL_NANOS);
+            }
             droppedByRecorder = bpf.undecodableRecords();
             tracker.resolveUnmapped(stacks.unmappedAddedByPid(), true);
             jitNamer.finish(stacks.pidsWithUnnamedJit(), err); // running JVMs: a last perf map each
@@ -256,6 +270,8 @@ public final class Recording {
             tracker.writeProcesses(filter ? bpf::isTarget : null);
             tracker.writeThreads();
             out.flushAll();
+            bpf.closeTables();
+            for (CaptureTable t : writtenByShim) out.table(t).addRowsWrittenElsewhere(bpf.tableRowsWritten(t));
 
             long[][] counters = bpf.counters();
             if (unwindLoader != null) manifest.sampling.unwinding = UnwindSetup.manifest(unwindLoader.stats(), counters);
@@ -287,6 +303,26 @@ public final class Recording {
         }
         SudoOwner.giveBack(opts.output());
         return summary;
+    }
+
+    /**
+     * Hands the files of the batch tables whose rows Java does not fill
+     * (samples, scheduler events) over to the shim, which writes their
+     * batches (native/ipc_writer.c): per second of recording, Java then runs
+     * no code for them, and the JVM neither interprets nor keeps compiling
+     * the code that wrote them (docs/design.md, "Where the recorder's
+     * steady CPU goes"). After seedDictionaries: their dictionaries are sent
+     * now, whole.
+     */
+    private void handOverTables(BatchLayout layout, CaptureWriter out, BpfSession bpf) throws IOException {
+        for (BatchLayout.Table t : layout.tables()) {
+            if (FILLED_IN_JAVA.contains(t.capture())) continue;
+            List<Column> columns = t.capture().columns();
+            boolean[] nullable = new boolean[columns.size()];
+            for (int c = 0; c < nullable.length; c++) nullable[c] = columns.get(c).nullable();
+            bpf.writeTableTo(t.capture(), out.handOver(t.capture()), nullable, CaptureWriter.DEFAULT_BATCH_ROWS);
+            writtenByShim.add(t.capture());
+        }
     }
 
     /**
@@ -346,7 +382,7 @@ public final class Recording {
         batch.commit(ids, weight);
         irqHandlers.addNames(batch.newNames());
         for (BatchLayout.Table t : layout.tables()) {
-            if (batch.rows(t.capture()) == 0) continue;
+            if (batch.rows(t.capture()) == 0 || writtenByShim.contains(t.capture())) continue;
             BatchColumns cols = batch.columns(t.capture());
             switch (t.capture()) {
                 case LOCK_CONTENTION -> lockSymbols.fill(cols);

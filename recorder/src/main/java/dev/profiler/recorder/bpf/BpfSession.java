@@ -1,6 +1,7 @@
 package dev.profiler.recorder.bpf;
 
 import com.sun.jna.Pointer;
+import dev.profiler.formats.CaptureTable;
 import dev.profiler.recorder.unwind.UnwindMaps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -178,6 +179,51 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
     }
 
     /**
+     * From now on the shim writes table's record batches into file, which
+     * holds the stream's schema and dictionaries (TableWriter.handOver):
+     * the rows of each batch are queued there at {@link #writeTables}.
+     * nullable[c]: a value of -1 in column c is null.
+     */
+    public void writeTableTo(CaptureTable table, java.nio.file.Path file, boolean[] nullable, int batchRows)
+            throws IOException {
+        BatchLayout.Table t = BatchLayout.shim().table(table);
+        if (t == null || t.widths().length != nullable.length)
+            throw new IllegalArgumentException(table.tableName() + ": not a batch table of " + nullable.length + " columns");
+        int[] flags = new int[nullable.length];
+        for (int c = 0; c < flags.length; c++) flags[c] = nullable[c] ? 1 : 0;
+        int rc = ShimLibrary.pshim_table_write_to(handle, t.index(), file.toString(), flags, batchRows);
+        if (rc < 0) throw new IOException("cannot write " + file + ": " + errorText(-rc));
+    }
+
+    /**
+     * Queues the committed batch's rows of the tables the shim writes, and
+     * writes each of those tables' batches whose oldest row waited
+     * maxAgeNanos. Once per poll, after {@link EventBatch#commit}, and when
+     * a poll brought nothing.
+     */
+    public void writeTables(long maxAgeNanos) throws IOException {
+        int rc = ShimLibrary.pshim_tables_write(handle, maxAgeNanos);
+        if (rc < 0) throw new IOException(errorText(-rc));
+    }
+
+    /** ns until {@link #writeTables} has a batch to write; Long.MAX_VALUE with nothing queued. */
+    public long nanosUntilTablesDue(long maxAgeNanos) {
+        return ShimLibrary.pshim_tables_ns_until_due(handle, maxAgeNanos);
+    }
+
+    /** Rows the shim wrote into table's file (-1: it writes none). */
+    public long tableRowsWritten(CaptureTable table) {
+        BatchLayout.Table t = BatchLayout.shim().table(table);
+        return t == null ? -1 : ShimLibrary.pshim_table_rows_written(handle, t.index());
+    }
+
+    /** Writes the rows still queued and ends the streams of the tables the shim writes. */
+    public void closeTables() throws IOException {
+        int rc = ShimLibrary.pshim_tables_close(handle);
+        if (rc < 0) throw new IOException(errorText(-rc));
+    }
+
+    /**
      * Ends the current or next {@link #poll} wait at once, from any thread:
      * a stop request or a command's exit need not wait out the poll timeout.
      */
@@ -222,6 +268,11 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
             ShimLibrary.pshim_close(handle);
             handle = null;
         }
+    }
+
+    /** The C library's text for an errno, as Java's own I/O errors read ("No space left on device"). */
+    private static String errorText(int errno) {
+        return ShimLibrary.pshim_strerror(errno);
     }
 
     static String cString(byte[] b) {

@@ -95,6 +95,18 @@ final class ShimLibrary {
 
     static native int pshim_batch_commit(Pointer shim, long[] stackIds, int n, long weight);
 
+    static native int pshim_table_write_to(Pointer shim, int table, String path, int[] nullable, int batchRows);
+
+    static native int pshim_tables_write(Pointer shim, long maxAgeNs);
+
+    static native long pshim_tables_ns_until_due(Pointer shim, long maxAgeNs);
+
+    static native long pshim_table_rows_written(Pointer shim, int table);
+
+    static native int pshim_tables_close(Pointer shim);
+
+    static native String pshim_strerror(int errno);
+
     static native int pshim_counters(Pointer shim, long[] out, int ncpus);
 
     static native void pshim_detach(Pointer shim);

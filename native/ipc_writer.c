@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Record batches of an Arrow IPC stream, written by the shim (ipc_writer.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+#include "ipc_writer.h"
+
+#define MAX_COLUMNS 32
+#define ZSTD_LEVEL 3 /* formats' ZstdContextCodec.LEVEL */
+#define IPC_CONTINUATION 0xffffffffu
+#define METADATA_V5 4
+#define HEADER_RECORD_BATCH 3
+#define CODEC_ZSTD 1
+
+struct ipc_writer {
+	int fd;
+	int ncols;
+	int widths[MAX_COLUMNS];
+	int nullable[MAX_COLUMNS];
+	uint32_t batch_rows;
+	/* queued rows, column by column, as given */
+	char *queued[MAX_COLUMNS];
+	uint32_t nqueued;
+	uint64_t first_queued_ns;
+	uint64_t rows_written;
+	ZSTD_CCtx *zstd;
+	/* one batch's buffers, uncompressed, then the message as written */
+	uint8_t *scratch;
+	size_t scratch_cap;
+	uint8_t *out;
+	size_t out_len, out_cap;
+};
+
+static int reserve(uint8_t **p, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 64 * 1024;
+	while (n < need)
+		n *= 2;
+	uint8_t *q = realloc(*p, n);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+struct ipc_writer *ipc_writer_open(const char *path, int ncols, const int *widths, const int *nullable,
+				   uint32_t batch_rows)
+{
+	if (ncols <= 0 || ncols > MAX_COLUMNS || batch_rows == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (int c = 0; c < ncols; c++)
+		if (widths[c] != 1 && widths[c] != 2 && widths[c] != 4 && widths[c] != 8) {
+			errno = EINVAL;
+			return NULL;
+		}
+	struct ipc_writer *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->fd = -1;
+	w->ncols = ncols;
+	w->batch_rows = batch_rows;
+	for (int c = 0; c < ncols; c++) {
+		w->widths[c] = widths[c];
+		w->nullable[c] = nullable[c] != 0;
+		w->queued[c] = malloc((size_t)batch_rows * widths[c]);
+		if (!w->queued[c])
+			goto fail;
+	}
+	w->zstd = ZSTD_createCCtx();
+	if (!w->zstd || ZSTD_isError(ZSTD_CCtx_setParameter(w->zstd, ZSTD_c_compressionLevel, ZSTD_LEVEL)))
+		goto fail;
+	w->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (w->fd < 0)
+		goto fail;
+	return w;
+fail:;
+	int e = errno ? errno : ENOMEM;
+	ipc_writer_close(w, NULL);
+	errno = e;
+	return NULL;
+}
+
+static void put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put_i64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The validity bits of rows [0, n) of column c (1: a value, 0: null); returns its null count. */
+static uint32_t validity(const struct ipc_writer *w, int c, uint8_t *bits)
+{
+	uint32_t n = w->nqueued, nulls = 0;
+	memset(bits, 0, (n + 7) / 8);
+	const char *v = w->queued[c];
+	for (uint32_t i = 0; i < n; i++) {
+		int null = 0;
+		if (w->nullable[c]) {
+			switch (w->widths[c]) {
+			case 8: { int64_t x; memcpy(&x, v + i * 8, 8); null = x == -1; break; }
+			case 4: { int32_t x; memcpy(&x, v + i * 4, 4); null = x == -1; break; }
+			case 2: { int16_t x; memcpy(&x, v + i * 2, 2); null = x == -1; break; }
+			default: null = (int8_t)v[i] == -1;
+			}
+		}
+		if (null)
+			nulls++;
+		else
+			bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+	}
+	return nulls;
+}
+
+/* A bool column's values as bits (a null's bit 0, as Arrow Java leaves it). */
+static void bool_bits(const struct ipc_writer *w, int c, uint8_t *bits)
+{
+	uint32_t n = w->nqueued;
+	memset(bits, 0, (n + 7) / 8);
+	const int8_t *v = (const int8_t *)w->queued[c];
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i] != 0 && !(w->nullable[c] && v[i] == -1))
+			bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+/* Appends one buffer to the body at *body (8-aligned), framed as Arrow's
+ * codecs frame it: the uncompressed length then the zstd frame, or -1 then
+ * the raw bytes where compression does not pay. Returns its framed size or
+ * a negative errno. */
+static long body_buffer(struct ipc_writer *w, size_t at, const uint8_t *src, size_t n)
+{
+	size_t bound = ZSTD_compressBound(n);
+	int rc = reserve(&w->out, &w->out_cap, at + 8 + (bound > n ? bound : n) + 8);
+	if (rc)
+		return rc;
+	size_t z = ZSTD_compress2(w->zstd, w->out + at + 8, bound, src, n);
+	if (ZSTD_isError(z))
+		return -EIO;
+	if (z > n) {
+		put_i64(w->out + at, -1);
+		memcpy(w->out + at + 8, src, n);
+		return (long)(8 + n);
+	}
+	put_i64(w->out + at, (int64_t)n);
+	return (long)(8 + z);
+}
+
+/*
+ * The batch's Message flatbuffer, laid out front to back (every offset
+ * points forward, every field at its natural alignment):
+ *   0  root offset -> Message
+ *   4  Message vtable: version, header_type, header, bodyLength
+ *  16  Message: header -> RecordBatch, bodyLength, version V5, header_type RecordBatch
+ *  36  RecordBatch vtable: length, nodes, buffers, compression
+ *  48  RecordBatch: nodes ->, length, buffers ->, compression ->
+ *  72  BodyCompression vtable: codec
+ *  80  BodyCompression: codec ZSTD (method BUFFER, the default, is left out as flatbuffers does)
+ *  92  nodes: count, then (length, null count) per column from 96
+ *      buffers: count, then (offset, length) per buffer, 8-aligned
+ * Returns the metadata's length, padded to 8.
+ */
+static size_t message(uint8_t *m, uint32_t rows, int ncols, const uint32_t *nulls, const long *offsets,
+		      const long *lengths, int nbuffers, int64_t body_length)
+{
+	size_t nodes = 96, buffers = align8(nodes + 16 * (size_t)ncols) + 8;
+	size_t end = align8(buffers + 16 * (size_t)nbuffers);
+	memset(m, 0, end);
+	put_u32(m + 0, 16);
+	/* Message vtable and table */
+	put_u16(m + 4, 12); put_u16(m + 6, 20);
+	put_u16(m + 8, 16); put_u16(m + 10, 18); put_u16(m + 12, 4); put_u16(m + 14, 8);
+	put_u32(m + 16, 16 - 4);
+	put_u32(m + 20, 48 - 20);
+	put_i64(m + 24, body_length);
+	put_u16(m + 32, METADATA_V5);
+	m[34] = HEADER_RECORD_BATCH;
+	/* RecordBatch vtable and table */
+	put_u16(m + 36, 12); put_u16(m + 38, 24);
+	put_u16(m + 40, 8); put_u16(m + 42, 4); put_u16(m + 44, 16); put_u16(m + 46, 20);
+	put_u32(m + 48, 48 - 36);
+	put_u32(m + 52, (uint32_t)(nodes - 4 - 52));
+	put_i64(m + 56, rows);
+	put_u32(m + 64, (uint32_t)(buffers - 4 - 64));
+	put_u32(m + 68, 80 - 68);
+	/* BodyCompression vtable and table */
+	put_u16(m + 72, 6); put_u16(m + 74, 8); put_u16(m + 76, 4);
+	put_u32(m + 80, 80 - 72);
+	m[84] = CODEC_ZSTD;
+	/* vectors of structs */
+	put_u32(m + nodes - 4, (uint32_t)ncols);
+	for (int c = 0; c < ncols; c++) {
+		put_i64(m + nodes + 16 * c, rows);
+		put_i64(m + nodes + 16 * c + 8, nulls[c]);
+	}
+	put_u32(m + buffers - 4, (uint32_t)nbuffers);
+	for (int b = 0; b < nbuffers; b++) {
+		put_i64(m + buffers + 16 * b, offsets[b]);
+		put_i64(m + buffers + 16 * b + 8, lengths[b]);
+	}
+	return end;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Writes the queued rows as one record batch, with one write: a recorder
+ * killed at any moment leaves whole batches only (a reader drops a cut one). */
+static int write_batch(struct ipc_writer *w)
+{
+	uint32_t n = w->nqueued;
+	if (n == 0)
+		return 0;
+	int nb = 2 * w->ncols;
+	uint32_t nulls[MAX_COLUMNS];
+	long offsets[2 * MAX_COLUMNS], lengths[2 * MAX_COLUMNS];
+	size_t meta_max = align8(96 + 16 * (size_t)w->ncols) + 8 + 16 * (size_t)nb + 8;
+	size_t body_at = 8 + meta_max; /* the metadata is written in front once its length is known */
+	size_t bits = (n + 7) / 8;
+	int rc = reserve(&w->scratch, &w->scratch_cap, bits);
+	if (rc)
+		return rc;
+	size_t at = 0;
+	for (int c = 0; c < w->ncols; c++) {
+		nulls[c] = validity(w, c, w->scratch);
+		for (int k = 0; k < 2; k++) {
+			const uint8_t *src = w->scratch;
+			size_t len = bits;
+			if (k == 1 && w->widths[c] == 1) {
+				bool_bits(w, c, w->scratch);
+			} else if (k == 1) {
+				src = (const uint8_t *)w->queued[c];
+				len = (size_t)n * w->widths[c];
+			}
+			long framed = body_buffer(w, body_at + at, src, len);
+			if (framed < 0)
+				return (int)framed;
+			offsets[2 * c + k] = (long)at;
+			lengths[2 * c + k] = framed;
+			size_t next = align8(at + (size_t)framed);
+			memset(w->out + body_at + at + framed, 0, next - at - (size_t)framed);
+			at = next;
+		}
+	}
+	uint8_t meta[8 + 96 + 16 * MAX_COLUMNS + 8 + 16 * 2 * MAX_COLUMNS + 8];
+	size_t meta_len = message(meta + 8, n, w->ncols, nulls, offsets, lengths, nb, (int64_t)at);
+	put_u32(meta, IPC_CONTINUATION);
+	put_u32(meta + 4, (uint32_t)meta_len);
+	/* the message right before the body: move it up to meet the body */
+	size_t start = body_at - 8 - meta_len;
+	memcpy(w->out + start, meta, 8 + meta_len);
+	rc = write_all(w->fd, w->out + start, 8 + meta_len + at);
+	if (rc)
+		return rc;
+	w->rows_written += n;
+	w->nqueued = 0;
+	return 0;
+}
+
+int ipc_writer_append(struct ipc_writer *w, uint32_t n, void *const *columns, uint64_t now_ns)
+{
+	uint32_t done = 0;
+	while (done < n) {
+		uint32_t k = n - done;
+		if (k > w->batch_rows - w->nqueued)
+			k = w->batch_rows - w->nqueued;
+		if (w->nqueued == 0)
+			w->first_queued_ns = now_ns;
+		for (int c = 0; c < w->ncols; c++)
+			memcpy(w->queued[c] + (size_t)w->nqueued * w->widths[c],
+			       (const char *)columns[c] + (size_t)done * w->widths[c], (size_t)k * w->widths[c]);
+		w->nqueued += k;
+		done += k;
+		if (w->nqueued == w->batch_rows) {
+			int rc = write_batch(w);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int ipc_writer_flush(struct ipc_writer *w, uint64_t max_age_ns, uint64_t now_ns)
+{
+	if (w->nqueued == 0 || now_ns - w->first_queued_ns < max_age_ns)
+		return 0;
+	return write_batch(w);
+}
+
+int64_t ipc_writer_ns_until_due(const struct ipc_writer *w, uint64_t max_age_ns, uint64_t now_ns)
+{
+	if (w->nqueued == 0)
+		return INT64_MAX;
+	uint64_t due = w->first_queued_ns + max_age_ns;
+	return due > now_ns ? (int64_t)(due - now_ns) : 0;
+}
+
+uint64_t ipc_writer_rows_written(const struct ipc_writer *w) { return w->rows_written; }
+
+int ipc_writer_close(struct ipc_writer *w, uint64_t *rows_written)
+{
+	if (!w)
+		return 0;
+	int rc = 0;
+	if (w->fd >= 0) {
+		rc = write_batch(w);
+		if (!rc) {
+			uint8_t eos[8];
+			put_u32(eos, IPC_CONTINUATION);
+			put_u32(eos + 4, 0);
+			rc = write_all(w->fd, eos, sizeof(eos));
+		}
+		if (close(w->fd) && !rc)
+			rc = -errno;
+	}
+	if (rows_written)
+		*rows_written = w->rows_written;
+	for (int c = 0; c < w->ncols; c++)
+		free(w->queued[c]);
+	ZSTD_freeCCtx(w->zstd);
+	free(w->scratch);
+	free(w->out);
+	free(w);
+	return rc;
+}
