@@ -26,6 +26,9 @@ struct ipc_writer {
 	uint32_t nqueued;
 	uint64_t first_queued_ns;
 	uint64_t rows_written;
+	/* a write failed (a full disk): the file may end in part of a batch, so
+	 * nothing more is appended after it (a reader keeps the batches before) */
+	int failed;
 	ZSTD_CCtx *zstd;
 	/* one batch's buffers, uncompressed, then the message as written */
 	uint8_t *scratch;
@@ -226,6 +229,8 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 static int write_batch(struct ipc_writer *w)
 {
 	uint32_t n = w->nqueued;
+	if (w->failed)
+		return -EIO;
 	if (n == 0)
 		return 0;
 	int nb = 2 * w->ncols;
@@ -267,8 +272,10 @@ static int write_batch(struct ipc_writer *w)
 	size_t start = body_at - 8 - meta_len;
 	memcpy(w->out + start, meta, 8 + meta_len);
 	rc = write_all(w->fd, w->out + start, 8 + meta_len + at);
-	if (rc)
+	if (rc) {
+		w->failed = 1;
 		return rc;
+	}
 	w->rows_written += n;
 	w->nqueued = 0;
 	return 0;
@@ -319,7 +326,7 @@ int ipc_writer_close(struct ipc_writer *w, uint64_t *rows_written)
 	if (!w)
 		return 0;
 	int rc = 0;
-	if (w->fd >= 0) {
+	if (w->fd >= 0 && !w->failed) {
 		rc = write_batch(w);
 		if (!rc) {
 			uint8_t eos[8];
@@ -327,9 +334,9 @@ int ipc_writer_close(struct ipc_writer *w, uint64_t *rows_written)
 			put_u32(eos + 4, 0);
 			rc = write_all(w->fd, eos, sizeof(eos));
 		}
-		if (close(w->fd) && !rc)
-			rc = -errno;
 	}
+	if (w->fd >= 0 && close(w->fd) && !rc)
+		rc = -errno;
 	if (rows_written)
 		*rows_written = w->rows_written;
 	for (int c = 0; c < w->ncols; c++)

@@ -70,6 +70,29 @@ class NativeTableWriterTest {
         sameAsJava(CaptureTable.SCHED_WAKEUP);
     }
 
+    /**
+     * A full disk: the write's errno comes back (Java reports it and keeps
+     * the capture), and nothing is appended after the failed write, which
+     * may have left part of a batch (a reader keeps the batches before it).
+     */
+    @Test
+    void aFailedWriteIsReportedAndNothingIsAppendedAfterIt() throws Exception {
+        int[] widths = {8, 4}, nullable = {0, 1};
+        Pointer w = LIB.ipc_writer_open("/dev/full", 2, widths, nullable, 16);
+        assertTrue(w != null, "ipc_writer_open");
+        ByteBuffer[] cols = rows(List.of(Column.required("ts", Column.Kind.INT64, ""),
+            Column.optional("x", Column.Kind.INT32, "")), Map.of(), 10, new Random(1));
+        Pointer[] ptrs = {Native.getDirectBufferPointer(cols[0]), Native.getDirectBufferPointer(cols[1])};
+        assertEquals(0, LIB.ipc_writer_append(w, 10, ptrs, 0));
+        assertEquals(-28, LIB.ipc_writer_flush(w, 0, 0), "ENOSPC");
+        // the queued rows stay; a full batch (16 rows) is not written either
+        assertEquals(-5, LIB.ipc_writer_append(w, 10, ptrs, 0), "EIO: no write after a failed one");
+        assertEquals(-5, LIB.ipc_writer_flush(w, 0, 0));
+        long[] written = new long[1];
+        LIB.ipc_writer_close(w, written);
+        assertEquals(0, written[0]);
+    }
+
     private void sameAsJava(CaptureTable table) throws Exception {
         List<Column> columns = table.columns();
         int[] widths = new int[columns.size()], nullable = new int[columns.size()];
