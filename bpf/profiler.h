@@ -358,13 +358,14 @@ struct prof_stack_def {
  * bpf_trace_run*), which Java trims. */
 #define PROF_STACK_F_EVENT 1
 
-/* A thread that had samples or scheduler events in the batch: one per
- * (tid, pid) per batch. */
+/* A thread seen in samples, scheduler or process events: listed in the
+ * batch it was first seen in, and once more in the list of every thread at
+ * the stop (native/thread_table.h). */
 struct prof_thread_seen {
 	__u32 tid;
 	__u32 pid;
-	__u64 first_ts;    /* its first event in the batch */
-	__u64 last_ts;     /* its last event in the batch */
+	__u64 first_ts;    /* its first event in the recording */
+	__u64 last_ts;     /* its last event so far */
 	char comm[16];     /* latest name */
 };
 

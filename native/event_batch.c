@@ -350,6 +350,10 @@ uint32_t eb_thread_count(const struct event_batch *b) { return thread_table_coun
 
 const void *eb_threads(const struct event_batch *b) { return thread_table_list(b->threads); }
 
+uint32_t eb_all_thread_count(const struct event_batch *b) { return thread_table_all_count(b->threads); }
+
+const void *eb_all_threads(const struct event_batch *b) { return thread_table_all(b->threads); }
+
 uint64_t eb_undecodable(const struct event_batch *b) { return b->undecodable; }
 
 uint32_t eb_proc_count(const struct event_batch *b) { return b->nprocs; }

@@ -6,7 +6,7 @@
  * the first seconds of every recording, recording cost twice the CPU):
  *   - each table's rows as columns (enum prof_batch_table and its columns),
  *   - each distinct raw stack once for the whole recording (stack_table.h),
- *   - the threads seen in the batch (thread_table.h),
+ *   - the threads first seen in the batch (thread_table.h),
  *   - names first seen in the batch: interrupt handlers (name_table.h).
  * Layouts are in bpf/profiler.h.
  */
@@ -37,11 +37,15 @@ uint32_t eb_new_stack_count(const struct event_batch *b);
 const void *eb_new_stacks(const struct event_batch *b, size_t *bytes);
 uint32_t eb_new_name_count(const struct event_batch *b);
 const void *eb_new_names(const struct event_batch *b, size_t *bytes);
+/* The threads first seen in this batch (struct prof_thread_seen). */
 uint32_t eb_thread_count(const struct event_batch *b);
 /* Process lifecycle records of the batch, as received (struct prof_proc). */
 uint32_t eb_proc_count(const struct event_batch *b);
 const void *eb_procs(const struct event_batch *b);
 const void *eb_threads(const struct event_batch *b);
+/* Every thread seen so far, with its last event time and latest name. */
+uint32_t eb_all_thread_count(const struct event_batch *b);
+const void *eb_all_threads(const struct event_batch *b);
 uint64_t eb_undecodable(const struct event_batch *b);
 
 /* Gives the stack ids Java assigned to this batch's new stacks (in the

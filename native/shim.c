@@ -62,6 +62,8 @@ struct pshim {
 	struct ipc_writer *writers[PROF_TABLE_COUNT];
 	int64_t rows_closed[PROF_TABLE_COUNT]; /* rows a closed writer wrote; -1: never handed over */
 	int batch_written; /* the current batch's rows are queued in the writers */
+	uint64_t rows_taken[PROF_TABLE_COUNT]; /* rows of every batch so far, per table */
+	int write_error;   /* the first failed table write's negative errno (a full disk), or 0 */
 };
 
 /* libbpf's last complaint, so a failure can be reported in one line. */
@@ -432,10 +434,10 @@ void pshim_wake(struct pshim *h)
 }
 
 /* Waits up to timeout_ms for data, then hands everything drained so far
- * into a new batch (see event_batch.h, drain.h). Returns its row count over
- * all tables (0: nothing) or a negative errno. Always takes after the wait:
- * the BPF side wakes us only in batches. */
-long pshim_poll(struct pshim *h, int timeout_ms)
+ * into a new batch (see event_batch.h, drain.h). Sets *woken when
+ * pshim_wake ended the wait. Always takes after the wait: the BPF side
+ * wakes us only in batches. */
+static int poll_once(struct pshim *h, int timeout_ms, int *woken)
 {
 	if (!h->drain) {
 		int rc = open_rings(h);
@@ -445,13 +447,99 @@ long pshim_poll(struct pshim *h, int timeout_ms)
 	eb_reset(h->batch);
 	h->batch_written = 0;
 	int rc = drain_wait(h->drain, timeout_ms);
-	uint64_t wakes;
+	uint64_t wakes = 0;
 	ssize_t n = read(h->wakefd, &wakes, sizeof(wakes)); /* re-arm; EAGAIN when nobody woke us */
-	(void)n;
+	*woken = n == sizeof(wakes) && wakes > 0;
 	if (!rc)
 		rc = drain_take(h->drain, decode_record, h);
-	return rc < 0 ? rc : (long)eb_total_rows(h->batch);
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		h->rows_taken[t] += eb_rows(h->batch, t);
+	return rc;
 }
+
+/* Rows of table in every batch so far (Java's and those the shim wrote
+ * alone): the status and summary lines' counts. */
+int64_t pshim_rows_taken(struct pshim *h, int table)
+{
+	return table >= 0 && table < PROF_TABLE_COUNT ? (int64_t)h->rows_taken[table] : -1;
+}
+
+/* Something in the batch Java has to see: rows, new stacks, threads or
+ * names, or process events. */
+static long batch_size(struct pshim *h)
+{
+	return (long)eb_total_rows(h->batch) + eb_new_stack_count(h->batch) + eb_thread_count(h->batch) +
+	       eb_new_name_count(h->batch) + eb_proc_count(h->batch);
+}
+
+/* Waits up to timeout_ms, then takes everything drained so far into a new
+ * batch. Returns its size (0: nothing came; see batch_size) or a negative
+ * errno. */
+long pshim_poll(struct pshim *h, int timeout_ms)
+{
+	int woken;
+	int rc = poll_once(h, timeout_ms, &woken);
+	return rc < 0 ? rc : batch_size(h);
+}
+
+/* Whether the batch holds work only Java does: stacks, threads or names it
+ * has not seen, process events, or rows of a table the shim does not write
+ * (Java fills in their symbols and handler names). */
+static int batch_needs_java(struct pshim *h)
+{
+	if (eb_new_stack_count(h->batch) || eb_thread_count(h->batch) || eb_new_name_count(h->batch) ||
+	    eb_proc_count(h->batch))
+		return 1;
+	for (int t = 0; t < PROF_TABLE_COUNT; t++)
+		if (!h->writers[t] && eb_rows(h->batch, t))
+			return 1;
+	return 0;
+}
+
+int pshim_tables_write(struct pshim *h, int64_t max_age_ns);
+int64_t pshim_tables_ns_until_due(struct pshim *h, int64_t max_age_ns);
+
+/* The recording's steady loop, without Java: polls until a batch needs
+ * Java (batch_needs_java), pshim_wake is called or timeout_ms passes. Every
+ * other batch the shim commits itself (weight: each sample's) and queues
+ * into the handed-over tables, and it writes their batches as they come due
+ * (max_age_ns), waking for that too. So while nothing is new, the JVM runs
+ * no code at all (docs/design.md, "The steady loop runs in C"). Returns the
+ * size of the batch left for Java (> 0: read it as pshim_poll's), 0 when
+ * there is none, or a negative errno (a failed write: a full disk). */
+long pshim_run(struct pshim *h, int timeout_ms, int64_t max_age_ns, int64_t weight)
+{
+	uint64_t deadline = pshim_clock_ns(0) + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000ull;
+	for (;;) {
+		uint64_t now = pshim_clock_ns(0);
+		int64_t left = now >= deadline ? 0 : (int64_t)(deadline - now);
+		int64_t due = pshim_tables_ns_until_due(h, max_age_ns);
+		if (due < left)
+			left = due > 0 ? due : 0;
+		int woken;
+		int rc = poll_once(h, (int)((left + 999999) / 1000000), &woken);
+		if (rc < 0)
+			return rc;
+		if (batch_needs_java(h))
+			return batch_size(h);
+		if (eb_total_rows(h->batch) && eb_commit(h->batch, NULL, 0, weight))
+			return -EINVAL;
+		rc = pshim_tables_write(h, max_age_ns);
+		if (rc < 0)
+			return rc;
+		if (woken || pshim_clock_ns(0) >= deadline)
+			return 0;
+	}
+}
+
+/* The negative errno of the first failed table write, or 0: tells a
+ * failed write from a failed poll in pshim_run's return. */
+int pshim_write_error(struct pshim *h) { return h->write_error; }
+
+/* Every thread seen so far (struct prof_thread_seen, thread_table.h). */
+long pshim_all_thread_count(struct pshim *h) { return eb_all_thread_count(h->batch); }
+
+const void *pshim_all_threads(struct pshim *h) { return eb_all_threads(h->batch); }
 
 /* out[0..PROF_TABLE_COUNT) rows per table, then new stacks, bytes of new
  * stacks, threads seen, undecodable records so far, new names, bytes of new
@@ -541,11 +629,11 @@ int pshim_tables_write(struct pshim *h, int64_t max_age_ns)
 				cols[c] = eb_column(h->batch, t, c);
 			int rc = ipc_writer_append(w, n, cols, now);
 			if (rc)
-				return rc;
+				return h->write_error = rc;
 		}
 		int rc = ipc_writer_flush(w, (uint64_t)max_age_ns, now);
 		if (rc)
-			return rc;
+			return h->write_error = rc;
 	}
 	h->batch_written = 1;
 	return 0;

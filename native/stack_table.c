@@ -145,7 +145,8 @@ int stack_table_set_ids(struct stack_table *t, const int64_t *ids, uint32_t n)
 {
 	if (n != t->count - t->first_new)
 		return -EINVAL;
-	memcpy(&t->ids[t->first_new], ids, n * sizeof(*ids));
+	if (n)
+		memcpy(&t->ids[t->first_new], ids, n * sizeof(*ids));
 	return 0;
 }
 

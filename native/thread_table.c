@@ -6,19 +6,20 @@
 #include "profiler.h"
 #include "thread_table.h"
 
+/* An open-addressing index by tid into the entries (one slot per tid: its
+ * current entry). */
 struct slot {
 	uint32_t tid;
 	uint32_t used;
-	uint32_t gen;      /* batch in which idx is valid */
-	uint32_t idx;      /* its entry in seen[] */
+	uint32_t idx; /* its current entry in all[] */
 };
 
 struct thread_table {
 	struct slot *slots;
 	uint32_t mask, used;
-	uint32_t gen;
-	struct prof_thread_seen *seen;
-	uint32_t nseen, cap;
+	struct prof_thread_seen *all; /* entries in the order first seen */
+	uint32_t nall, cap;
+	uint32_t batch_start;         /* all[batch_start..nall): new in this batch */
 };
 
 static uint32_t hash32(uint32_t v)
@@ -38,7 +39,6 @@ struct thread_table *thread_table_new(void)
 		free(t);
 		return NULL;
 	}
-	t->gen = 1;
 	return t;
 }
 
@@ -47,15 +47,11 @@ void thread_table_free(struct thread_table *t)
 	if (!t)
 		return;
 	free(t->slots);
-	free(t->seen);
+	free(t->all);
 	free(t);
 }
 
-void thread_table_start_batch(struct thread_table *t)
-{
-	t->nseen = 0;
-	t->gen++;
-}
+void thread_table_start_batch(struct thread_table *t) { t->batch_start = t->nall; }
 
 static int rehash(struct thread_table *t)
 {
@@ -83,8 +79,8 @@ int thread_table_saw(struct thread_table *t, uint32_t tid, uint32_t pid, uint64_
 	while (t->slots[i].used && t->slots[i].tid != tid)
 		i = (i + 1) & t->mask;
 	struct slot *s = &t->slots[i];
-	if (s->used && s->gen == t->gen && t->seen[s->idx].pid == pid) {
-		struct prof_thread_seen *e = &t->seen[s->idx];
+	if (s->used && t->all[s->idx].pid == pid) {
+		struct prof_thread_seen *e = &t->all[s->idx];
 		if (ts < e->first_ts)
 			e->first_ts = ts;
 		if (ts > e->last_ts)
@@ -93,15 +89,15 @@ int thread_table_saw(struct thread_table *t, uint32_t tid, uint32_t pid, uint64_
 			memcpy(e->comm, comm, sizeof(e->comm));
 		return 0;
 	}
-	if (t->nseen == t->cap) {
+	if (t->nall == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 256;
-		void *p = realloc(t->seen, (size_t)cap * sizeof(*t->seen));
+		void *p = realloc(t->all, (size_t)cap * sizeof(*t->all));
 		if (!p)
 			return -ENOMEM;
-		t->seen = p;
+		t->all = p;
 		t->cap = cap;
 	}
-	struct prof_thread_seen *e = &t->seen[t->nseen];
+	struct prof_thread_seen *e = &t->all[t->nall];
 	*e = (struct prof_thread_seen){ .tid = tid, .pid = pid, .first_ts = ts, .last_ts = ts };
 	if (comm)
 		memcpy(e->comm, comm, sizeof(e->comm));
@@ -110,13 +106,16 @@ int thread_table_saw(struct thread_table *t, uint32_t tid, uint32_t pid, uint64_
 		s->tid = tid;
 		t->used++;
 	}
-	s->gen = t->gen;
-	s->idx = t->nseen++;
+	s->idx = t->nall++;
 	if (t->used * 2 > t->mask)
 		return rehash(t);
 	return 0;
 }
 
-uint32_t thread_table_count(const struct thread_table *t) { return t->nseen; }
+uint32_t thread_table_count(const struct thread_table *t) { return t->nall - t->batch_start; }
 
-const void *thread_table_list(const struct thread_table *t) { return t->seen; }
+const void *thread_table_list(const struct thread_table *t) { return t->all + t->batch_start; }
+
+uint32_t thread_table_all_count(const struct thread_table *t) { return t->nall; }
+
+const void *thread_table_all(const struct thread_table *t) { return t->all; }

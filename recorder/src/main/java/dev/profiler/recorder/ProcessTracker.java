@@ -336,6 +336,19 @@ final class ProcessTracker {
         }
     }
 
+    /**
+     * A thread's last event time and latest name at the stop, from the
+     * shim's list of every thread (which reports a thread only in the batch
+     * it is new in), in the order first seen: an entry for a tid now known
+     * under another pid is an earlier thread of that tid, superseded.
+     */
+    void threadAtStop(int pid, int tid, String comm, long lastTs) {
+        Thread t = threads.get(tid);
+        if (t == null || t.pid != pid) return;
+        t.lastSeen = Math.max(t.lastSeen, lastTs);
+        t.name = comm;
+    }
+
     void writeThreads() throws IOException {
         for (Map.Entry<Integer, Thread> e : threads.entrySet()) {
             Thread t = e.getValue();

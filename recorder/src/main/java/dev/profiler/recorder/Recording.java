@@ -74,11 +74,6 @@ public final class Recording {
     /** The session whose poll a stop request ends early, while it is open (guarded by itself). */
     private final BpfSession[] wakeable = new BpfSession[1];
 
-    private long samples;
-    private long schedEvents;
-    private long lockWaits;
-    private long interrupts;
-    private long futexWaits;
     private LockSymbols lockSymbols;
     private FutexSymbols futexSymbols;
     private IrqHandlers irqHandlers;
@@ -221,24 +216,25 @@ public final class Recording {
                 : System.nanoTime() + opts.durationSeconds() * 1_000_000_000L;
             boolean mappingsDue = false;
             while (!stopRequested.get()) {
-                // and no later than the next flush is due: batches reach the files about a second apart
-                long flushDueMs = Math.min(out.millisUntilFlushDue(),
-                    (bpf.nanosUntilTablesDue(CaptureWriter.FLUSH_INTERVAL_NANOS) / 1_000_000) + 1);
+                // no later than Java's next flush (the stacks and frames
+                // tables); the shim's tables it writes on time itself
+                long flushDueMs = out.millisUntilFlushDue();
                 int timeoutMs = (int) Math.min(mappingsDue ? MAPPED_POLL_TIMEOUT_MS : pollTimeoutMs, flushDueMs);
                 if (deadline != Long.MAX_VALUE) // -d ends on time, not up to a poll timeout late
                     timeoutMs = (int) Math.max(0, Math.min(timeoutMs, (deadline - System.nanoTime()) / 1_000_000 + 1));
-                EventBatch batch = bpf.poll(timeoutMs);
+                // returns only with something new for Java, or after the timeout
+                EventBatch batch = bpf.run(timeoutMs, CaptureWriter.FLUSH_INTERVAL_NANOS, periodNs);
                 if (batch != null) {
                     consume(batch, layout, tracker, stacks, out, periodNs);
+                    bpf.writeTables(CaptureWriter.FLUSH_INTERVAL_NANOS); // queues this batch's rows of the shim's tables
                     tracker.resolveUnmapped(stacks.unmappedAddedByPid(), false);
                     jitNamer.due(stacks.unnamedJitByPid());
                 }
                 jitNamer.watchCommand();
                 mappingsDue = tracker.refreshLibraries();
-                bpf.writeTables(CaptureWriter.FLUSH_INTERVAL_NANOS); // queues this batch's rows of the shim's tables
                 out.flushDue();
                 if (status.due())
-                    status.update(statusCounts(), lostSoFar(bpf), out.bytesOnDisk());
+                    status.update(statusCounts(bpf), lostSoFar(bpf), out.bytesOnDisk());
                 if (System.nanoTime() >= deadline) requestStop("duration reached");
                 if (command != null && !command.process().isAlive()) {
                     commandExit = command.process().exitValue();
@@ -264,6 +260,8 @@ public final class Recording {
                 bpf.writeTables(CaptureWriter.FLUSH_INTERVAL_NANOS);
             }
             droppedByRecorder = bpf.undecodableRecords();
+            for (BpfRecords.ThreadSeen t : bpf.allThreads())
+                tracker.threadAtStop(t.pid(), t.tid(), t.comm(), t.lastTs());
             tracker.resolveUnmapped(stacks.unmappedAddedByPid(), true);
             jitNamer.finish(stacks.pidsWithUnnamedJit(), err); // running JVMs: a last perf map each
             stacks.finish();
@@ -286,7 +284,7 @@ public final class Recording {
             manifest.rows = out.rowCounts();
             manifest.complete = true;
             out.writeManifest(manifest);
-            summary = summarize(manifest, stacks);
+            summary = summarize(manifest, stacks, Counts.of(bpf));
         } catch (BpfException e) {
             abandon(out, manifest);
             throw new RecorderException(e.getMessage(), isPermission(e.getMessage()) ? 2 : 1);
@@ -392,11 +390,6 @@ public final class Recording {
             }
             out.table(t.capture()).appendColumns(cols.rows(), cols.captureColumns());
         }
-        samples += batch.rows(CaptureTable.SAMPLES);
-        schedEvents += batch.rows(CaptureTable.SCHED_SWITCH) + batch.rows(CaptureTable.SCHED_WAKEUP);
-        interrupts += batch.rows(CaptureTable.IRQ);
-        lockWaits += batch.rows(CaptureTable.LOCK_CONTENTION);
-        futexWaits += batch.rows(CaptureTable.FUTEX_WAIT);
     }
 
     /**
@@ -411,16 +404,27 @@ public final class Recording {
         return false;
     }
 
-    /** Events so far per recorded source, for the status line. */
-    private Map<String, Long> statusCounts() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        m.put("samples", samples);
-        if (opts.sched()) {
-            m.put("sched", schedEvents);
-            m.put("irq", interrupts);
+    /** Rows so far per recorded source, counted by the shim (it writes most batches without Java). */
+    private record Counts(long samples, long sched, long irq, long locks, long futex) {
+        static Counts of(BpfSession bpf) {
+            return new Counts(bpf.rowsTaken(CaptureTable.SAMPLES),
+                bpf.rowsTaken(CaptureTable.SCHED_SWITCH) + bpf.rowsTaken(CaptureTable.SCHED_WAKEUP),
+                bpf.rowsTaken(CaptureTable.IRQ), bpf.rowsTaken(CaptureTable.LOCK_CONTENTION),
+                bpf.rowsTaken(CaptureTable.FUTEX_WAIT));
         }
-        if (opts.locks()) m.put("locks", lockWaits);
-        if (opts.futex()) m.put("futex", futexWaits);
+    }
+
+    /** Events so far per recorded source, for the status line. */
+    private Map<String, Long> statusCounts(BpfSession bpf) {
+        Counts c = Counts.of(bpf);
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("samples", c.samples());
+        if (opts.sched()) {
+            m.put("sched", c.sched());
+            m.put("irq", c.irq());
+        }
+        if (opts.locks()) m.put("locks", c.locks());
+        if (opts.futex()) m.put("futex", c.futex());
         return m;
     }
 
@@ -496,17 +500,17 @@ public final class Recording {
         }
     }
 
-    private String summarize(Manifest m, StackInterner stacks) {
+    private String summarize(Manifest m, StackInterner stacks, Counts c) {
         double secs = (m.endNs - m.startNs) / 1e9;
         long bytes = m.counters.captureBytes;
         return String.format("wrote %s: %,d samples%s%s%s in %.1f s (%s, %d Hz), %,d stacks, %,d frames, %s%s, %s%s",
-            opts.output(), samples,
-            opts.sched() ? String.format(", %,d scheduler events, %,d interrupts", schedEvents, interrupts) : "",
-            opts.locks() ? String.format(", %,d lock waits", lockWaits) : "",
-            opts.futex() ? String.format(", %,d futex waits", futexWaits) : "",
+            opts.output(), c.samples(),
+            opts.sched() ? String.format(", %,d scheduler events, %,d interrupts", c.sched(), c.irq()) : "",
+            opts.locks() ? String.format(", %,d lock waits", c.locks()) : "",
+            opts.futex() ? String.format(", %,d futex waits", c.futex()) : "",
             secs, m.sampling.eventSource, m.sampling.frequencyHz, stacks.stackCount(),
             stacks.frameCount(), Bytes.human(bytes),
-            samples > 0 ? String.format(" (%.1f B/sample)", (double) bytes / samples) : "", lostSummary(m),
+            c.samples() > 0 ? String.format(" (%.1f B/sample)", (double) bytes / c.samples()) : "", lostSummary(m),
             droppedByRecorder > 0 ? String.format(", %,d records undecodable", droppedByRecorder) : "");
     }
 

@@ -169,13 +169,48 @@ public final class BpfSession implements AutoCloseable, UnwindMaps {
      * batch (valid until the next poll), or null when nothing came.
      */
     public EventBatch poll(int timeoutMs) throws BpfException {
-        long n = ShimLibrary.pshim_poll(handle, timeoutMs);
+        return batch(ShimLibrary.pshim_poll(handle, timeoutMs));
+    }
+
+    /**
+     * The recording's steady loop, run by the shim (pshim_run): it writes
+     * every batch that holds nothing new itself (weight: each sample's;
+     * tables handed over with {@link #writeTableTo} written when a batch's
+     * oldest row waited maxAgeNanos), and returns the first batch with
+     * something only Java does (a new stack, thread, name or process event,
+     * or rows of a table Java writes), or null after timeoutMs or a
+     * {@link #wake}.
+     */
+    public EventBatch run(int timeoutMs, long maxAgeNanos, long weight) throws BpfException, IOException {
+        long n = ShimLibrary.pshim_run(handle, timeoutMs, maxAgeNanos, weight);
+        if (n < 0 && ShimLibrary.pshim_write_error(handle) == n) throw new IOException(errorText((int) -n));
+        return batch(n);
+    }
+
+    private EventBatch batch(long n) throws BpfException {
         if (n < 0) throw new BpfException("reading the BPF ring buffers failed (errno " + -n + ")");
         BatchLayout layout = BatchLayout.shim();
         long[] info = new long[EventBatch.infoLength(layout)];
         ShimLibrary.pshim_batch_info(handle, info);
         undecodable = info[layout.tables().size() + EventBatch.INFO_UNDECODABLE];
         return n == 0 ? null : new EventBatch(handle, layout, info);
+    }
+
+    /** Rows of table in every batch so far, Java's and those the shim wrote alone (0 for a table no batch fills). */
+    public long rowsTaken(CaptureTable table) {
+        BatchLayout.Table t = BatchLayout.shim().table(table);
+        return t == null ? 0 : ShimLibrary.pshim_rows_taken(handle, t.index());
+    }
+
+    /** Every thread seen so far, with its last event time and latest name (read at the stop). */
+    public BpfRecords.ThreadSeen[] allThreads() {
+        int n = (int) ShimLibrary.pshim_all_thread_count(handle);
+        BpfRecords.ThreadSeen[] out = new BpfRecords.ThreadSeen[n];
+        if (n == 0) return out;
+        ByteBuffer b = ShimLibrary.pshim_all_threads(handle).getByteBuffer(0, (long) n * BpfRecords.THREAD_SEEN_BYTES)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) out[i] = BpfRecords.decodeThread(b, i * BpfRecords.THREAD_SEEN_BYTES);
+        return out;
     }
 
     /**

@@ -68,6 +68,16 @@ final class ShimLibrary {
 
     static native long pshim_poll(Pointer shim, int timeoutMs);
 
+    static native long pshim_run(Pointer shim, int timeoutMs, long maxAgeNs, long weight);
+
+    static native int pshim_write_error(Pointer shim);
+
+    static native long pshim_rows_taken(Pointer shim, int table);
+
+    static native long pshim_all_thread_count(Pointer shim);
+
+    static native Pointer pshim_all_threads(Pointer shim);
+
     /** Ends the current or next pshim_poll wait at once; any thread. */
     static native void pshim_wake(Pointer shim);
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * native/event_batch.c on records built here (no BPF needed): stacks
- * interned once across batches, threads reported once per batch with their
- * first/last event, columns rewritten by the commit, scheduler records
+ * interned once across batches, threads reported in the batch they are new
+ * in and kept with their first/last event and latest name for the stop, columns rewritten by the commit, scheduler records
  * decoded (task states lettered as the kernel does), bad records counted.
  */
 class EventBatchNativeTest {
@@ -36,6 +36,8 @@ class EventBatchNativeTest {
         Pointer eb_new_stacks(Pointer b, NativeLongByReference bytes);
         int eb_thread_count(Pointer b);
         Pointer eb_threads(Pointer b);
+        int eb_all_thread_count(Pointer b);
+        Pointer eb_all_threads(Pointer b);
         long eb_undecodable(Pointer b);
         int eb_commit(Pointer b, long[] stackIds, int n, long weight);
         int eb_task_state_index(int prevState, int exitState, int preempt);
@@ -84,11 +86,16 @@ class EventBatchNativeTest {
 
     record StackDefs(BpfRecords.StackDef[] defs) {}
 
-    BpfRecords.ThreadSeen[] threads() {
-        int n = LIB.eb_thread_count(b);
+    /** The threads new in this batch. */
+    BpfRecords.ThreadSeen[] threads() { return threads(LIB.eb_thread_count(b), LIB.eb_threads(b)); }
+
+    /** Every thread so far. */
+    BpfRecords.ThreadSeen[] allThreads() { return threads(LIB.eb_all_thread_count(b), LIB.eb_all_threads(b)); }
+
+    static BpfRecords.ThreadSeen[] threads(int n, Pointer list) {
         BpfRecords.ThreadSeen[] out = new BpfRecords.ThreadSeen[n];
         if (n == 0) return out;
-        ByteBuffer buf = LIB.eb_threads(b).getByteBuffer(0, (long) n * BpfRecords.THREAD_SEEN_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = list.getByteBuffer(0, (long) n * BpfRecords.THREAD_SEEN_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) out[i] = BpfRecords.decodeThread(buf, i * BpfRecords.THREAD_SEEN_BYTES);
         return out;
     }
@@ -183,20 +190,31 @@ class EventBatchNativeTest {
         assertArrayEquals(new long[] {1000, 1000, 1000, 1000, 1000}, longColumn("weight"));
 
         // Next batch: the known stack is not reported again and keeps its id;
-        // a renamed thread is reported with its new name; same addresses in
-        // another process are another raw stack.
+        // a known thread is not reported again (its new name and last time
+        // are kept for the stop); same addresses in another process are
+        // another raw stack; a tid under another pid is a new thread.
         LIB.eb_reset(b);
         assertEquals(0, add(sample(0, 400, 10, 11, "a2", K, U)));
         assertEquals(0, add(sample(0, 500, 30, 31, "d", K, U)));
+        assertEquals(0, add(sample(0, 600, 40, 12, "e", K, U)));
         defs = newStacks().defs();
-        assertEquals(1, defs.length);
+        assertEquals(2, defs.length);
         assertEquals(2, defs[0].rawId());
         assertEquals(30, defs[0].pid());
         t = threads();
-        assertEquals(2, t.length);
-        assertEquals(new BpfRecords.ThreadSeen(11, 10, 400, 400, "a2"), t[0]);
-        assertEquals(0, LIB.eb_commit(b, new long[] {7}, 1, 5));
-        assertArrayEquals(new long[] {7, 7}, longColumn("stack_id"));
+        assertArrayEquals(new BpfRecords.ThreadSeen[] {new BpfRecords.ThreadSeen(31, 30, 500, 500, "d"),
+            new BpfRecords.ThreadSeen(12, 40, 600, 600, "e")}, t);
+        assertEquals(0, LIB.eb_commit(b, new long[] {7, 8}, 2, 5));
+        assertArrayEquals(new long[] {7, 7, 8}, longColumn("stack_id"));
+        assertArrayEquals(new BpfRecords.ThreadSeen[] {new BpfRecords.ThreadSeen(11, 10, 100, 400, "a2"),
+            new BpfRecords.ThreadSeen(12, 10, 150, 150, "b"), new BpfRecords.ThreadSeen(20, 20, 250, 250, "c"),
+            new BpfRecords.ThreadSeen(31, 30, 500, 500, "d"), new BpfRecords.ThreadSeen(12, 40, 600, 600, "e")},
+            allThreads(), "every thread for the stop, tid 12's earlier thread before its later one");
+
+        LIB.eb_reset(b);
+        assertEquals(0, add(sample(0, 700, 10, 11, "a2", K, U)));
+        assertEquals(0, threads().length, "nothing new");
+        assertEquals(0, newStacks().defs().length);
     }
 
     @Test
@@ -216,7 +234,8 @@ class EventBatchNativeTest {
         for (int i = n - 1; i >= 0; i--)
             assertEquals(0, add(sample(0, i, 1 + i % threads, 1 + i % threads, "t", K, new long[] {0x400000L + i})));
         assertEquals(0, LIB.eb_new_stack_count(b));
-        assertEquals(threads, LIB.eb_thread_count(b));
+        assertEquals(0, LIB.eb_thread_count(b), "every thread known");
+        assertEquals(threads, LIB.eb_all_thread_count(b));
         assertEquals(0, LIB.eb_commit(b, new long[0], 0, 1));
         long[] col = longColumn("stack_id");
         for (int r = 0; r < n; r++) assertEquals(1_000_000L + (n - 1 - r), col[r], "row " + r);
