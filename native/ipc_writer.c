@@ -9,6 +9,8 @@
 #include "ipc_writer.h"
 
 #define MAX_COLUMNS 32
+#define MAX_NODES 64
+#define MAX_BUFFERS 128
 #define ZSTD_LEVEL 3 /* formats' ZstdContextCodec.LEVEL */
 #define IPC_CONTINUATION 0xffffffffu
 #define METADATA_V5 4
@@ -52,18 +54,9 @@ static int reserve(uint8_t **p, size_t *cap, size_t need)
 	return 0;
 }
 
-struct ipc_writer *ipc_writer_open(const char *path, int ncols, const int *widths, const int *nullable,
-				   uint32_t batch_rows)
+static struct ipc_writer *writer_open(const char *path, int ncols, const int *widths, const int *nullable,
+				      uint32_t batch_rows)
 {
-	if (ncols <= 0 || ncols > MAX_COLUMNS || batch_rows == 0) {
-		errno = EINVAL;
-		return NULL;
-	}
-	for (int c = 0; c < ncols; c++)
-		if (widths[c] != 1 && widths[c] != 2 && widths[c] != 4 && widths[c] != 8) {
-			errno = EINVAL;
-			return NULL;
-		}
 	struct ipc_writer *w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
@@ -90,6 +83,29 @@ fail:;
 	errno = e;
 	return NULL;
 }
+
+struct ipc_writer *ipc_writer_open(const char *path, int ncols, const int *widths, const int *nullable,
+				   uint32_t batch_rows)
+{
+	if (ncols <= 0 || ncols > MAX_COLUMNS || batch_rows == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (int c = 0; c < ncols; c++)
+		if (widths[c] != 1 && widths[c] != 2 && widths[c] != 4 && widths[c] != 8) {
+			errno = EINVAL;
+			return NULL;
+		}
+	return writer_open(path, ncols, widths, nullable, batch_rows);
+}
+
+struct ipc_writer *ipc_writer_open_stream(const char *path, int *error)
+{
+	struct ipc_writer *w = writer_open(path, 0, NULL, NULL, 0);
+	*error = w ? 0 : errno;
+	return w;
+}
+
 
 static void put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
@@ -142,6 +158,10 @@ static long body_buffer(struct ipc_writer *w, size_t at, const uint8_t *src, siz
 	int rc = reserve(&w->out, &w->out_cap, at + 8 + (bound > n ? bound : n) + 8);
 	if (rc)
 		return rc;
+	if (n == 0) { /* an empty buffer: its length 0 and no frame, as Arrow Java's codecs write it */
+		put_i64(w->out + at, 0);
+		return 8;
+	}
 	size_t z = ZSTD_compress2(w->zstd, w->out + at + 8, bound, src, n);
 	if (ZSTD_isError(z))
 		return -EIO;
@@ -164,14 +184,15 @@ static long body_buffer(struct ipc_writer *w, size_t at, const uint8_t *src, siz
  *  48  RecordBatch: nodes ->, length, buffers ->, compression ->
  *  72  BodyCompression vtable: codec
  *  80  BodyCompression: codec ZSTD (method BUFFER, the default, is left out as flatbuffers does)
- *  92  nodes: count, then (length, null count) per column from 96
+ *  92  nodes: count, then (length, null count) per node from 96 (a column
+ *      and, after it, its children's)
  *      buffers: count, then (offset, length) per buffer, 8-aligned
  * Returns the metadata's length, padded to 8.
  */
-static size_t message(uint8_t *m, uint32_t rows, int ncols, const uint32_t *nulls, const long *offsets,
+static size_t message(uint8_t *m, uint32_t rows, int nnodes, const int64_t *node_pairs, const long *offsets,
 		      const long *lengths, int nbuffers, int64_t body_length)
 {
-	size_t nodes = 96, buffers = align8(nodes + 16 * (size_t)ncols) + 8;
+	size_t nodes = 96, buffers = align8(nodes + 16 * (size_t)nnodes) + 8;
 	size_t end = align8(buffers + 16 * (size_t)nbuffers);
 	memset(m, 0, end);
 	put_u32(m + 0, 16);
@@ -196,10 +217,10 @@ static size_t message(uint8_t *m, uint32_t rows, int ncols, const uint32_t *null
 	put_u32(m + 80, 80 - 72);
 	m[84] = CODEC_ZSTD;
 	/* vectors of structs */
-	put_u32(m + nodes - 4, (uint32_t)ncols);
-	for (int c = 0; c < ncols; c++) {
-		put_i64(m + nodes + 16 * c, rows);
-		put_i64(m + nodes + 16 * c + 8, nulls[c]);
+	put_u32(m + nodes - 4, (uint32_t)nnodes);
+	for (int c = 0; c < nnodes; c++) {
+		put_i64(m + nodes + 16 * c, node_pairs[2 * c]);
+		put_i64(m + nodes + 16 * c + 8, node_pairs[2 * c + 1]);
 	}
 	put_u32(m + buffers - 4, (uint32_t)nbuffers);
 	for (int b = 0; b < nbuffers; b++) {
@@ -224,8 +245,60 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Writes the queued rows as one record batch, with one write: a recorder
- * killed at any moment leaves whole batches only (a reader drops a cut one). */
+/* A record batch being put together in w->out: its body from body_at,
+ * buffers framed and appended in order, the metadata in front at the end. */
+struct batch {
+	size_t body_at, at;
+	int nbuffers;
+	long offsets[MAX_BUFFERS], lengths[MAX_BUFFERS];
+};
+
+/* The longest metadata message() writes for these counts, padded. */
+static size_t meta_max(int nnodes, int nbuffers)
+{
+	return align8(96 + 16 * (size_t)nnodes) + 8 + 16 * (size_t)nbuffers + 8;
+}
+
+static int add_buffer(struct ipc_writer *w, struct batch *b, const uint8_t *src, size_t len)
+{
+	if (b->nbuffers == MAX_BUFFERS)
+		return -EINVAL;
+	long framed = body_buffer(w, b->body_at + b->at, src, len);
+	if (framed < 0)
+		return (int)framed;
+	b->offsets[b->nbuffers] = (long)b->at;
+	b->lengths[b->nbuffers++] = framed;
+	size_t next = align8(b->at + (size_t)framed);
+	memset(w->out + b->body_at + b->at + framed, 0, next - b->at - (size_t)framed);
+	b->at = next;
+	return 0;
+}
+
+/* Puts the batch's metadata, and prefix before it, in front of its body
+ * and writes the lot with one write: a recorder killed at any moment
+ * leaves whole batches only (a reader drops a cut one). nodes: (length,
+ * null count) per node. */
+static int write_message(struct ipc_writer *w, struct batch *b, const uint8_t *prefix, size_t prefix_len,
+			 uint32_t rows, int nnodes, const int64_t *nodes)
+{
+	uint8_t meta[8 + 96 + 16 * MAX_NODES + 8 + 16 * MAX_BUFFERS + 8];
+	size_t meta_len = message(meta + 8, rows, nnodes, nodes, b->offsets, b->lengths, b->nbuffers, (int64_t)b->at);
+	put_u32(meta, IPC_CONTINUATION);
+	put_u32(meta + 4, (uint32_t)meta_len);
+	size_t start = b->body_at - 8 - meta_len - prefix_len;
+	memcpy(w->out + start + prefix_len, meta, 8 + meta_len);
+	if (prefix_len)
+		memcpy(w->out + start, prefix, prefix_len);
+	int rc = write_all(w->fd, w->out + start, prefix_len + 8 + meta_len + b->at);
+	if (rc) {
+		w->failed = 1;
+		return rc;
+	}
+	w->rows_written += rows;
+	return 0;
+}
+
+/* Writes the queued rows as one record batch. */
 static int write_batch(struct ipc_writer *w)
 {
 	uint32_t n = w->nqueued;
@@ -233,52 +306,46 @@ static int write_batch(struct ipc_writer *w)
 		return -EIO;
 	if (n == 0)
 		return 0;
-	int nb = 2 * w->ncols;
-	uint32_t nulls[MAX_COLUMNS];
-	long offsets[2 * MAX_COLUMNS], lengths[2 * MAX_COLUMNS];
-	size_t meta_max = align8(96 + 16 * (size_t)w->ncols) + 8 + 16 * (size_t)nb + 8;
-	size_t body_at = 8 + meta_max; /* the metadata is written in front once its length is known */
+	struct batch b = { .body_at = 8 + meta_max(w->ncols, 2 * w->ncols) };
+	int64_t nodes[2 * MAX_COLUMNS];
 	size_t bits = (n + 7) / 8;
 	int rc = reserve(&w->scratch, &w->scratch_cap, bits);
 	if (rc)
 		return rc;
-	size_t at = 0;
-	for (int c = 0; c < w->ncols; c++) {
-		nulls[c] = validity(w, c, w->scratch);
-		for (int k = 0; k < 2; k++) {
-			const uint8_t *src = w->scratch;
-			size_t len = bits;
-			if (k == 1 && w->widths[c] == 1) {
-				bool_bits(w, c, w->scratch);
-			} else if (k == 1) {
-				src = (const uint8_t *)w->queued[c];
-				len = (size_t)n * w->widths[c];
-			}
-			long framed = body_buffer(w, body_at + at, src, len);
-			if (framed < 0)
-				return (int)framed;
-			offsets[2 * c + k] = (long)at;
-			lengths[2 * c + k] = framed;
-			size_t next = align8(at + (size_t)framed);
-			memset(w->out + body_at + at + framed, 0, next - at - (size_t)framed);
-			at = next;
+	for (int c = 0; c < w->ncols && !rc; c++) {
+		nodes[2 * c] = n;
+		nodes[2 * c + 1] = validity(w, c, w->scratch);
+		rc = add_buffer(w, &b, w->scratch, bits);
+		if (rc)
+			break;
+		if (w->widths[c] == 1) {
+			bool_bits(w, c, w->scratch);
+			rc = add_buffer(w, &b, w->scratch, bits);
+		} else {
+			rc = add_buffer(w, &b, (const uint8_t *)w->queued[c], (size_t)n * w->widths[c]);
 		}
 	}
-	uint8_t meta[8 + 96 + 16 * MAX_COLUMNS + 8 + 16 * 2 * MAX_COLUMNS + 8];
-	size_t meta_len = message(meta + 8, n, w->ncols, nulls, offsets, lengths, nb, (int64_t)at);
-	put_u32(meta, IPC_CONTINUATION);
-	put_u32(meta + 4, (uint32_t)meta_len);
-	/* the message right before the body: move it up to meet the body */
-	size_t start = body_at - 8 - meta_len;
-	memcpy(w->out + start, meta, 8 + meta_len);
-	rc = write_all(w->fd, w->out + start, 8 + meta_len + at);
-	if (rc) {
-		w->failed = 1;
-		return rc;
-	}
-	w->rows_written += n;
-	w->nqueued = 0;
-	return 0;
+	if (!rc)
+		rc = write_message(w, &b, NULL, 0, n, w->ncols, nodes);
+	if (!rc)
+		w->nqueued = 0;
+	return rc;
+}
+
+int ipc_writer_write_buffers(struct ipc_writer *w, const void *prefix, size_t prefix_len, uint32_t rows,
+			     int nnodes, const int64_t *nodes, int nbuffers, const int64_t *buffers)
+{
+	if (w->failed)
+		return -EIO;
+	if (w->ncols != 0 || nnodes < 1 || nnodes > MAX_NODES || nbuffers < 0 || nbuffers > MAX_BUFFERS)
+		return -EINVAL;
+	struct batch b = { .body_at = prefix_len + 8 + meta_max(nnodes, nbuffers) };
+	int rc = reserve(&w->out, &w->out_cap, b.body_at);
+	for (int i = 0; i < nbuffers && !rc; i++)
+		rc = add_buffer(w, &b, (const uint8_t *)(uintptr_t)buffers[2 * i], (size_t)buffers[2 * i + 1]);
+	if (!rc)
+		rc = write_message(w, &b, prefix, prefix_len, rows, nnodes, nodes);
+	return rc;
 }
 
 int ipc_writer_append(struct ipc_writer *w, uint32_t n, void *const *columns, uint64_t now_ns)

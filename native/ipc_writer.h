@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Appends ZSTD-compressed record batches to a capture table's Arrow IPC
- * stream, for tables whose every column is a fixed-width integer, a bool or
- * a seeded dictionary's indexes (samples, sched_switch, sched_wakeup): Java
+ * stream. Rows queued here, for tables whose every column is a fixed-width
+ * integer, a bool or a seeded dictionary's indexes (samples, sched_switch,
+ * sched_wakeup), or whole batches of Arrow buffers Java filled (stacks,
+ * frames: ipc_writer_open_stream). For the first kind Java
  * writes the schema and the dictionaries, then hands the file over, and the
  * shim writes the batches as the rows come, so the recorder's JVM runs no
  * code per batch for those tables (bench/steady-cost: its per-second work,
@@ -18,6 +20,7 @@
 #ifndef IPC_WRITER_H
 #define IPC_WRITER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ipc_writer;
@@ -29,6 +32,23 @@ struct ipc_writer;
  * written when that many rows wait. Returns NULL and sets errno. */
 struct ipc_writer *ipc_writer_open(const char *path, int ncols, const int *widths, const int *nullable,
 				   uint32_t batch_rows);
+
+/* Opens path (written so far by Java: schema, dictionaries) to append
+ * record batches Java gives as Arrow buffers (ipc_writer_write_buffers),
+ * for tables with lists and strings whose rows Java fills (stacks,
+ * frames): the shim compresses and frames them, so the JVM runs no Arrow
+ * serializer, flatbuffers or zstd once a second. Returns NULL and sets
+ * *error (Java's binding cannot read errno) to an errno. */
+struct ipc_writer *ipc_writer_open_stream(const char *path, int *error);
+
+/* Appends prefix (whole IPC messages: dictionaries that grew, which the
+ * batch may use) and one record batch of rows rows, with one write. nodes:
+ * (length, null count) per field node, as Arrow's VectorUnloader lists
+ * them (a column, then its children); buffers: (address, length) per
+ * buffer in the same order, uncompressed. Returns 0 or a negative errno
+ * (-EINVAL: not a stream writer, too many nodes or buffers). */
+int ipc_writer_write_buffers(struct ipc_writer *w, const void *prefix, size_t prefix_len, uint32_t rows,
+			     int nnodes, const int64_t *nodes, int nbuffers, const int64_t *buffers);
 
 /* Queues n rows given as columns (columns[c]: n values of widths[c] bytes),
  * writing full batches on the way. Returns 0 or a negative errno (the

@@ -45,6 +45,19 @@ final class BatchedChannel implements WritableByteChannel {
         }
     }
 
+    /**
+     * What was collected since the last drain (position 0 to limit), for a
+     * writer that writes it itself; {@link #discardCollected} after.
+     */
+    ByteBuffer collected() {
+        pending.flip();
+        return pending;
+    }
+
+    void discardCollected() {
+        pending.clear();
+    }
+
     @Override
     public boolean isOpen() {
         return file.isOpen();

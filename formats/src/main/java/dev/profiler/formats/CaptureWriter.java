@@ -106,6 +106,12 @@ public final class CaptureWriter implements AutoCloseable {
         return dir.resolve(t.fileName());
     }
 
+    /** Table t's batches from now on written by the sink opener opens on its file (TableWriter.writeBatchesThrough). */
+    public void writeBatchesThrough(CaptureTable t, BatchSink.Opener opener) throws IOException {
+        Path file = dir.resolve(t.fileName());
+        tables.get(t).writeBatchesThrough(() -> opener.open(file));
+    }
+
     /** Writes every table's pending rows that waited a second or more. */
     public void flushDue() throws IOException {
         for (TableWriter w : tables.values()) w.flushIfOlderThan(FLUSH_INTERVAL_NANOS);

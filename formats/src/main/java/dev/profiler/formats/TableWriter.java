@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -46,6 +48,8 @@ public final class TableWriter implements AutoCloseable {
     private long rowsWritten;
     /** The stream's batches are written by another writer (see handOver). */
     private boolean handedOver;
+    /** Where the batches go instead of writer, if set (see writeBatchesThrough). */
+    private BatchSink sink;
     /** When the oldest pending row came (valid while rows > 0). */
     private long firstPendingNanos;
 
@@ -262,6 +266,29 @@ public final class TableWriter implements AutoCloseable {
         rowsWritten += n;
     }
 
+    /**
+     * From now on, the batches and the dictionaries that grew before them go
+     * to the sink opener gives (the recorder's shim), which appends them to
+     * this file: rows still come through append, and dictionaries grow
+     * here, but no Arrow serializer, flatbuffer or zstd call runs in Java
+     * for a batch. Writes what is pending first. opener: given nothing;
+     * it opens the file once everything before is in it.
+     */
+    public void writeBatchesThrough(Callable<BatchSink> opener) throws IOException {
+        checkNotHandedOver();
+        if (sink != null) throw new IllegalStateException(table.tableName() + " has a sink already");
+        flush();
+        dictionaries.writeGrown(writer);
+        channel.drain();
+        try {
+            sink = opener.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     private void checkNotHandedOver() {
         if (handedOver) throw new IllegalStateException(table.tableName() + " is written by another writer now");
     }
@@ -271,13 +298,52 @@ public final class TableWriter implements AutoCloseable {
         if (rows == 0) return;
         for (FieldVector v : vectors) v.setValueCount(rows);
         dictionaries.writeGrown(writer);
-        writer.writeBatch(rows, vectors);
-        channel.drain();
+        if (sink != null) {
+            try {
+                sink.write(channel.collected(), rows, nodes(), buffers());
+            } finally {
+                channel.discardCollected();
+            }
+        } else {
+            writer.writeBatch(rows, vectors);
+            channel.drain();
+        }
         rowsWritten += rows;
         rows = 0;
         // Keep the buffers for the next batch: releasing and re-allocating
         // them every flush kept the allocator's slow paths busy.
         for (FieldVector v : vectors) v.reset();
+    }
+
+    /** (length, null count) of each field node of the pending batch: a column's, then its children's. */
+    private long[] nodes() {
+        List<FieldVector> all = new ArrayList<>();
+        for (FieldVector v : vectors) withChildren(v, all);
+        long[] out = new long[2 * all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            out[2 * i] = all.get(i).getValueCount();
+            out[2 * i + 1] = all.get(i).getNullCount();
+        }
+        return out;
+    }
+
+    /** (address, length) of each buffer of the pending batch, in the nodes' order. */
+    private long[] buffers() {
+        List<FieldVector> all = new ArrayList<>();
+        for (FieldVector v : vectors) withChildren(v, all);
+        List<ArrowBuf> bufs = new ArrayList<>();
+        for (FieldVector v : all) bufs.addAll(v.getFieldBuffers()); // sets each buffer's length (writer index)
+        long[] out = new long[2 * bufs.size()];
+        for (int i = 0; i < bufs.size(); i++) {
+            out[2 * i] = bufs.get(i).memoryAddress();
+            out[2 * i + 1] = bufs.get(i).writerIndex();
+        }
+        return out;
+    }
+
+    private static void withChildren(FieldVector v, List<FieldVector> out) {
+        out.add(v);
+        for (FieldVector child : v.getChildrenFromFields()) withChildren(child, out);
     }
 
     /** Nanoseconds until flushIfOlderThan(maxAgeNanos) would flush (0: due now), or Long.MAX_VALUE with no rows pending. */
@@ -295,7 +361,8 @@ public final class TableWriter implements AutoCloseable {
     public void close() throws IOException {
         try (channel) { // closing it writes what is left and closes the file
             flush();
-            if (!handedOver) writer.writeEndOfStream();
+            if (sink != null) sink.close();
+            else if (!handedOver) writer.writeEndOfStream();
         } finally {
             closeVectors();
         }

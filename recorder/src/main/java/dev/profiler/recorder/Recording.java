@@ -11,6 +11,7 @@ import dev.profiler.recorder.bpf.BpfException;
 import dev.profiler.recorder.bpf.BpfRecords;
 import dev.profiler.recorder.bpf.BpfSession;
 import dev.profiler.recorder.bpf.EventBatch;
+import dev.profiler.recorder.bpf.ShimBatchSink;
 import dev.profiler.recorder.bpf.ShimSources;
 import dev.profiler.recorder.symbols.ElfCache;
 import dev.profiler.recorder.symbols.ElfFile;
@@ -321,6 +322,9 @@ public final class Recording {
             bpf.writeTableTo(t.capture(), out.handOver(t.capture()), nullable, CaptureWriter.DEFAULT_BATCH_ROWS);
             writtenByShim.add(t.capture());
         }
+        // the tables Java fills: their batches serialized by the shim too (ShimBatchSink)
+        for (CaptureTable t : CaptureTable.values())
+            if (!writtenByShim.contains(t)) out.writeBatchesThrough(t, ShimBatchSink::open);
     }
 
     /**

@@ -117,6 +117,15 @@ final class ShimLibrary {
 
     static native String pshim_strerror(int errno);
 
+    // native/ipc_writer.h: batches Java filled, written by the shim (ShimBatchSink)
+
+    static native Pointer ipc_writer_open_stream(String path, int[] error);
+
+    static native int ipc_writer_write_buffers(Pointer writer, java.nio.Buffer prefix, long prefixLen, int rows,
+                                               int nnodes, long[] nodes, int nbuffers, long[] buffers);
+
+    static native int ipc_writer_close(Pointer writer, long[] rowsWritten);
+
     static native int pshim_counters(Pointer shim, long[] out, int ncpus);
 
     static native void pshim_detach(Pointer shim);
