@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_initStaticCCtx, ZSTD_estimateCCtxSize: in zstd since 1.3 */
 #include <zstd.h>
 #include "ipc_writer.h"
 
@@ -31,13 +32,36 @@ struct ipc_writer {
 	/* a write failed (a full disk): the file may end in part of a batch, so
 	 * nothing more is appended after it (a reader keeps the batches before) */
 	int failed;
-	ZSTD_CCtx *zstd;
 	/* one batch's buffers, uncompressed, then the message as written */
 	uint8_t *scratch;
 	size_t scratch_cap;
 	uint8_t *out;
 	size_t out_len, out_cap;
 };
+
+/*
+ * One compression context per thread that writes (the recorder's loop
+ * writes every table), in a workspace sized once for level 3 and any input
+ * (1.3 MB) that zstd neither frees nor regrows: not one per writer (a
+ * recording has ~14 tables), each sized and resized by zstd to its inputs.
+ */
+static __thread ZSTD_CCtx *thread_zstd;
+
+static ZSTD_CCtx *zstd_context(void)
+{
+	if (thread_zstd)
+		return thread_zstd;
+	size_t size = ZSTD_estimateCCtxSize(ZSTD_LEVEL);
+	void *workspace = malloc(size);
+	if (!workspace)
+		return NULL;
+	ZSTD_CCtx *c = ZSTD_initStaticCCtx(workspace, size);
+	if (!c || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, ZSTD_LEVEL))) {
+		free(workspace);
+		return NULL;
+	}
+	return thread_zstd = c;
+}
 
 static int reserve(uint8_t **p, size_t *cap, size_t need)
 {
@@ -70,9 +94,10 @@ static struct ipc_writer *writer_open(const char *path, int ncols, const int *wi
 		if (!w->queued[c])
 			goto fail;
 	}
-	w->zstd = ZSTD_createCCtx();
-	if (!w->zstd || ZSTD_isError(ZSTD_CCtx_setParameter(w->zstd, ZSTD_c_compressionLevel, ZSTD_LEVEL)))
+	if (!zstd_context()) {
+		errno = ENOMEM;
 		goto fail;
+	}
 	w->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (w->fd < 0)
 		goto fail;
@@ -162,7 +187,10 @@ static long body_buffer(struct ipc_writer *w, size_t at, const uint8_t *src, siz
 		put_i64(w->out + at, 0);
 		return 8;
 	}
-	size_t z = ZSTD_compress2(w->zstd, w->out + at + 8, bound, src, n);
+	ZSTD_CCtx *zstd = zstd_context();
+	if (!zstd)
+		return -ENOMEM;
+	size_t z = ZSTD_compress2(zstd, w->out + at + 8, bound, src, n);
 	if (ZSTD_isError(z))
 		return -EIO;
 	if (z > n) {
@@ -408,7 +436,6 @@ int ipc_writer_close(struct ipc_writer *w, uint64_t *rows_written)
 		*rows_written = w->rows_written;
 	for (int c = 0; c < w->ncols; c++)
 		free(w->queued[c]);
-	ZSTD_freeCCtx(w->zstd);
 	free(w->scratch);
 	free(w->out);
 	free(w);
