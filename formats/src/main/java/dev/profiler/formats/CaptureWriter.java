@@ -108,8 +108,7 @@ public final class CaptureWriter implements AutoCloseable {
 
     /** Table t's batches from now on written by the sink opener opens on its file (TableWriter.writeBatchesThrough). */
     public void writeBatchesThrough(CaptureTable t, BatchSink.Opener opener) throws IOException {
-        Path file = dir.resolve(t.fileName());
-        tables.get(t).writeBatchesThrough(() -> opener.open(file));
+        tables.get(t).writeBatchesThrough(opener, dir.resolve(t.fileName()));
     }
 
     /** Writes every table's pending rows that waited a second or more. */

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -271,22 +271,14 @@ public final class TableWriter implements AutoCloseable {
      * to the sink opener gives (the recorder's shim), which appends them to
      * this file: rows still come through append, and dictionaries grow
      * here, but no Arrow serializer, flatbuffer or zstd call runs in Java
-     * for a batch. Writes what is pending first. opener: given nothing;
-     * it opens the file once everything before is in it.
+     * for a batch. Writes what is pending first, then opens the sink on
+     * file (this table's).
      */
-    public void writeBatchesThrough(Callable<BatchSink> opener) throws IOException {
+    void writeBatchesThrough(BatchSink.Opener opener, Path file) throws IOException {
         checkNotHandedOver();
         if (sink != null) throw new IllegalStateException(table.tableName() + " has a sink already");
         flush();
-        dictionaries.writeGrown(writer);
-        channel.drain();
-        try {
-            sink = opener.call();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        sink = opener.open(file);
     }
 
     private void checkNotHandedOver() {
@@ -300,7 +292,7 @@ public final class TableWriter implements AutoCloseable {
         dictionaries.writeGrown(writer);
         if (sink != null) {
             try {
-                sink.write(channel.collected(), rows, nodes(), buffers());
+                writeToSink();
             } finally {
                 channel.discardCollected();
             }
@@ -315,30 +307,28 @@ public final class TableWriter implements AutoCloseable {
         for (FieldVector v : vectors) v.reset();
     }
 
-    /** (length, null count) of each field node of the pending batch: a column's, then its children's. */
-    private long[] nodes() {
+    /**
+     * Hands the pending batch to the sink: (length, null count) of each field
+     * node, a column's then its children's, and (address, length) of each of
+     * their buffers in the same order.
+     */
+    private void writeToSink() throws IOException {
         List<FieldVector> all = new ArrayList<>();
         for (FieldVector v : vectors) withChildren(v, all);
-        long[] out = new long[2 * all.size()];
-        for (int i = 0; i < all.size(); i++) {
-            out[2 * i] = all.get(i).getValueCount();
-            out[2 * i + 1] = all.get(i).getNullCount();
-        }
-        return out;
-    }
-
-    /** (address, length) of each buffer of the pending batch, in the nodes' order. */
-    private long[] buffers() {
-        List<FieldVector> all = new ArrayList<>();
-        for (FieldVector v : vectors) withChildren(v, all);
+        long[] nodes = new long[2 * all.size()];
         List<ArrowBuf> bufs = new ArrayList<>();
-        for (FieldVector v : all) bufs.addAll(v.getFieldBuffers()); // sets each buffer's length (writer index)
-        long[] out = new long[2 * bufs.size()];
-        for (int i = 0; i < bufs.size(); i++) {
-            out[2 * i] = bufs.get(i).memoryAddress();
-            out[2 * i + 1] = bufs.get(i).writerIndex();
+        for (int i = 0; i < all.size(); i++) {
+            FieldVector v = all.get(i);
+            nodes[2 * i] = v.getValueCount();
+            nodes[2 * i + 1] = v.getNullCount();
+            bufs.addAll(v.getFieldBuffers()); // sets each buffer's length (writer index)
         }
-        return out;
+        long[] buffers = new long[2 * bufs.size()];
+        for (int i = 0; i < bufs.size(); i++) {
+            buffers[2 * i] = bufs.get(i).memoryAddress();
+            buffers[2 * i + 1] = bufs.get(i).writerIndex();
+        }
+        sink.write(channel.collected(), rows, nodes, buffers);
     }
 
     private static void withChildren(FieldVector v, List<FieldVector> out) {

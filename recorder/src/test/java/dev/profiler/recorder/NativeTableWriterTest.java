@@ -155,24 +155,34 @@ class NativeTableWriterTest {
 
     /** Each record batch of a table file, its values decoded (dictionaries too): as text. */
     private static List<String> decodedBatches(Path file) throws IOException {
+        return describeBatches(file, (root, dictionaries) -> {
+            StringBuilder sb = new StringBuilder(root.contentToTSVString());
+            for (FieldVector v : root.getFieldVectors()) {
+                sb.append(v.getName()).append(" nulls ").append(v.getNullCount());
+                if (v.getField().getDictionary() != null) {
+                    FieldVector d = dictionaries.get(v.getField().getDictionary().getId()).getVector();
+                    sb.append(" dictionary");
+                    for (int i = 0; i < d.getValueCount(); i++) sb.append(' ').append(d.getObject(i));
+                }
+                sb.append('\n');
+            }
+            return sb.toString();
+        });
+    }
+
+    /** A record batch as text; dictionaries: those it is read with, by id. */
+    interface BatchDescriber {
+        String describe(VectorSchemaRoot batch, Map<Long, Dictionary> dictionaries);
+    }
+
+    /** Reads a table file with Arrow Java and describes each record batch in it. */
+    private static List<String> describeBatches(Path file, BatchDescriber describer) throws IOException {
         List<String> out = new ArrayList<>();
         try (BufferAllocator a = new RootAllocator();
              FileChannel ch = FileChannel.open(file);
              ArrowStreamReader in = new ArrowStreamReader(ch, a, CommonsCompressionFactory.INSTANCE)) {
             VectorSchemaRoot root = in.getVectorSchemaRoot();
-            while (in.loadNextBatch()) {
-                StringBuilder sb = new StringBuilder(root.contentToTSVString());
-                for (FieldVector v : root.getFieldVectors()) {
-                    sb.append(v.getName()).append(" nulls ").append(v.getNullCount());
-                    if (v.getField().getDictionary() != null) {
-                        FieldVector d = in.getDictionaryVectors().get(v.getField().getDictionary().getId()).getVector();
-                        sb.append(" dictionary");
-                        for (int i = 0; i < d.getValueCount(); i++) sb.append(' ').append(d.getObject(i));
-                    }
-                    sb.append('\n');
-                }
-                out.add(sb.toString());
-            }
+            while (in.loadNextBatch()) out.add(describer.describe(root, in.getDictionaryVectors()));
         }
         return out;
     }
@@ -288,29 +298,20 @@ class NativeTableWriterTest {
 
     /** Each record batch of a table file, described: rows, and per column its null count, validity and value bytes, dictionary. */
     private static List<String> batches(Path file) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (BufferAllocator a = new RootAllocator();
-             FileChannel ch = FileChannel.open(file);
-             ArrowStreamReader in = new ArrowStreamReader(ch, a, CommonsCompressionFactory.INSTANCE)) {
-            VectorSchemaRoot root = in.getVectorSchemaRoot();
-            while (in.loadNextBatch()) {
-                StringBuilder sb = new StringBuilder("rows " + root.getRowCount());
-                for (FieldVector v : root.getFieldVectors()) {
-                    int n = v.getValueCount();
-                    sb.append(" | ").append(v.getName()).append(" nulls ").append(v.getNullCount());
-                    sb.append(" validity ").append(java.util.Arrays.hashCode(bytes(v.getValidityBuffer(), (n + 7) / 8)));
-                    long valueBytes = v instanceof BitVector ? (n + 7) / 8 : (long) n * ((BaseFixedWidthVector) v).getTypeWidth();
-                    byte[] values = bytes(v.getDataBuffer(), valueBytes);
-                    sb.append(" values ").append(java.util.Arrays.hashCode(values));
-                    if (v.getField().getDictionary() != null) {
-                        Dictionary d = in.getDictionaryVectors().get(v.getField().getDictionary().getId());
-                        sb.append(" dictionary ").append(d.getVector().getValueCount());
-                    }
-                }
-                out.add(sb.toString());
+        return describeBatches(file, (root, dictionaries) -> {
+            StringBuilder sb = new StringBuilder("rows " + root.getRowCount());
+            for (FieldVector v : root.getFieldVectors()) {
+                int n = v.getValueCount();
+                sb.append(" | ").append(v.getName()).append(" nulls ").append(v.getNullCount());
+                sb.append(" validity ").append(java.util.Arrays.hashCode(bytes(v.getValidityBuffer(), (n + 7) / 8)));
+                long valueBytes = v instanceof BitVector ? (n + 7) / 8 : (long) n * ((BaseFixedWidthVector) v).getTypeWidth();
+                byte[] values = bytes(v.getDataBuffer(), valueBytes);
+                sb.append(" values ").append(java.util.Arrays.hashCode(values));
+                if (v.getField().getDictionary() != null)
+                    sb.append(" dictionary ").append(dictionaries.get(v.getField().getDictionary().getId()).getVector().getValueCount());
             }
-        }
-        return out;
+            return sb.toString();
+        });
     }
 
     private static byte[] bytes(org.apache.arrow.memory.ArrowBuf buf, long n) {
